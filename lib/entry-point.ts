@@ -1,0 +1,293 @@
+/**
+ * Entry points: the parsed form of one `name -> value` declaration in a
+ * package.json `entryPoints` group, and the code that loads what it names.
+ *
+ * The value grammar is Python's: `MODULE[:ATTR[.ATTR...]][ [EXTRA, ...]]`,
+ * with Node module specifiers in place of dotted module names.
+ */
+import { createRequire, isBuiltin } from 'node:module';
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvalidEntryPoint, LoadError } from './exception';
+
+/** The package that declared an entry point. */
+export interface Distribution {
+  /** The `name` in its package.json. */
+  readonly name: string;
+  /** The `version` in its package.json ('' when it has none). */
+  readonly version: string;
+  /** The real path of the package's folder. */
+  readonly root: string;
+}
+
+/** The three parts of an entry point value. */
+export interface ParsedValue {
+  module: string;
+  attr: string | null;
+  extras: string[];
+}
+
+const EXTRAS = /\s*\[([^[\]]*)\]\s*$/;
+const EXTRA_NAME = /^[\w.-]+$/;
+const ATTR = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
+const URL_SCHEME = /^[a-z][a-z\d+.-]*:/i;
+// One segment of a bare specifier: no white space, no backslash, not `.`/`..`.
+const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
+
+/**
+ * Parses an entry point value. Throws {@link InvalidEntryPoint} with the
+ * reason when it does not follow the grammar or names a module that may never
+ * be loaded (a path outside the package, an absolute path, a URL).
+ */
+export function parseEntryPointValue(value: unknown): ParsedValue {
+  if (typeof value !== 'string') {
+    throw new InvalidEntryPoint(value, `expected a string, got ${describeType(value)}`);
+  }
+  let rest = value;
+  let extras: string[] = [];
+  const extrasMatch = EXTRAS.exec(rest);
+  if (extrasMatch) {
+    rest = rest.slice(0, extrasMatch.index);
+    extras = extrasMatch[1]
+      .split(',')
+      .map((extra) => extra.trim())
+      .filter(Boolean);
+    const bad = extras.find((extra) => !EXTRA_NAME.test(extra));
+    if (bad !== undefined) throw new InvalidEntryPoint(value, `bad extra name ${JSON.stringify(bad)}`);
+  }
+  rest = rest.trim();
+  const prefix = rest.startsWith('node:') ? 'node:' : '';
+  const body = rest.slice(prefix.length);
+  const colon = body.lastIndexOf(':');
+  const module = prefix + (colon === -1 ? body : body.slice(0, colon)).trim();
+  const attr = colon === -1 ? null : body.slice(colon + 1).trim();
+  if (attr !== null && !ATTR.test(attr)) {
+    throw new InvalidEntryPoint(
+      value,
+      attr === ''
+        ? 'nothing after ":" (write MODULE or MODULE:ATTR)'
+        : `attribute ${JSON.stringify(attr)} is not a dotted path of JavaScript identifiers`,
+    );
+  }
+  const reason = moduleProblem(module);
+  if (reason) throw new InvalidEntryPoint(value, reason);
+  return { module, attr, extras };
+}
+
+/** Formats parsed parts back into a value string: the inverse of parsing. */
+export function formatEntryPointValue({ module, attr, extras }: ParsedValue): string {
+  return module + (attr === null ? '' : `:${attr}`) + (extras.length ? ` [${extras.join(', ')}]` : '');
+}
+
+function moduleProblem(module: string): string | null {
+  if (module === '') return 'the module is empty';
+  if (module.startsWith('node:')) {
+    return isBuiltin(module) ? null : `${JSON.stringify(module)} is not a Node.js built-in module`;
+  }
+  if (module.startsWith('./')) {
+    const normalized = path.posix.normalize(module.replace(/\\/g, '/'));
+    if (normalized === '..' || normalized.startsWith('../')) return 'the path leads outside its package';
+    return null;
+  }
+  if (module === '.' || module === '..' || module.startsWith('../') || module.startsWith('.\\')) {
+    return 'relative paths must start with "./" and stay inside the package';
+  }
+  if (path.isAbsolute(module) || path.win32.isAbsolute(module)) return 'absolute paths are not allowed';
+  if (URL_SCHEME.test(module)) return 'URLs are not allowed (use a package name or a "./" path)';
+  const segments = module.split('/');
+  const nameLength = module.startsWith('@') ? 2 : 1;
+  if (segments.length < nameLength || !segments.every((segment) => BARE_SEGMENT.test(segment))) {
+    return `${JSON.stringify(module)} is not a package name, a package subpath or a "./" path`;
+  }
+  if (module.startsWith('.')) return 'package names cannot start with "."';
+  return null;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** How a resolved module is to be loaded. */
+type ModuleFormat = 'builtin' | 'commonjs' | 'module' | 'json' | 'addon';
+
+const typeOfFolder = new Map<string, string | undefined>();
+
+/** The `type` of the nearest package.json, as Node decides a `.js` file's format. */
+function packageTypeFor(file: string): string | undefined {
+  const dir = path.dirname(file);
+  if (typeOfFolder.has(dir)) return typeOfFolder.get(dir);
+  let type: string | undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown };
+    type = typeof manifest.type === 'string' ? manifest.type : 'commonjs';
+  } catch {
+    const parent = path.dirname(dir);
+    type = parent === dir ? undefined : packageTypeFor(dir);
+  }
+  typeOfFolder.set(dir, type);
+  return type;
+}
+
+function formatOf(resolved: string): ModuleFormat {
+  if (isBuiltin(resolved)) return 'builtin';
+  const ext = path.extname(resolved);
+  if (ext === '.mjs' || ext === '.mts') return 'module';
+  if (ext === '.cjs' || ext === '.cts') return 'commonjs';
+  if (ext === '.json') return 'json';
+  if (ext === '.node') return 'addon';
+  return packageTypeFor(resolved) === 'module' ? 'module' : 'commonjs';
+}
+
+function isNamespace(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === '[object Module]';
+}
+
+/**
+ * A named entry point in a group, as a package declared it. Loading it runs
+ * the declaring package's code; constructing it does not.
+ */
+export class EntryPoint<T = unknown> {
+  /** The module specifier: a `./` path inside the package, or a bare or `node:` specifier. */
+  readonly module: string;
+  /** The dotted attribute path to walk from the module, or null for the module itself. */
+  readonly attr: string | null;
+  /** The `[extras]` of the value; informative only. */
+  readonly extras: readonly string[];
+
+  /**
+   * @param name The entry point's name within its group.
+   * @param value The declaration, `MODULE[:ATTR[.ATTR...]][ [EXTRA, ...]]`.
+   * @param group The group (namespace) it belongs to.
+   * @param dist The declaring package; relative modules resolve from its root,
+   *   and bare specifiers with Node's resolution from there. Without one, from
+   *   the current folder.
+   */
+  constructor(
+    readonly name: string,
+    readonly value: string,
+    readonly group: string,
+    readonly dist: Distribution | null = null,
+  ) {
+    const parsed = (new.target as typeof EntryPoint).parse(value);
+    this.module = parsed.module;
+    this.attr = parsed.attr;
+    this.extras = Object.freeze(parsed.extras);
+  }
+
+  /** Parses the value; subclasses that are not declared in a package.json override it. */
+  protected static parse(value: string): ParsedValue {
+    return parseEntryPointValue(value);
+  }
+
+  /** The folder that relative modules and bare specifiers resolve from. */
+  get baseDir(): string {
+    return this.dist?.root ?? process.cwd();
+  }
+
+  /**
+   * Resolves the module to a file path (or a built-in's id) the way Node
+   * would from the declaring package, refusing `./` paths that leave the
+   * package once symlinks are followed.
+   */
+  resolve(): string {
+    const base = this.baseDir;
+    const requireFromBase = createRequire(path.join(base, 'package.json'));
+    const resolved = requireFromBase.resolve(this.module);
+    if (this.module.startsWith('./') && !isBuiltin(resolved)) {
+      const realBase = safeRealpath(base);
+      const realTarget = safeRealpath(resolved);
+      if (realTarget !== realBase && !realTarget.startsWith(realBase + path.sep)) {
+        throw new LoadError(
+          `entry point '${this.name}' (${this.value}) resolves to ${realTarget}, outside its package ${realBase}`,
+          'STEVEDORE_OUTSIDE_PACKAGE',
+        );
+      }
+    }
+    return resolved;
+  }
+
+  /**
+   * Loads the plugin synchronously with `require()`, which loads CommonJS and
+   * ES modules alike, except ES modules that use top-level await: for those
+   * use {@link loadAsync} (or a manager's `create()`).
+   */
+  load(): T {
+    const resolved = this.resolve();
+    let loaded: unknown;
+    try {
+      loaded = createRequire(path.join(this.baseDir, 'package.json'))(resolved);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code === 'ERR_REQUIRE_ASYNC_MODULE') {
+        throw new LoadError(
+          `entry point '${this.name}' (${this.value}) is an ES module with top-level await, ` +
+            'which cannot be loaded synchronously: build the manager with its static create() method ' +
+            '(or call entryPoint.loadAsync())',
+          'STEVEDORE_ASYNC_MODULE',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return this.resolveAttr(loaded);
+  }
+
+  /**
+   * Loads the plugin with a real `import()` for ES modules (top-level await
+   * included) and `require()` for CommonJS, JSON and built-ins, so that both
+   * paths share one module instance.
+   */
+  async loadAsync(): Promise<T> {
+    const resolved = this.resolve();
+    const format = formatOf(resolved);
+    if (format !== 'module') {
+      return this.resolveAttr(createRequire(path.join(this.baseDir, 'package.json'))(resolved));
+    }
+    const namespace: unknown = await import(pathToFileURL(resolved).href);
+    return this.resolveAttr(namespace);
+  }
+
+  /** Walks `attr` from the loaded module; see SPEC §2 for the `default` interop rule. */
+  private resolveAttr(loaded: unknown): T {
+    if (this.attr === null) return loaded as T;
+    const parts = this.attr.split('.');
+    let target: unknown = loaded;
+    if (isNamespace(loaded) && !(parts[0] in loaded) && hasProperty(loaded.default, parts[0])) {
+      target = loaded.default;
+    }
+    for (const part of parts) {
+      if (!hasProperty(target, part)) {
+        throw new LoadError(
+          `entry point '${this.name}' (${this.value}): module '${this.module}' has no attribute '${this.attr}'`,
+          'STEVEDORE_ATTRIBUTE_NOT_FOUND',
+        );
+      }
+      target = (target as Record<string, unknown>)[part];
+    }
+    return target as T;
+  }
+
+  /** The declaration as `name = value`, as Python prints entry points. */
+  toString(): string {
+    return `${this.name} = ${this.value}`;
+  }
+
+  toJSON(): { name: string; value: string; group: string; dist: Distribution | null } {
+    return { name: this.name, value: this.value, group: this.group, dist: this.dist };
+  }
+}
+
+function hasProperty(target: unknown, key: string): boolean {
+  if (target === null || target === undefined || key === '__proto__') return false;
+  return key in Object(target);
+}
+
+function safeRealpath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * stevedore-ts: discover, load and invoke plugins that installed packages
+ * declare as entry points in their package.json. The public API.
+ */
+export { EntryPoint, parseEntryPointValue, formatEntryPointValue } from './entry-point';
+export type { Distribution, ParsedValue } from './entry-point';
+export { Extension, ExtensionManager, ignoreConflicts, errorOnConflict, invokePlugin } from './extension';
+export type {
+  Namespaces,
+  FromNamespace,
+  PluginType,
+  ManagerOptions,
+  TestInstanceOptions,
+  OnLoadFailureCallback,
+  ConflictResolver,
+} from './extension';
+export { NamedExtensionManager } from './named';
+export type { NamedOptions, OnMissingEntrypointsCallback } from './named';
+export { EnabledExtensionManager } from './enabled';
+export type { CheckFunc } from './enabled';
+export { DispatchExtensionManager, NameDispatchExtensionManager } from './dispatch';
+export type { FilterFunc } from './dispatch';
+export { DriverManager } from './driver';
+export { HookManager } from './hook';
+export { Registry, defaultRegistry, nodeModulesPaths, findPackageRoot, defaultRoot, globalFolder } from './registry';
+export type { RegistryOptions, RegistryHooks } from './registry';
+export type { ScanResult, PackageRecord, ShadowedPackage, Problem, Declaration } from './scan';
+export { defaultCacheDir, cacheInfo, clearCache } from './cache';
+export type { CacheInfo } from './cache';
+export { NoUniqueMatch, NoMatches, MultipleMatches, KeyError, InvalidEntryPoint, LoadError } from './exception';
+export type { WarningCode } from './diagnostics';

@@ -1,0 +1,298 @@
+/**
+ * The Registry: which entry points exist, the analogue of Python's
+ * importlib.metadata plus stevedore's `_cache`. It scans once, keeps the
+ * result in memory (the same EntryPoint objects on every call until
+ * `refresh()`), and keeps it on disk between processes (see cache.ts).
+ */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SyncBailHook, SyncHook } from 'tapable';
+import type { Distribution, ParsedValue } from './entry-point';
+import { EntryPoint } from './entry-point';
+import type { Extension } from './extension';
+import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
+import type { ScanResult } from './scan';
+import { scan } from './scan';
+import { debug, warnOnce } from './diagnostics';
+
+export interface RegistryOptions {
+  /**
+   * The application's folder. Default: the nearest folder with a package.json
+   * upward from the main script, else from the current folder.
+   */
+  root?: string;
+  /** Folders of installed packages to scan instead of the node_modules folders up from the root. */
+  paths?: readonly string[];
+  /** Also scan the global install folder (npm's prefix). Default false. */
+  global?: boolean;
+  /** Keep scans on disk between processes. Default true (see also STEVEDORE_CACHE=0). */
+  cache?: boolean;
+  /** Where the on-disk cache lives. Default: `$STEVEDORE_CACHE_DIR` or the user's cache folder. */
+  cacheDir?: string;
+}
+
+/** The tapable hooks managers call while loading; see SPEC §7. */
+export interface RegistryHooks {
+  /** Before an entry point is loaded; returning `false` vetoes loading it. */
+  beforeLoad: SyncBailHook<[EntryPoint, unknown], boolean | void>;
+  /** After an extension was loaded (and invoked, when asked). */
+  afterLoad: SyncHook<[Extension<unknown>, unknown]>;
+  /** When an entry point failed to load or to be invoked. */
+  loadFailure: SyncHook<[EntryPoint, unknown, unknown]>;
+}
+
+/** An entry point added in-process with `register()`: it loads the given value. */
+class RegisteredEntryPoint<T> extends EntryPoint<T> {
+  constructor(
+    name: string,
+    group: string,
+    private readonly plugin: T,
+  ) {
+    super(name, '<registered>', group, null);
+  }
+  protected static override parse(): ParsedValue {
+    return { module: '<registered>', attr: null, extras: [] };
+  }
+  override resolve(): string {
+    return '<registered>';
+  }
+  override load(): T {
+    return this.plugin;
+  }
+  override loadAsync(): Promise<T> {
+    return Promise.resolve(this.plugin);
+  }
+}
+
+export class Registry {
+  /** The application's folder: its package.json is the first source. */
+  readonly root: string;
+  /** The folders of installed packages, in search order. */
+  readonly folders: readonly string[];
+  readonly hooks: RegistryHooks = {
+    beforeLoad: new SyncBailHook(['entryPoint', 'manager']),
+    afterLoad: new SyncHook(['extension', 'manager']),
+    loadFailure: new SyncHook(['entryPoint', 'error', 'manager']),
+  };
+  private readonly useCache: boolean;
+  private readonly cacheDir: string;
+  private scanned: ScanResult | null = null;
+  private byGroup: Map<string, readonly EntryPoint[]> | null = null;
+  private readonly registered: EntryPoint[] = [];
+
+  constructor(options: RegistryOptions = {}) {
+    this.root = options.root ? path.resolve(options.root) : defaultRoot();
+    this.folders = (options.paths ?? nodeModulesPaths(this.root))
+      .map((folder) => path.resolve(this.root, folder))
+      .concat(nodePathFolders(), options.global ? [globalFolder()] : []);
+    this.useCache = options.cache ?? true;
+    this.cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : defaultCacheDir();
+  }
+
+  /**
+   * The entry points of a group (or of all groups), in discovery order:
+   * search-folder order, then package name, then declaration order; entry
+   * points added with `register()` come last.
+   */
+  entryPoints(group?: string): readonly EntryPoint[] {
+    const byGroup = this.index();
+    if (group === undefined) return [...byGroup.values()].flat();
+    return byGroup.get(group) ?? [];
+  }
+
+  /** The names of every group with at least one entry point, sorted. */
+  groups(): string[] {
+    return [...this.index().keys()].sort();
+  }
+
+  /**
+   * Adds an in-process entry point whose `load()` returns `plugin`: for
+   * bundled applications and tests. Returns a function that removes it.
+   */
+  register<T>(group: string, name: string, plugin: T): () => void {
+    const entryPoint = new RegisteredEntryPoint(name, group, plugin);
+    this.registered.push(entryPoint);
+    this.byGroup = null;
+    return () => {
+      const index = this.registered.indexOf(entryPoint);
+      if (index !== -1) {
+        this.registered.splice(index, 1);
+        this.byGroup = null;
+      }
+    };
+  }
+
+  /** Forgets the scan: the next call reads the package tree (or the disk cache) again. */
+  refresh(): void {
+    this.scanned = null;
+    this.byGroup = null;
+  }
+
+  /** The raw scan: packages, shadowed copies and skipped declarations (for tools such as the CLI). */
+  scan(): ScanResult {
+    if (!this.scanned) {
+      this.scanned = this.load();
+      for (const problem of this.scanned.problems) {
+        warnOnce(problem.code, `${problem.file}: ${problem.reason}`);
+      }
+    }
+    return this.scanned;
+  }
+
+  /** The key the on-disk cache stores this registry's scan under. */
+  get cacheKey(): string {
+    return JSON.stringify({ root: this.root, folders: this.folders });
+  }
+
+  private load(): ScanResult {
+    const cacheOff = !this.useCache || cacheDisabledReason(this.cacheDir) !== null;
+    if (!cacheOff) {
+      const cached = readCache(this.cacheDir, this.cacheKey);
+      if (cached) return cached;
+    }
+    const startedNs = BigInt(Date.now()) * 1_000_000n;
+    debug.registry('scanning %s and %d folders', this.root, this.folders.length);
+    const result = scan(this.root, this.folders);
+    debug.registry('found %d packages declaring entry points', result.packages.length);
+    if (!cacheOff) writeCache(this.cacheDir, this.cacheKey, result, startedNs);
+    return result;
+  }
+
+  private index(): Map<string, readonly EntryPoint[]> {
+    if (this.byGroup) return this.byGroup;
+    const byGroup = new Map<string, EntryPoint[]>();
+    const add = (entryPoint: EntryPoint): void => {
+      const list = byGroup.get(entryPoint.group);
+      if (list) list.push(entryPoint);
+      else byGroup.set(entryPoint.group, [entryPoint]);
+    };
+    for (const entryPoint of this.discovered()) add(entryPoint);
+    for (const entryPoint of this.registered) add(entryPoint);
+    for (const list of byGroup.values()) Object.freeze(list);
+    this.byGroup = byGroup;
+    return byGroup;
+  }
+
+  // Discovered EntryPoint objects live as long as the scan, so that every
+  // manager gets the same objects until refresh().
+  private discoveredCache: { scan: ScanResult; entryPoints: EntryPoint[] } | null = null;
+
+  private discovered(): EntryPoint[] {
+    const result = this.scan();
+    if (this.discoveredCache?.scan !== result) {
+      const entryPoints: EntryPoint[] = [];
+      for (const pkg of result.packages) {
+        const dist: Distribution = Object.freeze({ ...pkg.dist });
+        for (const [group, name, value] of pkg.declarations) {
+          entryPoints.push(new EntryPoint(name, value, group, dist));
+        }
+      }
+      this.discoveredCache = { scan: result, entryPoints };
+    }
+    return this.discoveredCache.entryPoints;
+  }
+}
+
+/** The node_modules folders Node's resolution visits from `dir`, nearest first. */
+export function nodeModulesPaths(dir: string): string[] {
+  const folders: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    if (path.basename(current) !== 'node_modules') folders.push(path.join(current, 'node_modules'));
+    const parent = path.dirname(current);
+    if (parent === current) return folders;
+    current = parent;
+  }
+}
+
+function nodePathFolders(): string[] {
+  return (process.env.NODE_PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((folder) => path.resolve(folder));
+}
+
+/** The nearest folder holding a package.json, upward from `start`; null when there is none. */
+export function findPackageRoot(start: string): string | null {
+  let current = path.resolve(start);
+  for (;;) {
+    try {
+      if (statSync(path.join(current, 'package.json')).isFile()) return current;
+    } catch {
+      // keep looking upward
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return null;
+    current = parent;
+  }
+}
+
+/**
+ * The application's folder: upward from the main script (real path), so that
+ * plugins are what the application's code can require wherever it is started
+ * from; upward from the current folder for a REPL, `node -e`, or a test runner
+ * (whose main script is the runner's own).
+ */
+export function defaultRoot(): string {
+  const main = process.argv[1];
+  const underTestRunner = Boolean(process.env.JEST_WORKER_ID || process.env.VITEST);
+  if (main && !underTestRunner) {
+    try {
+      const found = findPackageRoot(path.dirname(realpathSync(main)));
+      if (found) return found;
+    } catch {
+      // not a file (e.g. `node -e`): fall through
+    }
+  }
+  return findPackageRoot(process.cwd()) ?? process.cwd();
+}
+
+/**
+ * npm's global install folder: from `npm_config_prefix`, else the `prefix`
+ * in npm's config files, else Node's own prefix. npm is never spawned.
+ */
+export function globalFolder(env: NodeJS.ProcessEnv = process.env): string {
+  const prefix = globalPrefix(env);
+  return process.platform === 'win32' ? path.join(prefix, 'node_modules') : path.join(prefix, 'lib', 'node_modules');
+}
+
+function globalPrefix(env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.npm_config_prefix ?? env.NPM_CONFIG_PREFIX;
+  if (fromEnv) return path.resolve(fromEnv);
+  const nodePrefix =
+    process.platform === 'win32' ? path.dirname(process.execPath) : path.dirname(path.dirname(process.execPath));
+  const userConfig = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(os.homedir(), '.npmrc');
+  const globalConfig =
+    env.npm_config_globalconfig ?? env.NPM_CONFIG_GLOBALCONFIG ?? path.join(nodePrefix, 'etc', 'npmrc');
+  for (const file of [userConfig, globalConfig]) {
+    const prefix = prefixFromNpmrc(file, env);
+    if (prefix) return prefix;
+  }
+  return nodePrefix;
+}
+
+function prefixFromNpmrc(file: string, env: NodeJS.ProcessEnv): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*prefix\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match) continue;
+    const value = match[1]
+      .replace(/^(["'])(.*)\1$/, '$2')
+      .replace(/\$\{([^}]+)\}/g, (_, name: string) => env[name] ?? '')
+      .replace(/^~(?=$|[\\/])/, os.homedir());
+    return path.resolve(path.dirname(file), value);
+  }
+  return null;
+}
+
+/**
+ * The registry managers use when given none. Building it only works out the
+ * root and the folders; nothing is read until a manager asks for entry points.
+ */
+export const defaultRegistry: Registry = new Registry();

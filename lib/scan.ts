@@ -1,0 +1,300 @@
+/**
+ * Discovery: reads the package.json files of a package tree and collects the
+ * `entryPoints` they declare. It only reads JSON; it never runs package code.
+ *
+ * Most installed packages declare no entry points, so a file is parsed only
+ * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
+ * parsing every one is not.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import type { BigIntStats, Dirent } from 'node:fs';
+import path from 'node:path';
+import type { Distribution } from './entry-point';
+import { parseEntryPointValue } from './entry-point';
+import type { WarningCode } from './diagnostics';
+import { debug } from './diagnostics';
+
+/** One `[group, name, value]` declaration. */
+export type Declaration = [group: string, name: string, value: string];
+
+/** A package that declares entry points, as found by a scan. */
+export interface PackageRecord {
+  dist: Distribution;
+  /** The name it is installed under (the folder name; differs from `dist.name` for an alias). */
+  installedAs: string;
+  /** The folder it was found in: a node_modules folder, a NODE_PATH folder, or `root`. */
+  source: string;
+  declarations: Declaration[];
+}
+
+/** A copy of a package hidden by one of the same name found earlier (Node resolves the nearest). */
+export interface ShadowedPackage {
+  installedAs: string;
+  path: string;
+  source: string;
+}
+
+/** A declaration or a file that was skipped, and why. */
+export interface Problem {
+  code: WarningCode;
+  file: string;
+  reason: string;
+}
+
+/** A path whose state the scan depended on, with its stat signature (`-` when missing). */
+export type WatchEntry = [path: string, signature: string];
+
+export interface ScanResult {
+  packages: PackageRecord[];
+  shadowed: ShadowedPackage[];
+  problems: Problem[];
+  /** What the on-disk cache compares to decide whether this result is still true. */
+  watch: WatchEntry[];
+}
+
+// Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
+const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
+const MARKER = Buffer.from('"entryPoints"');
+
+/** The stat fields that change when a file or folder changes, in one comparable string. */
+export function signature(stats: BigIntStats | null): string {
+  if (!stats) return '-';
+  return `${stats.mtimeNs}/${stats.ctimeNs}/${stats.size}/${stats.ino}`;
+}
+
+/** The signature of a path now; `-` when it does not exist. */
+export function signatureOf(file: string): string {
+  try {
+    return signature(statSync(file, { bigint: true }));
+  } catch {
+    return '-';
+  }
+}
+
+class Scan {
+  readonly result: ScanResult = { packages: [], shadowed: [], problems: [], watch: [] };
+  private readonly seenNames = new Set<string>();
+  private readonly seenPaths = new Set<string>();
+
+  problem(code: WarningCode, file: string, reason: string): void {
+    debug.registry('skipped %s: %s', file, reason);
+    this.result.problems.push({ code, file, reason });
+  }
+
+  watch(file: string, stats: BigIntStats | null): void {
+    this.result.watch.push([file, signature(stats)]);
+  }
+
+  /** The application's own package: always read, always watched. */
+  root(dir: string): void {
+    const real = realpathOrSelf(dir);
+    this.seenPaths.add(real);
+    this.readPackage(real, path.basename(real), 'root', true);
+  }
+
+  /** A folder of installed packages: node_modules, a NODE_PATH entry or the global folder. */
+  folder(dir: string): void {
+    const entries = this.list(dir);
+    if (!entries) return;
+    const realDir = realpathOrSelf(dir);
+    for (const entry of entries) {
+      const name = entry.name;
+      if (name.startsWith('.')) {
+        if (PACKAGE_MANAGER_FILES.has(name)) this.watch(path.join(dir, name), statOrNull(path.join(dir, name)));
+        continue;
+      }
+      if (name.startsWith('@')) {
+        const scopeEntries = this.list(path.join(dir, name));
+        if (!scopeEntries) continue;
+        const realScope = realpathOrSelf(path.join(dir, name));
+        for (const scoped of scopeEntries) {
+          if (!scoped.name.startsWith('.')) this.candidate(dir, realScope, scoped, `${name}/${scoped.name}`);
+        }
+        continue;
+      }
+      this.candidate(dir, realDir, entry, name);
+    }
+  }
+
+  /** Lists a folder (sorted), watching it; null when it is missing or unreadable. */
+  private list(dir: string): Dirent[] | null {
+    let stats: BigIntStats | null;
+    try {
+      stats = statSync(dir, { bigint: true });
+    } catch (err) {
+      this.watch(dir, null);
+      if (code(err) !== 'ENOENT' && code(err) !== 'ENOTDIR') {
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(err)}`);
+      }
+      return null;
+    }
+    this.watch(dir, stats);
+    if (!stats.isDirectory()) return null;
+    try {
+      return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (err) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(err)}`);
+      return null;
+    }
+  }
+
+  private candidate(source: string, realSource: string, entry: Dirent, installedAs: string): void {
+    const where = path.join(source, installedAs);
+    let real = path.join(realSource, path.basename(installedAs));
+    const linked = !entry.isDirectory();
+    if (linked) {
+      if (!entry.isSymbolicLink() && entry.isFile()) return;
+      try {
+        real = realpathSync(where);
+        if (!statSync(real).isDirectory()) return;
+      } catch (err) {
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link: ${reason(err)}`);
+        return;
+      }
+    }
+    if (this.seenNames.has(installedAs)) {
+      if (!this.seenPaths.has(real)) this.result.shadowed.push({ installedAs, path: real, source });
+      debug.registry('%s in %s is shadowed by a nearer copy', installedAs, source);
+      return;
+    }
+    this.seenNames.add(installedAs);
+    if (this.seenPaths.has(real)) return;
+    this.seenPaths.add(real);
+    this.readPackage(real, installedAs, source, linked);
+  }
+
+  /**
+   * Reads one package.json. A package that declares entry points, a linked
+   * package and the root are watched: an edit to them changes no folder.
+   */
+  private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
+    const file = path.join(dir, 'package.json');
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (err) {
+      if (alwaysWatch) this.watch(file, null);
+      if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
+      return;
+    }
+    let bytes: Buffer;
+    let declares = false;
+    try {
+      bytes = readFileSync(fd);
+      declares = bytes.indexOf(MARKER) !== -1;
+      if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
+    } catch (err) {
+      if (alwaysWatch) this.watch(file, statOrNull(file));
+      const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
+      return;
+    } finally {
+      closeSync(fd);
+    }
+    if (!declares) return;
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
+      return;
+    }
+    if (!isPlainObject(manifest)) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
+      return;
+    }
+    const declarations = this.declarations(manifest, file);
+    if (declarations.length === 0) return;
+    const dist: Distribution = Object.freeze({
+      name: typeof manifest.name === 'string' ? manifest.name : installedAs,
+      version: typeof manifest.version === 'string' ? manifest.version : '',
+      root: dir,
+    });
+    this.result.packages.push({ dist, installedAs, source, declarations });
+  }
+
+  private declarations(manifest: Record<string, unknown>, file: string): Declaration[] {
+    if (!Object.hasOwn(manifest, 'entryPoints')) return [];
+    const field = manifest.entryPoints;
+    if (!isPlainObject(field)) {
+      this.problem(
+        'STEVEDORE_INVALID_DECLARATION',
+        file,
+        `"entryPoints" must be an object of groups, each an object of name: value; got ${kind(field)}`,
+      );
+      return [];
+    }
+    const found: Declaration[] = [];
+    for (const group of Object.keys(field)) {
+      const entries = field[group];
+      if (!isPlainObject(entries)) {
+        this.problem(
+          'STEVEDORE_INVALID_DECLARATION',
+          file,
+          `group ${JSON.stringify(group)} skipped: it must be an object of name: value; got ${kind(entries)}`,
+        );
+        continue;
+      }
+      for (const name of Object.keys(entries)) {
+        const value = entries[name];
+        try {
+          parseEntryPointValue(value);
+          found.push([group, name, value as string]);
+        } catch (err) {
+          this.problem(
+            'STEVEDORE_INVALID_DECLARATION',
+            file,
+            `entry point ${JSON.stringify(name)} in group ${JSON.stringify(group)} skipped: ${reason(err)}`,
+          );
+        }
+      }
+    }
+    return found;
+  }
+}
+
+/**
+ * Scans the root package, then every folder of installed packages in order.
+ * The first package found under a name shadows later ones; a package reached
+ * twice (through links) counts once.
+ */
+export function scan(root: string, folders: readonly string[]): ScanResult {
+  const state = new Scan();
+  state.root(root);
+  for (const folder of folders) state.folder(folder);
+  return state.result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function code(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException)?.code;
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function statOrNull(file: string): BigIntStats | null {
+  try {
+    return statSync(file, { bigint: true });
+  } catch {
+    return null;
+  }
+}
+
+function realpathOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
