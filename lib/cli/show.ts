@@ -141,8 +141,9 @@ export function printLoadReport(ctx: Context, report: LoadReport, prefix = ''): 
   }
 }
 
-// stevedore-ts's own files (lib/ or dist/): their frames say nothing about the plugin.
-const OWN_FOLDER = path.dirname(__dirname);
+// stevedore-ts's own files (lib/ and dist/): their frames say nothing about the plugin.
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const OWN_FOLDERS = ['lib', 'dist'].map((folder) => path.join(PACKAGE_ROOT, folder) + path.sep);
 
 /**
  * The `at ...` lines of a stack that are in the plugin's code: Node's
@@ -154,7 +155,10 @@ export function pluginFrames(stack: string): string {
     .filter((line) => /^\s+at /.test(line))
     .map((line) => line.trim())
     .filter(
-      (line) => !line.includes('node:internal/') && !line.includes(OWN_FOLDER + path.sep) && !/\(node:\w+:/.test(line),
+      (line) =>
+        !line.includes('node:internal/') &&
+        !OWN_FOLDERS.some((folder) => line.includes(folder)) &&
+        !/\(node:\w+:/.test(line),
     )
     .join('\n');
 }
