@@ -70,13 +70,13 @@ describe('main() on a terminal', () => {
 
   it('doctor prints each section', async () => {
     const io = memoryIo({ isTTY: true });
-    expect(await main(['doctor', '--timeout', '1000'], io)).toBe(1);
+    expect(await main(['doctor', '--timeout', '2000'], io)).toBe(1);
     const out = io.out();
     expect(out).toContain('Checked 16 entry points in all groups');
     expect(out).toContain('Skipped declarations (1):');
     expect(out).toContain('Entry points that do not load (6):');
     expect(out).toContain('✗ demo.unruly: hangs = ./hang.js (fmt-unruly@1.0.0)');
-    expect(out).toContain('Timed out: did not finish loading within 1000 ms');
+    expect(out).toContain('Timed out: did not finish loading within 2000 ms');
     expect(out).toContain('Crashed: the loading process exited with code 3 while loading');
     expect(out).toContain('ES modules with top-level await (load them with create()):');
     expect(out).toContain('! demo.formatters: yaml = ./yaml.js:default');
@@ -162,9 +162,9 @@ describe('main() on a terminal', () => {
 
   it('docs in text and detailed', async () => {
     const io = memoryIo();
-    expect(await main(['docs', 'demo.unruly', '--detailed', '--timeout', '1000'], io)).toBe(1);
+    expect(await main(['docs', 'demo.unruly', '--detailed', '--timeout', '2000'], io)).toBe(1);
     expect(io.out()).toContain('## fine\n\n> **Warning:** No documentation found for `fine` in `./fine.js`.\n');
-    expect(io.err()).toContain("could not load 'hangs' (./hang.js): Timeout: did not finish loading within 1000 ms");
+    expect(io.err()).toContain("could not load 'hangs' (./hang.js): Timeout: did not finish loading within 2000 ms");
   });
 
   it('cache info and clear', async () => {

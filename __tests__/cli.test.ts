@@ -4,9 +4,10 @@
  * stdout, stderr, exit codes and the JSON shapes (docs/cli.md).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createPackageTree } from '../lib/testing';
 
 const BIN = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 const FIXTURES = path.join(__dirname, 'fixtures', 'cli');
@@ -288,11 +289,11 @@ describe('stevedore show', () => {
   });
 
   it('a plugin that hangs on import is stopped after --timeout', () => {
-    const result = run(['show', 'demo.unruly', 'hangs', '--timeout', '1000']);
+    const result = run(['show', 'demo.unruly', 'hangs', '--timeout', '2000']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('Timed out: did not finish loading within 1000 ms');
+    expect(result.stdout).toContain('Timed out: did not finish loading within 2000 ms');
     expect(result.stdout).toContain('raise --timeout');
-    const data = json(run(['show', 'demo.unruly', 'hangs', '--timeout', '1000', '--json']));
+    const data = json(run(['show', 'demo.unruly', 'hangs', '--timeout', '2000', '--json']));
     expect(data.matches[0].load).toMatchObject({ status: 'timeout', plugin: null });
   });
 
@@ -319,7 +320,7 @@ describe('stevedore show', () => {
 
 describe('stevedore doctor', () => {
   it('reports skipped declarations, load failures, typos, duplicates and async-only modules', () => {
-    const result = run(['doctor', '--json', '--timeout', '1000']);
+    const result = run(['doctor', '--json', '--timeout', '2000']);
     expect(result.code).toBe(1);
     const data = json(result);
     expect(data.ok).toBe(false);
@@ -451,6 +452,42 @@ describe('stevedore cache', () => {
 
   it('does not need a package.json', () => {
     expect(run(['cache', 'info'], { cwd: os.tmpdir() }).code).toBe(0);
+  });
+});
+
+describe('installed in a project', () => {
+  it('is published with the package and runs from node_modules/.bin', () => {
+    const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf8',
+    });
+    expect(packed.status).toBe(0);
+    const files = (JSON.parse(packed.stdout)[0].files as { path: string }[]).map((file) => file.path);
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(manifest.bin.stevedore).toBe('./dist/cli/main.js');
+    expect(files).toEqual(expect.arrayContaining(['dist/cli/main.js', 'dist/cli/probe-child.js']));
+    expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+
+    // What npm does on install: the package in node_modules, its bin linked into node_modules/.bin.
+    const tree = createPackageTree({
+      app: { name: 'consumer', entryPoints: { 'consumer.hooks': { start: './start.js' } }, files: { 'start.js': '' } },
+    });
+    try {
+      mkdirSync(path.join(tree.root, 'node_modules', '.bin'), { recursive: true });
+      symlinkSync(path.join(__dirname, '..'), path.join(tree.root, 'node_modules', 'stevedore-ts'), 'dir');
+      const bin = path.join(tree.root, 'node_modules', '.bin', 'stevedore');
+      symlinkSync(path.join('..', 'stevedore-ts', 'dist', 'cli', 'main.js'), bin);
+      const result = spawnSync(bin, ['show', 'consumer.hooks', 'start', '--json'], {
+        cwd: tree.root,
+        encoding: 'utf8',
+        env: { ...process.env, STEVEDORE_CACHE_DIR: cacheDir },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout).matches[0].load).toMatchObject({ status: 'loaded', plugin: { kind: 'object' } });
+    } finally {
+      tree.cleanup();
+    }
   });
 });
 

@@ -35,5 +35,8 @@ process.on('message', (message: { id: number; entryPoint: EntryPointData }) => {
     });
 });
 
+// Loading is timed from here on, not from the start of the process.
+process.send?.({ ready: true });
+
 // Plugins may leave timers or servers behind: leave when the parent is done.
 process.on('disconnect', () => process.exit(0));

@@ -45,11 +45,13 @@ function childScript(): string {
 /** One child process that loads entry points one after the other. */
 class ProbeProcess {
   private readonly child: ChildProcess;
+  /** Resolves once the child runs (true), or has ended before (false): its start-up is not timed. */
+  private readonly ready: Promise<boolean>;
   private settle: ((settled: Settled) => void) | null = null;
+  private ended: Settled | null = null;
   private stdout = '';
   private stderr = '';
   private nextId = 0;
-  closed = false;
 
   constructor(cwd: string) {
     this.child = fork(childScript(), [], {
@@ -60,19 +62,25 @@ class ProbeProcess {
     });
     this.child.stdout?.setEncoding('utf8').on('data', (text: string) => (this.stdout += text));
     this.child.stderr?.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
-    this.child.on('message', (message: { outcome: LoadOutcome; output: { stdout: string; stderr: string } }) =>
-      this.settle?.({ kind: 'reply', outcome: message.outcome, output: message.output }),
-    );
-    this.child.on('error', (error) => this.settle?.({ kind: 'closed', code: null, signal: null, error }));
-    // 'close', not 'exit': by then the pipes have delivered everything the child wrote.
-    this.child.on('close', (code, signal) => {
-      this.closed = true;
-      this.settle?.({ kind: 'closed', code, signal });
+    let started: (running: boolean) => void = () => {};
+    this.ready = new Promise((resolve) => (started = resolve));
+    this.child.on('message', (message: ChildMessage) => {
+      if ('ready' in message) started(true);
+      else this.settle?.({ kind: 'reply', outcome: message.outcome, output: message.output });
     });
+    const end = (settled: Settled): void => {
+      this.ended ??= settled;
+      started(false);
+      this.settle?.(settled);
+    };
+    this.child.on('error', (error) => end({ kind: 'closed', code: null, signal: null, error }));
+    // 'close', not 'exit': by then the pipes have delivered everything the child wrote.
+    this.child.on('close', (code, signal) => end({ kind: 'closed', code, signal }));
   }
 
   /** Loads one entry point; resolves with the reply, a timeout, or the child's end. */
-  load(entryPoint: EntryPoint, timeoutMs: number): Promise<{ settled: Settled; stdout: string; stderr: string }> {
+  async load(entryPoint: EntryPoint, timeoutMs: number): Promise<{ settled: Settled; stdout: string; stderr: string }> {
+    const running = await this.ready;
     this.stdout = '';
     this.stderr = '';
     return new Promise((resolve) => {
@@ -82,8 +90,8 @@ class ProbeProcess {
         this.settle = null;
         resolve({ settled, stdout: this.stdout, stderr: this.stderr });
       };
-      if (this.closed) {
-        this.settle({ kind: 'closed', code: this.child.exitCode, signal: this.child.signalCode });
+      if (!running || this.ended) {
+        this.settle(this.ended ?? { kind: 'closed', code: null, signal: null });
         return;
       }
       const data: EntryPointData = {
@@ -98,11 +106,13 @@ class ProbeProcess {
 
   /** Ends the child: politely when it is idle, by force when it hangs. */
   stop(force: boolean): void {
-    if (this.closed) return;
+    if (this.ended) return;
     if (force) this.child.kill('SIGKILL');
     else if (this.child.connected) this.child.disconnect();
   }
 }
+
+type ChildMessage = { ready: true } | { outcome: LoadOutcome; output: { stdout: string; stderr: string } };
 
 /**
  * Loads each entry point in a child process started in `cwd`, allowing each
