@@ -3,7 +3,8 @@
  * collected in memory (terminal and piped renderings), and the helpers it is
  * made of. Loading still happens in the real probe child process (dist/).
  */
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { main, version } from '../lib/cli/cli';
 import type { CliIo } from '../lib/cli/output';
@@ -21,15 +22,21 @@ import { createPackageTree } from '../lib/testing';
 
 const APP = path.join(__dirname, 'fixtures', 'cli', 'app');
 const FMT_BROKEN = path.join(APP, 'node_modules', 'fmt-broken');
+let cacheDir: string;
 
 beforeAll(() => {
   if (!existsSync(path.join(__dirname, '..', 'dist', 'cli', 'probe-child.js'))) {
     throw new Error('dist/cli/probe-child.js is missing: run npm run build first');
   }
+  // Never touch the user's own cache: `cache clear` below empties the folder.
+  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-cli-cache-'));
+  process.env.STEVEDORE_CACHE_DIR = cacheDir;
   process.env.STEVEDORE_CACHE = '0';
 });
 afterAll(() => {
   delete process.env.STEVEDORE_CACHE;
+  delete process.env.STEVEDORE_CACHE_DIR;
+  rmSync(cacheDir, { recursive: true, force: true });
 });
 
 function memoryIo(overrides: Partial<CliIo> = {}): CliIo & { out: () => string; err: () => string } {
@@ -170,10 +177,17 @@ describe('main() on a terminal', () => {
   it('cache info and clear', async () => {
     const info = memoryIo();
     expect(await main(['cache', 'info'], info)).toBe(0);
-    expect(info.out()).toMatch(/^folder: .+\nstatus: off \(STEVEDORE_CACHE is set to 0\)\nfiles: +\d+ \(.+B\)\n$/);
+    expect(info.out()).toBe(`folder: ${cacheDir}\nstatus: off (STEVEDORE_CACHE is set to 0)\nfiles:  0 (0 B)\n`);
+    writeFileSync(path.join(cacheDir, 'abc.json'), 'x'.repeat(2500));
+    const bigger = memoryIo();
+    await main(['cache', 'info'], bigger);
+    expect(bigger.out()).toContain('files:  1 (2.5 kB)\n');
     const cleared = memoryIo();
     expect(await main(['cache', 'clear', '--json'], cleared)).toBe(0);
-    expect(JSON.parse(cleared.out())).toEqual({ dir: expect.any(String), removed: expect.any(Number) });
+    expect(JSON.parse(cleared.out())).toEqual({ dir: cacheDir, removed: 1 });
+    const text = memoryIo();
+    await main(['cache', 'clear'], text);
+    expect(text.out()).toBe(`Removed 0 cache files from ${cacheDir}.\n`);
   });
 
   it('help, version and usage errors', async () => {
