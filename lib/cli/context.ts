@@ -1,0 +1,161 @@
+/**
+ * What every command works with: the root folder (checked), the Registry
+ * over it, the chosen output, and the facts several commands show about an
+ * entry point (its package record, shadowed copies, JSON form).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { EntryPoint } from '../entry-point';
+import { Registry, findPackageRoot } from '../registry';
+import type { PackageRecord, ScanResult } from '../scan';
+import { scan } from '../scan';
+import { UsageError } from './args';
+import type { CliIo } from './output';
+import { Printer, printJson } from './output';
+
+export class Context {
+  readonly printer: Printer;
+  private registryInstance: Registry | null = null;
+
+  /**
+   * @param io Where output goes.
+   * @param rootOption The `--root` value, if given (relative to `io.cwd`).
+   * @param json Whether `--json` was given.
+   * @param timeoutMs The time allowed to load one entry point.
+   */
+  constructor(
+    readonly io: CliIo,
+    private readonly rootOption: string | undefined,
+    readonly json: boolean,
+    readonly timeoutMs: number,
+  ) {
+    this.printer = new Printer(io);
+  }
+
+  /** The application's folder; throws a {@link UsageError} when it is missing or holds no package.json. */
+  get root(): string {
+    const root = path.resolve(this.io.cwd, this.rootOption ?? '.');
+    const option = this.rootOption === undefined ? 'the current folder' : `--root ${this.rootOption}`;
+    let isFolder = false;
+    try {
+      isFolder = statSync(root).isDirectory();
+    } catch {
+      throw new UsageError(`${option}: no such folder (${root})`);
+    }
+    if (!isFolder) throw new UsageError(`${option}: not a folder (${root})`);
+    try {
+      statSync(path.join(root, 'package.json'));
+    } catch {
+      const nearest = findPackageRoot(path.dirname(root));
+      const hint = nearest
+        ? `; the nearest one is in ${nearest} (--root ${nearest})`
+        : '; pass --root with your project folder';
+      throw new UsageError(`${option} holds no package.json (${root})${hint}`);
+    }
+    return root;
+  }
+
+  /** The Registry over the root, as an application there would see it (on-disk cache honored). */
+  get registry(): Registry {
+    this.registryInstance ??= new Registry({ root: this.root });
+    return this.registryInstance;
+  }
+
+  /** Prints a result: as JSON with `--json`, else by calling `text`. */
+  output(json: unknown, text: () => void): void {
+    if (this.json) printJson(this.io, json);
+    else text();
+  }
+
+  /**
+   * Reports that what was asked for does not exist (exit code 1): a line on
+   * stderr, and with `--json` an `{ "error": ... }` document on stdout.
+   */
+  notFound(code: string, message: string, didYouMean: string[] = []): number {
+    if (this.json) printJson(this.io, { error: { code, message, didYouMean } });
+    this.printer.error(message);
+    return 1;
+  }
+}
+
+/** The package record that declared an entry point. */
+export function recordOf(result: ScanResult, entryPoint: EntryPoint): PackageRecord | undefined {
+  return result.packages.find((pkg) => pkg.dist.root === entryPoint.dist?.root);
+}
+
+/** An entry point of a shadowed copy of a package: declared, never loaded. */
+export interface ShadowedEntry {
+  name: string;
+  value: string;
+  package: { name: string; version: string; root: string; installedAs: string; source: string };
+  /** The package that is loaded instead, when it declares entry points. */
+  shadowedBy: { name: string; version: string; root: string } | null;
+}
+
+/**
+ * The entry points of `group` declared by shadowed copies of packages, read
+ * with the same discovery code (a scan rooted at the copy).
+ */
+export function shadowedEntries(result: ScanResult, group: string): ShadowedEntry[] {
+  const entries: ShadowedEntry[] = [];
+  for (const shadow of result.shadowed) {
+    const copy = scan(shadow.path, []).packages[0];
+    if (!copy) continue;
+    const winner = result.packages.find((pkg) => pkg.installedAs === shadow.installedAs);
+    for (const [declaredGroup, name, value] of copy.declarations) {
+      if (declaredGroup !== group) continue;
+      entries.push({
+        name,
+        value,
+        package: { ...copy.dist, installedAs: shadow.installedAs, source: shadow.source },
+        shadowedBy: winner ? { ...winner.dist } : null,
+      });
+    }
+  }
+  return entries;
+}
+
+/** The JSON form of an entry point with its package, shared by list, show and doctor. */
+export function entryPointJson(entryPoint: EntryPoint, record: PackageRecord | undefined) {
+  return {
+    name: entryPoint.name,
+    group: entryPoint.group,
+    value: entryPoint.value,
+    module: entryPoint.module,
+    attr: entryPoint.attr,
+    extras: [...entryPoint.extras],
+    package: entryPoint.dist
+      ? {
+          name: entryPoint.dist.name,
+          version: entryPoint.dist.version,
+          root: entryPoint.dist.root,
+          installedAs: record?.installedAs ?? null,
+          source: record?.source ?? null,
+        }
+      : null,
+  };
+}
+
+/** `name@version`, or just the name when it has no version. */
+export function packageLabel(dist: { name: string; version: string } | null): string {
+  if (!dist) return '(registered in-process)';
+  return dist.version ? `${dist.name}@${dist.version}` : dist.name;
+}
+
+/** The `description` in a package's package.json, or null. */
+export function packageDescription(root: string): string | null {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { description?: unknown };
+    return typeof manifest.description === 'string' && manifest.description.trim() ? manifest.description : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The names that occur more than once in a list of entry points. */
+export function duplicateNames(entryPoints: readonly EntryPoint[]): Set<string> {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const { name } of entryPoints) (seen.has(name) ? duplicates : seen).add(name);
+  return duplicates;
+}
