@@ -10,6 +10,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidEntryPoint, LoadError } from './exception';
+import { resolveImport } from './resolve';
 
 /** The package that declared an entry point. */
 export interface Distribution {
@@ -235,12 +236,23 @@ export class EntryPoint<T = unknown> {
   }
 
   /**
+   * Resolves the module the way `import()` would from the declaring package:
+   * like {@link resolve}, except that a bare specifier matches the `import`
+   * conditions of the package's `exports` (an import-only export resolves,
+   * and a dual package gives its ES module build).
+   */
+  resolveForImport(): string {
+    if (this.module.startsWith('./') || isBuiltin(this.module)) return this.resolve();
+    return resolveImport(this.module, this.baseDir);
+  }
+
+  /**
    * Loads the plugin with a real `import()` for ES modules (top-level await
    * included) and `require()` for CommonJS, JSON and built-ins, so that both
    * paths share one module instance.
    */
   async loadAsync(): Promise<T> {
-    const resolved = this.resolve();
+    const resolved = this.resolveForImport();
     const format = formatOf(resolved);
     if (format !== 'module') {
       return this.resolveAttr(createRequire(path.join(this.baseDir, 'package.json'))(resolved));
@@ -250,7 +262,7 @@ export class EntryPoint<T = unknown> {
   }
 
   /** Walks `attr` from the loaded module; see SPEC §2 for the `default` interop rule. */
-  private resolveAttr(loaded: unknown): T {
+  protected resolveAttr(loaded: unknown): T {
     if (this.attr === null) return loaded as T;
     const parts = this.attr.split('.');
     let target: unknown = loaded;
