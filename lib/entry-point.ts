@@ -112,7 +112,7 @@ function describeType(value: unknown): string {
 }
 
 /** How a resolved module is to be loaded. */
-type ModuleFormat = 'builtin' | 'commonjs' | 'module' | 'json' | 'addon';
+export type ModuleFormat = 'builtin' | 'commonjs' | 'module' | 'json' | 'addon';
 
 const typeOfFolder = new Map<string, string | undefined>();
 
@@ -132,7 +132,7 @@ function packageTypeFor(file: string): string | undefined {
   return type;
 }
 
-function formatOf(resolved: string): ModuleFormat {
+export function formatOf(resolved: string): ModuleFormat {
   if (isBuiltin(resolved)) return 'builtin';
   const ext = path.extname(resolved);
   if (ext === '.mjs' || ext === '.mts') return 'module';
