@@ -153,14 +153,21 @@ export function probeScript(): string {
  * Runs the probe in a real Node process and returns its report.
  *
  * @param nodeArgs Arguments before the script, e.g. `['-r', '.pnp.cjs']` or a TypeScript loader.
+ * @param launcher The command that runs a script, instead of `node ...nodeArgs` (e.g. `yarn node`).
  * @param cwd The working folder (the application's, usually).
  */
 export function probe(
   options: ProbeOptions,
-  { nodeArgs = [], cwd, env = {} }: { nodeArgs?: string[]; cwd: string; env?: NodeJS.ProcessEnv },
+  {
+    nodeArgs = [],
+    launcher = [process.execPath, ...nodeArgs],
+    cwd,
+    env = {},
+  }: { nodeArgs?: string[]; launcher?: string[]; cwd: string; env?: NodeJS.ProcessEnv },
 ): ProbeReport & { stderr: string } {
   ensureBuilt();
-  const result = run(process.execPath, [...nodeArgs, probeScript(), JSON.stringify(options)], {
+  const [command, ...args] = launcher;
+  const result = run(command, [...args, probeScript(), JSON.stringify(options)], {
     cwd,
     env: { STEVEDORE_DIST: path.join(DIST, 'index.js'), STEVEDORE_CACHE: options.cacheDir ? '1' : '0', ...env },
   });
