@@ -17,7 +17,6 @@ export const INSTALL_CACHE = path.join(REPO, 'node_modules', '.cache', 'stevedor
 export const TOOLS = {
   pnpm: path.join(REPO, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs'),
   yarn: path.join(REPO, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js'),
-  npm: path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
   tsxLoader: path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs'),
 };
 
@@ -47,22 +46,20 @@ export function run(
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): RunResult {
-  const result = spawnSync(command, args, {
-    cwd: options.cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-      YARN_ENABLE_TELEMETRY: '0',
-      YARN_ENABLE_PROGRESS_BARS: '0',
-      npm_config_update_notifier: 'false',
-      npm_config_fund: 'false',
-      npm_config_audit: 'false',
-      ...options.env,
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    YARN_ENABLE_TELEMETRY: '0',
+    YARN_ENABLE_PROGRESS_BARS: '0',
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    ...options.env,
+  };
+  // A variable given as undefined is removed from the child's environment.
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  const result = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
