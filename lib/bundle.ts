@@ -64,13 +64,21 @@ export class BundledEntryPoint<T = unknown> extends EntryPoint<T> {
 
 /**
  * Adds the entry points of a generated module to a registry; returns a
- * function that removes them all.
+ * function that removes them all. An entry point the registry already
+ * discovered on disk (same group, name and package) is not added again, so
+ * the same application code also runs unbundled, e.g. in development.
  *
  * @param registry The registry managers will use (usually `defaultRegistry`).
  * @param records The generated module's default export.
  */
 export function registerBundled(registry: Registry, records: readonly BundledEntryPointRecord[]): () => void {
-  const removers = records.map((record) => registry.addEntryPoint(new BundledEntryPoint(record)));
+  const key = (group: string, name: string, dist: string | undefined): string => JSON.stringify([group, name, dist]);
+  const onDisk = new Set(
+    registry.entryPoints().map((entryPoint) => key(entryPoint.group, entryPoint.name, entryPoint.dist?.name)),
+  );
+  const removers = records
+    .filter((record) => !onDisk.has(key(record.group, record.name, record.dist?.name)))
+    .map((record) => registry.addEntryPoint(new BundledEntryPoint(record)));
   return () => removers.forEach((remove) => remove());
 }
 
