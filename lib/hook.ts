@@ -43,8 +43,13 @@ export class HookManager<T = FromNamespace, N extends string = string> extends N
    * @param options `method`: call this method of each object instead of the
    *   object itself (a function) or its `apply()`.
    */
-  toTapable<K extends TapableKind>(kind: K, args: readonly string[] = [], options: TapOptions = {}): TapableHookOf<K> {
-    return extensionsToTapable(kind, args, this.extensions, options);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toTapable<K extends TapableKind, A extends unknown[] = any[], R = any>(
+    kind: K,
+    args: readonly string[] = [],
+    options: TapOptions = {},
+  ): TapableHookOf<K, A, R> {
+    return extensionsToTapable<K, A, R>(kind, args, this.extensions, options);
   }
 
   /** Taps every extension into an existing tapable hook (e.g. one of the application's); returns the hook. */

@@ -28,8 +28,23 @@ export const TAPABLE_KINDS = [
 
 export type TapableKind = (typeof TAPABLE_KINDS)[number];
 
-/** The hook class of each kind, e.g. `TapableHookOf<'AsyncSeriesHook'>` is `AsyncSeriesHook`. */
-export type TapableHookOf<K extends TapableKind> = InstanceType<(typeof tapable)[K]>;
+/**
+ * The hook of each kind for arguments `A` (a tuple) and results `R`, e.g.
+ * `TapableHookOf<'AsyncSeriesHook', [Compilation]>` is `AsyncSeriesHook<[Compilation]>`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TapableHookOf<K extends TapableKind, A extends unknown[] = any[], R = any> = {
+  SyncHook: tapable.SyncHook<A>;
+  SyncBailHook: tapable.SyncBailHook<A, R>;
+  SyncWaterfallHook: tapable.SyncWaterfallHook<A>;
+  SyncLoopHook: tapable.SyncLoopHook<A>;
+  AsyncParallelHook: tapable.AsyncParallelHook<A>;
+  AsyncParallelBailHook: tapable.AsyncParallelBailHook<A, R>;
+  AsyncSeriesHook: tapable.AsyncSeriesHook<A>;
+  AsyncSeriesBailHook: tapable.AsyncSeriesBailHook<A, R>;
+  AsyncSeriesLoopHook: tapable.AsyncSeriesLoopHook<A>;
+  AsyncSeriesWaterfallHook: tapable.AsyncSeriesWaterfallHook<A>;
+}[K];
 
 export interface TapOptions {
   /** Call this method of each extension's object instead of calling it (or its `apply`). */
@@ -98,15 +113,16 @@ export function tapExtensions<H extends object>(
  * @param extensions The extensions to tap.
  * @param options See {@link TapOptions}.
  */
-export function extensionsToTapable<K extends TapableKind>(
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function extensionsToTapable<K extends TapableKind, A extends unknown[] = any[], R = any>(
   kind: K,
   args: readonly string[],
   extensions: readonly Extension<unknown>[],
   options: TapOptions = {},
-): TapableHookOf<K> {
+): TapableHookOf<K, A, R> {
   if (!(TAPABLE_KINDS as readonly string[]).includes(kind)) {
     throw new TypeError(`unknown tapable hook kind '${String(kind)}' (expected one of ${TAPABLE_KINDS.join(', ')})`);
   }
-  const HookClass = tapable[kind] as unknown as new (args: string[], name?: string) => TapableHookOf<K>;
+  const HookClass = tapable[kind] as unknown as new (args: string[], name?: string) => TapableHookOf<K, A, R>;
   return tapExtensions(new HookClass([...args]), extensions, options);
 }
