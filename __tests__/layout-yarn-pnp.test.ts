@@ -37,12 +37,13 @@ beforeAll(() => {
       // A transitive dependency: its entry points are not visible from the app.
       entryPoints: { [GROUP]: { hidden: './index.js' } },
     },
-    'src/helper/index.js': 'module.exports = (who) => `${who}+helper`;',
+    'src/helper/index.js': 'module.exports = (who = "nobody") => `${who}+helper`;',
     'src/plugin-cjs/package.json': {
       name: 'plugin-cjs',
       version: '1.0.0',
       dependencies: { helper: 'file:../helper' },
-      entryPoints: { [GROUP]: { cjs: './index.js:run' } },
+      // via-helper names its dependency by a bare specifier: resolved through PnP from plugin-cjs.
+      entryPoints: { [GROUP]: { cjs: './index.js:run', 'via-helper': 'helper' } },
     },
     'src/plugin-cjs/index.js': 'exports.run = () => require("helper")("cjs");',
     'src/plugin-esm/package.json': {
@@ -95,13 +96,18 @@ test('Yarn installed a Plug-n-Play project: no node_modules, packages in zip arc
 
 test('discovery lists the root, then its dependencies in name order, from inside the archives', () => {
   const report = probe({ root: app, group: GROUP, load: 'sync' }, { cwd: app, nodeArgs: underPnp() });
-  expect(report.entryPoints.map((ep) => ep.name)).toEqual(['own', 'cjs', 'esm', 'portal']);
+  expect(report.entryPoints.map((ep) => ep.name)).toEqual(['own', 'cjs', 'via-helper', 'esm', 'portal']);
   expect(report.packages).toEqual(['app', 'plugin-cjs', 'plugin-esm', 'plugin-portal']);
   const roots = Object.fromEntries(report.entryPoints.map((ep) => [ep.name, ep.dist?.root]));
   expect(roots.cjs).toMatch(/\.yarn[\\/]cache[\\/]plugin-cjs-.*\.zip[\\/]node_modules[\\/]plugin-cjs$/);
   expect(roots.portal).toBe(path.join(dir, 'src', 'plugin-portal'));
   // Loaded through PnP resolution: plugin-cjs requires its own (private) dependency from its archive.
-  expect(Object.fromEntries(report.loaded ?? [])).toEqual({ own: 'own', cjs: 'cjs+helper', portal: 'portal' });
+  expect(Object.fromEntries(report.loaded ?? [])).toEqual({
+    own: 'own',
+    cjs: 'cjs+helper',
+    'via-helper': 'nobody+helper',
+    portal: 'portal',
+  });
   // plugin-esm only exports for import: require() cannot see it, create() can (next test).
   expect(report.failures).toEqual([expect.objectContaining({ name: 'esm', code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' })]);
   expect(report.warnings).toEqual([]);
@@ -115,6 +121,7 @@ test('yarn node: ES module plugins load with create() through the PnP loader', (
   expect(Object.fromEntries(report.loaded ?? [])).toEqual({
     own: 'own',
     cjs: 'cjs+helper',
+    'via-helper': 'nobody+helper',
     esm: 'esm+helper',
     portal: 'portal',
   });
@@ -143,7 +150,7 @@ test('the on-disk cache is served under PnP and invalidated by .pnp.cjs and by e
   yarn('install');
   const third = probe(opts, { cwd: app, nodeArgs: underPnp(), env });
   expect(third.stderr).toMatch(/stale: .*(\.pnp\.cjs|package\.json) changed/);
-  expect(third.entryPoints.map((ep) => ep.name)).toEqual(['own', 'cjs', 'esm', 'late', 'portal']);
+  expect(third.entryPoints.map((ep) => ep.name)).toEqual(['own', 'cjs', 'via-helper', 'esm', 'late', 'portal']);
 
   // A portal is a folder edited in place: only its package.json changes.
   const portalManifest = path.join(dir, 'src', 'plugin-portal', 'package.json');
@@ -152,7 +159,15 @@ test('the on-disk cache is served under PnP and invalidated by .pnp.cjs and by e
   writeFileSync(portalManifest, JSON.stringify(portal, null, 2));
   const fourth = probe(opts, { cwd: app, nodeArgs: underPnp(), env });
   expect(fourth.stderr).toMatch(/stale: .*plugin-portal[\\/]package\.json changed/);
-  expect(fourth.entryPoints.map((ep) => ep.name)).toEqual(['own', 'cjs', 'esm', 'late', 'portal', 'again']);
+  expect(fourth.entryPoints.map((ep) => ep.name)).toEqual([
+    'own',
+    'cjs',
+    'via-helper',
+    'esm',
+    'late',
+    'portal',
+    'again',
+  ]);
 }, 120_000);
 
 test('pnpPackages reads the real PnP API of the project', () => {
