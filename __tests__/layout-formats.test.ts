@@ -209,6 +209,18 @@ describe('TypeScript plugins', () => {
   test('without a TypeScript loader the plugins fail one by one, reported, not fatal', () => {
     const report = probe({ root: tsTree.root, group: TS_GROUP, load: 'async' }, { cwd: tsTree.root });
     expect(report.loaded).toEqual([]);
-    expect(report.failures.map((f) => f.name).sort()).toEqual(['cts', 'esm-package', 'extensionless', 'mts']);
+    const failures = Object.fromEntries(report.failures.map((f) => [f.name, f]));
+    expect(Object.keys(failures).sort()).toEqual(['cts', 'esm-package', 'extensionless', 'mts']);
+    // A TypeScript file Node cannot run says what to do; the extensionless one is simply not found.
+    for (const name of ['cts', 'esm-package', 'mts']) {
+      expect(failures[name].code).toBe('STEVEDORE_TYPESCRIPT');
+      expect(failures[name].message).toContain(
+        'start the application with a TypeScript loader (e.g. node --import tsx)',
+      );
+    }
+    expect(failures.extensionless.code).toBe('MODULE_NOT_FOUND');
+
+    const sync = probe({ root: tsTree.root, group: TS_GROUP, load: 'sync' }, { cwd: tsTree.root });
+    expect(sync.failures.find((f) => f.name === 'cts')?.code).toBe('STEVEDORE_TYPESCRIPT');
   });
 });

@@ -142,6 +142,8 @@ export function formatOf(resolved: string): ModuleFormat {
   return packageTypeFor(resolved) === 'module' ? 'module' : 'commonjs';
 }
 
+const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
+
 function isNamespace(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === '[object Module]';
 }
@@ -230,7 +232,7 @@ export class EntryPoint<T = unknown> {
           { cause: err },
         );
       }
-      throw err;
+      throw this.withTypeScriptHint(resolved, err);
     }
     return this.resolveAttr(loaded);
   }
@@ -254,11 +256,32 @@ export class EntryPoint<T = unknown> {
   async loadAsync(): Promise<T> {
     const resolved = this.resolveForImport();
     const format = formatOf(resolved);
-    if (format !== 'module') {
-      return this.resolveAttr(createRequire(path.join(this.baseDir, 'package.json'))(resolved));
+    let loaded: unknown;
+    try {
+      loaded =
+        format === 'module'
+          ? await import(pathToFileURL(resolved).href)
+          : createRequire(path.join(this.baseDir, 'package.json'))(resolved);
+    } catch (err) {
+      throw this.withTypeScriptHint(resolved, err);
     }
-    const namespace: unknown = await import(pathToFileURL(resolved).href);
-    return this.resolveAttr(namespace);
+    return this.resolveAttr(loaded);
+  }
+
+  /**
+   * A TypeScript file that Node cannot run by itself (no TypeScript loader)
+   * fails with a syntax error or an unknown extension: say what to do.
+   */
+  private withTypeScriptHint(resolved: string, err: unknown): unknown {
+    const error = err as NodeJS.ErrnoException | null;
+    const unrunnable = error?.name === 'SyntaxError' || error?.code === 'ERR_UNKNOWN_FILE_EXTENSION';
+    if (!TYPESCRIPT_EXTENSIONS.has(path.extname(resolved)) || !unrunnable) return err;
+    return new LoadError(
+      `entry point '${this.name}' (${this.value}) is TypeScript (${resolved}), which Node cannot run by itself: ` +
+        'start the application with a TypeScript loader (e.g. node --import tsx)',
+      'STEVEDORE_TYPESCRIPT',
+      { cause: err },
+    );
   }
 
   /** Walks `attr` from the loaded module; see SPEC §2 for the `default` interop rule. */
