@@ -160,7 +160,8 @@ test('an esbuild bundle works with no package tree on disk', () => {
 
 describe('in-process', () => {
   test('registerBundled adds entry points that load from the record, and removes them', async () => {
-    const registry = new Registry({ paths: [], root: tempDir('bundle-empty'), cache: false });
+    // A registry over an empty folder: nothing on disk, as in a bundle.
+    const registry = new Registry({ paths: [], root: tree.dir, cache: false });
     const remove = registerBundled(registry, [
       {
         group: 'g',

@@ -4,7 +4,7 @@
  * require() cannot load ES modules and import() needs a flag.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -133,17 +133,16 @@ async function main() {
 main().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-let probeFile: string | null = null;
-
-/** The probe script's path (written once per test file). */
+/** The probe script's path: written once into the install cache (atomically: test files run in parallel). */
 export function probeScript(): string {
-  if (!probeFile) {
-    const dir = tempDir('probe');
-    mkdirSync(dir, { recursive: true });
-    probeFile = path.join(dir, 'probe.cjs');
-    writeFileSync(probeFile, PROBE);
+  const file = path.join(INSTALL_CACHE, 'probe.cjs');
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== PROBE) {
+    mkdirSync(INSTALL_CACHE, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, PROBE);
+    renameSync(tmp, file);
   }
-  return probeFile;
+  return file;
 }
 
 /**
