@@ -95,8 +95,9 @@ class Scan {
   /** A package whose folder a package manager told us (Yarn Plug'n'Play): read where it is, without listing. */
   located(pkg: LocatedPackage): void {
     if (this.seenNames.has(pkg.installedAs)) {
-      if (!this.seenPaths.has(pkg.dir))
+      if (!this.seenPaths.has(pkg.dir)) {
         this.result.shadowed.push({ installedAs: pkg.installedAs, path: pkg.dir, source: pkg.source });
+      }
       return;
     }
     this.seenNames.add(pkg.installedAs);
