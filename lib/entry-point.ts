@@ -10,6 +10,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidEntryPoint, LoadError } from './exception';
+import { resolveImport } from './resolve';
 
 /** The package that declared an entry point. */
 export interface Distribution {
@@ -111,7 +112,7 @@ function describeType(value: unknown): string {
 }
 
 /** How a resolved module is to be loaded. */
-type ModuleFormat = 'builtin' | 'commonjs' | 'module' | 'json' | 'addon';
+export type ModuleFormat = 'builtin' | 'commonjs' | 'module' | 'json' | 'addon';
 
 const typeOfFolder = new Map<string, string | undefined>();
 
@@ -131,7 +132,7 @@ function packageTypeFor(file: string): string | undefined {
   return type;
 }
 
-function formatOf(resolved: string): ModuleFormat {
+export function formatOf(resolved: string): ModuleFormat {
   if (isBuiltin(resolved)) return 'builtin';
   const ext = path.extname(resolved);
   if (ext === '.mjs' || ext === '.mts') return 'module';
@@ -140,6 +141,8 @@ function formatOf(resolved: string): ModuleFormat {
   if (ext === '.node') return 'addon';
   return packageTypeFor(resolved) === 'module' ? 'module' : 'commonjs';
 }
+
+const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
 function isNamespace(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === '[object Module]';
@@ -229,9 +232,20 @@ export class EntryPoint<T = unknown> {
           { cause: err },
         );
       }
-      throw err;
+      throw this.withTypeScriptHint(resolved, err);
     }
     return this.resolveAttr(loaded);
+  }
+
+  /**
+   * Resolves the module the way `import()` would from the declaring package:
+   * like {@link resolve}, except that a bare specifier matches the `import`
+   * conditions of the package's `exports` (an import-only export resolves,
+   * and a dual package gives its ES module build).
+   */
+  resolveForImport(): string {
+    if (this.module.startsWith('./') || isBuiltin(this.module)) return this.resolve();
+    return resolveImport(this.module, this.baseDir);
   }
 
   /**
@@ -240,17 +254,38 @@ export class EntryPoint<T = unknown> {
    * paths share one module instance.
    */
   async loadAsync(): Promise<T> {
-    const resolved = this.resolve();
+    const resolved = this.resolveForImport();
     const format = formatOf(resolved);
-    if (format !== 'module') {
-      return this.resolveAttr(createRequire(path.join(this.baseDir, 'package.json'))(resolved));
+    let loaded: unknown;
+    try {
+      loaded =
+        format === 'module'
+          ? await import(pathToFileURL(resolved).href)
+          : createRequire(path.join(this.baseDir, 'package.json'))(resolved);
+    } catch (err) {
+      throw this.withTypeScriptHint(resolved, err);
     }
-    const namespace: unknown = await import(pathToFileURL(resolved).href);
-    return this.resolveAttr(namespace);
+    return this.resolveAttr(loaded);
+  }
+
+  /**
+   * A TypeScript file that Node cannot run by itself (no TypeScript loader)
+   * fails with a syntax error or an unknown extension: say what to do.
+   */
+  private withTypeScriptHint(resolved: string, err: unknown): unknown {
+    const error = err as NodeJS.ErrnoException | null;
+    const unrunnable = error?.name === 'SyntaxError' || error?.code === 'ERR_UNKNOWN_FILE_EXTENSION';
+    if (!TYPESCRIPT_EXTENSIONS.has(path.extname(resolved)) || !unrunnable) return err;
+    return new LoadError(
+      `entry point '${this.name}' (${this.value}) is TypeScript (${resolved}), which Node cannot run by itself: ` +
+        'start the application with a TypeScript loader (e.g. node --import tsx)',
+      'STEVEDORE_TYPESCRIPT',
+      { cause: err },
+    );
   }
 
   /** Walks `attr` from the loaded module; see SPEC §2 for the `default` interop rule. */
-  private resolveAttr(loaded: unknown): T {
+  protected resolveAttr(loaded: unknown): T {
     if (this.attr === null) return loaded as T;
     const parts = this.attr.split('.');
     let target: unknown = loaded;

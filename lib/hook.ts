@@ -6,6 +6,8 @@ import type { Extension, FromNamespace, PluginType } from './extension';
 import { KeyError } from './exception';
 import type { NamedOptions } from './named';
 import { NamedExtensionManager } from './named';
+import type { TapableHookOf, TapableKind, TapOptions } from './tapable-hook';
+import { extensionsToTapable, tapExtensions } from './tapable-hook';
 
 export class HookManager<T = FromNamespace, N extends string = string> extends NamedExtensionManager<T, N> {
   /**
@@ -28,5 +30,30 @@ export class HookManager<T = FromNamespace, N extends string = string> extends N
   override get(name: string): Extension<PluginType<T, N>>[] {
     if (name !== this.hookName) throw new KeyError(name);
     return this.extensions;
+  }
+
+  /**
+   * The hooks as a new tapable hook of `kind`, each extension tapped under
+   * `package/name` in extension order, so they run with tapable's semantics:
+   * `hookManager.toTapable('AsyncSeriesHook', ['compilation']).promise(c)`.
+   * Errors propagate to the caller, as tapable does (unlike `map()`).
+   *
+   * @param kind The tapable hook class, e.g. `'SyncWaterfallHook'`.
+   * @param args The hook's argument names; tapable passes exactly this many arguments.
+   * @param options `method`: call this method of each object instead of the
+   *   object itself (a function) or its `apply()`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toTapable<K extends TapableKind, A extends unknown[] = any[], R = any>(
+    kind: K,
+    args: readonly string[] = [],
+    options: TapOptions = {},
+  ): TapableHookOf<K, A, R> {
+    return extensionsToTapable<K, A, R>(kind, args, this.extensions, options);
+  }
+
+  /** Taps every extension into an existing tapable hook (e.g. one of the application's); returns the hook. */
+  tapInto<H extends object>(hook: H, options: TapOptions = {}): H {
+    return tapExtensions(hook, this.extensions, options);
   }
 }

@@ -29,3 +29,14 @@ export { defaultCacheDir, cacheInfo, clearCache } from './cache';
 export type { CacheInfo } from './cache';
 export { NoUniqueMatch, NoMatches, MultipleMatches, KeyError, InvalidEntryPoint, LoadError } from './exception';
 export type { WarningCode } from './diagnostics';
+export {
+  registerBundled,
+  collectEntryPoints,
+  generateEntryPointModule,
+  writeEntryPointModule,
+  BundledEntryPoint,
+} from './bundle';
+export type { BundledEntryPointRecord, CollectedEntryPoint, WriteEntryPointModuleOptions } from './bundle';
+export { TAPABLE_KINDS, extensionsToTapable, tapExtensions } from './tapable-hook';
+export type { TapableKind, TapableHookOf, TapOptions } from './tapable-hook';
+export { resolveImport } from './resolve';

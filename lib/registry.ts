@@ -14,6 +14,8 @@ import type { Extension } from './extension';
 import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
 import type { ScanResult } from './scan';
 import { scan } from './scan';
+import type { PnpApi } from './pnp';
+import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
 import { debug, warnOnce } from './diagnostics';
 
 export interface RegistryOptions {
@@ -80,10 +82,14 @@ export class Registry {
   private scanned: ScanResult | null = null;
   private byGroup: Map<string, readonly EntryPoint[]> | null = null;
   private readonly registered: EntryPoint[] = [];
+  /** The Yarn Plug'n'Play API when the root is a PnP project and this process runs under PnP. */
+  private readonly pnp: PnpApi | null;
 
   constructor(options: RegistryOptions = {}) {
     this.root = options.root ? path.resolve(options.root) : defaultRoot();
-    this.folders = (options.paths ?? nodeModulesPaths(this.root))
+    this.pnp = options.paths ? null : findPnpApi(this.root);
+    // Under PnP there are no node_modules folders: the PnP API lists the packages.
+    this.folders = (options.paths ?? (this.pnp ? [] : nodeModulesPaths(this.root)))
       .map((folder) => path.resolve(this.root, folder))
       .concat(nodePathFolders(), options.global ? [globalFolder()] : []);
     this.useCache = options.cache ?? true;
@@ -111,7 +117,15 @@ export class Registry {
    * bundled applications and tests. Returns a function that removes it.
    */
   register<T>(group: string, name: string, plugin: T): () => void {
-    const entryPoint = new RegisteredEntryPoint(name, group, plugin);
+    return this.addEntryPoint(new RegisteredEntryPoint(name, group, plugin));
+  }
+
+  /**
+   * Adds an in-process EntryPoint object (e.g. one a bundler collected at
+   * build time, see `registerBundled()`); it comes after the discovered ones.
+   * Returns a function that removes it.
+   */
+  addEntryPoint(entryPoint: EntryPoint): () => void {
     this.registered.push(entryPoint);
     this.byGroup = null;
     return () => {
@@ -142,7 +156,8 @@ export class Registry {
 
   /** The key the on-disk cache stores this registry's scan under. */
   get cacheKey(): string {
-    return JSON.stringify({ root: this.root, folders: this.folders });
+    const pnp = this.pnp ? (findPnpFile(this.root) ?? 'pnp') : undefined;
+    return JSON.stringify({ root: this.root, folders: this.folders, pnp });
   }
 
   private load(): ScanResult {
@@ -153,7 +168,7 @@ export class Registry {
     }
     const startedNs = BigInt(Date.now()) * 1_000_000n;
     debug.registry('scanning %s and %d folders', this.root, this.folders.length);
-    const result = scan(this.root, this.folders);
+    const result = scan(this.root, this.folders, this.pnp ? pnpPackages(this.root, this.pnp) : undefined);
     debug.registry('found %d packages declaring entry points', result.packages.length);
     if (!cacheOff) writeCache(this.cacheDir, this.cacheKey, result, startedNs);
     return result;

@@ -92,6 +92,20 @@ class Scan {
     this.readPackage(real, path.basename(real), 'root', true);
   }
 
+  /** A package whose folder a package manager told us (Yarn Plug'n'Play): read where it is, without listing. */
+  located(pkg: LocatedPackage): void {
+    if (this.seenNames.has(pkg.installedAs)) {
+      if (!this.seenPaths.has(pkg.dir)) {
+        this.result.shadowed.push({ installedAs: pkg.installedAs, path: pkg.dir, source: pkg.source });
+      }
+      return;
+    }
+    this.seenNames.add(pkg.installedAs);
+    if (this.seenPaths.has(pkg.dir)) return;
+    this.seenPaths.add(pkg.dir);
+    this.readPackage(pkg.dir, pkg.installedAs, pkg.source, pkg.watch);
+  }
+
   /** A folder of installed packages: node_modules, a NODE_PATH entry or the global folder. */
   folder(dir: string): void {
     const entries = this.list(dir);
@@ -180,7 +194,7 @@ class Scan {
     let bytes: Buffer;
     let declares = false;
     try {
-      bytes = readFileSync(fd);
+      bytes = readOpened(fd, file);
       declares = bytes.indexOf(MARKER) !== -1;
       if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
     } catch (err) {
@@ -253,14 +267,35 @@ class Scan {
   }
 }
 
+/** A package found through a package manager's API rather than by listing a folder. */
+export interface LocatedPackage {
+  /** Its folder, as the package manager resolves it (may be inside a Yarn zip archive). */
+  dir: string;
+  /** The name the root depends on it under. */
+  installedAs: string;
+  /** Where it was found (shown by tools), e.g. the `.pnp.cjs` file. */
+  source: string;
+  /** Watch its package.json even when it declares nothing (a linked folder that can be edited in place). */
+  watch: boolean;
+}
+
+/** What a package manager's API (Yarn PnP) adds to a scan: packages to read and files to watch. */
+export interface LocatedPackages {
+  packages: readonly LocatedPackage[];
+  /** Files whose change means the set of packages may have changed (e.g. `.pnp.cjs`). */
+  watchFiles: readonly string[];
+}
+
 /**
- * Scans the root package, then every folder of installed packages in order.
- * The first package found under a name shadows later ones; a package reached
- * twice (through links) counts once.
+ * Scans the root package, then the located packages (Yarn PnP), then every
+ * folder of installed packages in order. The first package found under a
+ * name shadows later ones; a package reached twice (through links) counts once.
  */
-export function scan(root: string, folders: readonly string[]): ScanResult {
+export function scan(root: string, folders: readonly string[], located?: LocatedPackages): ScanResult {
   const state = new Scan();
   state.root(root);
+  for (const file of located?.watchFiles ?? []) state.watch(file, statOrNull(file));
+  for (const pkg of located?.packages ?? []) state.located(pkg);
   for (const folder of folders) state.folder(folder);
   return state.result;
 }
@@ -288,6 +323,17 @@ function statOrNull(file: string): BigIntStats | null {
     return statSync(file, { bigint: true });
   } catch {
     return null;
+  }
+}
+
+// Yarn PnP's zip file system opens files inside archives, but Node's
+// readFileSync(fd) cannot read such a descriptor; reading by path can.
+function readOpened(fd: number, file: string): Buffer {
+  try {
+    return readFileSync(fd);
+  } catch (err) {
+    if (code(err) !== 'EBADF') throw err;
+    return readFileSync(file);
   }
 }
 

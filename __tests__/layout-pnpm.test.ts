@@ -1,0 +1,105 @@
+/**
+ * pnpm, for real: pnpm 10 (a devDependency) installs local folders (`file:`
+ * copies into the `.pnpm` virtual store, `link:` symlinks), so no network is
+ * needed; the content store is kept between runs.
+ */
+import { lstatSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { INSTALL_CACHE, TOOLS, probe, runOk, tempDir, writeFiles } from './support/real-node';
+
+const GROUP = 'app.plugins';
+let dir: string;
+let app: string;
+
+function pnpm(...args: string[]): void {
+  runOk(
+    process.execPath,
+    [TOOLS.pnpm, ...args, '--store-dir', path.join(INSTALL_CACHE, 'pnpm-store'), '--config.confirmModulesPurge=false'],
+    { cwd: app, env: { npm_config_frozen_lockfile: 'false' } },
+  );
+}
+
+beforeAll(() => {
+  dir = tempDir('pnpm');
+  app = path.join(dir, 'app');
+  const plugin = (name: string, extra: object = {}) => ({
+    [`src/${name}/package.json`]: {
+      name,
+      version: '1.0.0',
+      entryPoints: { [GROUP]: { [name.replace(/^@scope\//, '')]: './index.js:run' } },
+      ...extra,
+    },
+  });
+  writeFiles(dir, {
+    'src/helper/package.json': {
+      name: 'helper',
+      version: '1.0.0',
+      // Private to plugin-a: pnpm keeps it out of the app's node_modules, so it is not visible.
+      entryPoints: { [GROUP]: { hidden: './index.js' } },
+    },
+    'src/helper/index.js': 'module.exports = (who) => `${who}+helper`;',
+    ...plugin('plugin-a', { dependencies: { helper: 'file:../helper' } }),
+    'src/plugin-a/index.js': 'exports.run = () => require("helper")("a");',
+    ...plugin('plugin-b'),
+    'src/plugin-b/index.js': 'exports.run = () => "b";',
+    ...plugin('@scope/plugin-c'),
+    'src/@scope/plugin-c/index.js': 'exports.run = () => "c";',
+    ...plugin('plugin-late'),
+    'src/plugin-late/index.js': 'exports.run = () => "late";',
+    'app/package.json': {
+      name: 'pnpm-app',
+      version: '1.0.0',
+      private: true,
+      dependencies: {
+        'plugin-a': 'file:../src/plugin-a',
+        'plugin-b': 'link:../src/plugin-b',
+        '@scope/plugin-c': 'file:../src/@scope/plugin-c',
+      },
+      entryPoints: { [GROUP]: { own: './own.js:run' } },
+    },
+    'app/own.js': 'exports.run = () => "own";',
+  });
+  pnpm('install');
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('pnpm installed a symlinked tree with a .pnpm virtual store', () => {
+  expect(lstatSync(path.join(app, 'node_modules', 'plugin-a')).isSymbolicLink()).toBe(true);
+  expect(realpathSync(path.join(app, 'node_modules', 'plugin-a'))).toContain(`${path.sep}.pnpm${path.sep}`);
+  // pnpm hoists every package into .pnpm/node_modules for its own use; that folder is not scanned.
+  expect(lstatSync(path.join(app, 'node_modules', '.pnpm', 'node_modules', 'helper')).isSymbolicLink()).toBe(true);
+});
+
+test('direct dependencies are found through the top-level links, each once, and load their own dependencies', () => {
+  const report = probe({ root: app, group: GROUP, load: 'sync' }, { cwd: app });
+  expect(report.packages).toEqual(['app', '@scope/plugin-c', 'plugin-a', 'plugin-b']);
+  expect(report.entryPoints.map((ep) => ep.name)).toEqual(['own', 'plugin-c', 'plugin-a', 'plugin-b']);
+  const roots = Object.fromEntries(report.entryPoints.map((ep) => [ep.name, ep.dist?.root]));
+  expect(roots['plugin-a']).toBe(realpathSync(path.join(app, 'node_modules', 'plugin-a')));
+  expect(roots['plugin-b']).toBe(realpathSync(path.join(dir, 'src', 'plugin-b')));
+  expect(Object.fromEntries(report.loaded ?? [])).toEqual({
+    own: 'own',
+    'plugin-c': 'c',
+    'plugin-a': 'a+helper',
+    'plugin-b': 'b',
+  });
+  expect(report.failures).toEqual([]);
+  expect(report.warnings).toEqual([]);
+});
+
+test('the on-disk cache is served, and invalidated when pnpm adds a package', () => {
+  const cacheDir = path.join(dir, 'cache');
+  const opts = { root: app, group: GROUP, load: 'none' as const, cacheDir };
+  const env = { DEBUG: 'stevedore:cache' };
+  expect(probe(opts, { cwd: app, env }).stderr).toContain('stored');
+  expect(probe(opts, { cwd: app, env }).stderr).toMatch(/stevedore:cache hit/);
+
+  const manifest = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
+  manifest.dependencies['plugin-late'] = 'file:../src/plugin-late';
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+  pnpm('install');
+  const after = probe(opts, { cwd: app, env });
+  expect(after.stderr).toMatch(/stale: /);
+  expect(after.entryPoints.map((ep) => ep.name)).toEqual(['own', 'plugin-c', 'plugin-a', 'plugin-b', 'plugin-late']);
+}, 120_000);

@@ -1,0 +1,138 @@
+/**
+ * The import() resolver (lib/resolve.ts) against Node's ESM resolution rules,
+ * on real package trees; the loading itself is covered by layout-formats.
+ */
+import path from 'node:path';
+import type { PackageTree } from '../lib/testing';
+import { createPackageTree } from '../lib/testing';
+import { findPnpApi, importConditions, resolveExports, resolveImport, splitSpecifier } from '../lib/resolve';
+
+const IMPORT = new Set(['node', 'import', 'default']);
+const REQUIRE = new Set(['node', 'require', 'default']);
+const PKG = '/pkg';
+
+describe('resolveExports', () => {
+  test('sugar: a string, an array or a conditions object is the export of "."', () => {
+    expect(resolveExports(PKG, '.', './main.js', IMPORT)).toBe(path.join(PKG, 'main.js'));
+    expect(resolveExports(PKG, '.', ['./first.js', './second.js'], IMPORT)).toBe(path.join(PKG, 'first.js'));
+    expect(resolveExports(PKG, '.', { import: './m.mjs', require: './c.cjs' }, IMPORT)).toBe(path.join(PKG, 'm.mjs'));
+    expect(resolveExports(PKG, '.', { import: './m.mjs', require: './c.cjs' }, REQUIRE)).toBe(path.join(PKG, 'c.cjs'));
+    expect(() => resolveExports(PKG, './sub', './main.js', IMPORT)).toThrow(
+      expect.objectContaining({ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }),
+    );
+  });
+
+  test('conditions match in the order the map lists them, nested', () => {
+    const exports = { '.': { node: { import: './node.mjs', default: './node.cjs' }, default: './browser.js' } };
+    expect(resolveExports(PKG, '.', exports, IMPORT)).toBe(path.join(PKG, 'node.mjs'));
+    expect(resolveExports(PKG, '.', exports, new Set(['default']))).toBe(path.join(PKG, 'browser.js'));
+    expect(resolveExports(PKG, '.', { '.': { default: './d.js', import: './i.mjs' } }, IMPORT)).toBe(
+      path.join(PKG, 'd.js'),
+    );
+  });
+
+  test('no matching condition means not exported', () => {
+    expect(() => resolveExports(PKG, '.', { '.': { require: './c.cjs' } }, IMPORT)).toThrow(/No "exports" main/);
+  });
+
+  test('subpath patterns: the longest prefix wins, `*` is replaced everywhere, null excludes', () => {
+    const exports = {
+      './features/*': './src/features/*/index.js',
+      './features/internal/*': null,
+      './features/*.js': './src/features/*.js',
+      './utils/*': { import: './esm/utils/*.mjs' },
+    };
+    expect(resolveExports(PKG, './features/a', exports, IMPORT)).toBe(path.join(PKG, 'src/features/a/index.js'));
+    expect(resolveExports(PKG, './features/a.js', exports, IMPORT)).toBe(path.join(PKG, 'src/features/a.js'));
+    expect(resolveExports(PKG, './utils/deep/x', exports, IMPORT)).toBe(path.join(PKG, 'esm/utils/deep/x.mjs'));
+    expect(() => resolveExports(PKG, './features/internal/x', exports, IMPORT)).toThrow(
+      "Package subpath './features/internal/x' is not defined",
+    );
+    expect(() => resolveExports(PKG, './features/', exports, IMPORT)).toThrow(/not defined/);
+  });
+
+  test('an exact key beats a pattern', () => {
+    const exports = { './a/*': './pattern/*.js', './a/b': './exact.js' };
+    expect(resolveExports(PKG, './a/b', exports, IMPORT)).toBe(path.join(PKG, 'exact.js'));
+  });
+
+  test('targets must stay inside the package; invalid array entries fall through to valid ones', () => {
+    expect(() => resolveExports(PKG, '.', '../outside.js', IMPORT)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_PACKAGE_TARGET' }),
+    );
+    expect(() => resolveExports(PKG, './x/*', { './x/*': './lib/*' }, IMPORT)).not.toThrow();
+    expect(() => resolveExports(PKG, './x/../../evil', { './x/*': './lib/*' }, IMPORT)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_PACKAGE_TARGET' }),
+    );
+    expect(() => resolveExports(PKG, '.', './node_modules/dep/index.js', IMPORT)).toThrow(/Invalid "exports" target/);
+    expect(resolveExports(PKG, '.', ['bad-target', './good.js'], IMPORT)).toBe(path.join(PKG, 'good.js'));
+    expect(() => resolveExports(PKG, '.', ['bad-target'], IMPORT)).toThrow(/Invalid "exports" target/);
+    expect(() => resolveExports(PKG, '.', [{ require: './c.cjs' }, null], IMPORT)).toThrow(/No "exports" main/);
+  });
+
+  test('mixing subpaths and conditions is an invalid package config', () => {
+    expect(() => resolveExports(PKG, '.', { '.': './a.js', import: './b.js' }, IMPORT)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_PACKAGE_CONFIG' }),
+    );
+  });
+});
+
+test('splitSpecifier separates the package name from the subpath', () => {
+  expect(splitSpecifier('pkg')).toEqual({ packageName: 'pkg', subpath: '.' });
+  expect(splitSpecifier('pkg/a/b')).toEqual({ packageName: 'pkg', subpath: './a/b' });
+  expect(splitSpecifier('@scope/pkg')).toEqual({ packageName: '@scope/pkg', subpath: '.' });
+  expect(splitSpecifier('@scope/pkg/sub')).toEqual({ packageName: '@scope/pkg', subpath: './sub' });
+});
+
+test('importConditions adds --conditions flags from the command line and NODE_OPTIONS', () => {
+  expect(importConditions([], '')).toEqual(expect.arrayContaining(['node', 'import']));
+  const conditions = importConditions(['--conditions=development', '-C', 'custom'], '--conditions=from-env');
+  expect(conditions).toEqual(expect.arrayContaining(['development', 'custom', 'from-env']));
+  expect(conditions).not.toContain('require');
+});
+
+test('findPnpApi is null outside Yarn Plug-n-Play', () => {
+  expect(findPnpApi(__dirname)).toBeNull();
+});
+
+describe('resolveImport on a package tree', () => {
+  let tree: PackageTree;
+  beforeAll(() => {
+    tree = createPackageTree({
+      app: { name: 'app', manifest: { exports: { './self': { import: './self.mjs' } } }, files: { 'self.mjs': '' } },
+      packages: [
+        {
+          name: '@scope/dual',
+          manifest: { exports: { '.': { import: './esm.mjs', require: './cjs.cjs' }, './gone': './missing.js' } },
+          files: { 'esm.mjs': '', 'cjs.cjs': '' },
+        },
+        { name: 'legacy', manifest: { main: 'lib/main.js' }, files: { 'lib/main.js': '', 'extra.js': '' } },
+      ],
+    });
+  });
+  afterAll(() => tree.cleanup());
+
+  test('finds packages through node_modules and applies the import conditions', () => {
+    const nm = path.join(tree.root, 'node_modules');
+    expect(resolveImport('@scope/dual', tree.root)).toBe(path.join(nm, '@scope', 'dual', 'esm.mjs'));
+    expect(resolveImport('legacy', tree.root)).toBe(path.join(nm, 'legacy', 'lib', 'main.js'));
+    expect(resolveImport('legacy/extra', tree.root)).toBe(path.join(nm, 'legacy', 'extra.js'));
+    expect(resolveImport('node:fs', tree.root)).toBe('node:fs');
+  });
+
+  test('self-reference through the package own exports', () => {
+    expect(resolveImport('app/self', tree.root)).toBe(path.join(tree.root, 'self.mjs'));
+  });
+
+  test('clear errors for a missing package, an unexported subpath and a missing target file', () => {
+    expect(() => resolveImport('nowhere', tree.root)).toThrow(
+      expect.objectContaining({ code: 'ERR_MODULE_NOT_FOUND', message: expect.stringContaining("'nowhere'") }),
+    );
+    expect(() => resolveImport('@scope/dual/other', tree.root)).toThrow(
+      expect.objectContaining({ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }),
+    );
+    expect(() => resolveImport('@scope/dual/gone', tree.root)).toThrow(
+      expect.objectContaining({ code: 'ERR_MODULE_NOT_FOUND', message: expect.stringContaining('missing.js') }),
+    );
+  });
+});

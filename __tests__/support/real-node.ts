@@ -1,0 +1,184 @@
+/**
+ * Support for the layout tests: they run real Node processes (and real
+ * package managers) on the built library in dist/, because inside jest
+ * require() cannot load ES modules and import() needs a flag.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const DIST = path.join(REPO, 'dist');
+/** Where the layout tests keep what they install between runs (ignored by git). */
+export const INSTALL_CACHE = path.join(REPO, 'node_modules', '.cache', 'stevedore-layouts');
+
+/** The command-line entry of a devDependency's tool, run with this Node. */
+export const TOOLS = {
+  pnpm: path.join(REPO, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs'),
+  yarn: path.join(REPO, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js'),
+  tsxLoader: path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs'),
+};
+
+/** Builds dist/ when it is missing (npm test builds it first; a lone `npx jest` may not have). */
+export function ensureBuilt(): void {
+  if (!existsSync(path.join(DIST, 'index.js')) || !existsSync(path.join(DIST, 'index.mjs'))) {
+    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `stevedore-${prefix}-`));
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to completion. Package managers get a quiet, offline-friendly
+ * environment: no telemetry, no update checks, no colours.
+ */
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): RunResult {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    YARN_ENABLE_TELEMETRY: '0',
+    YARN_ENABLE_PROGRESS_BARS: '0',
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    ...options.env,
+  };
+  // A variable given as undefined is removed from the child's environment.
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  const result = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Like {@link run}, throwing with the output when the command fails. */
+export function runOk(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): RunResult {
+  const result = run(command, args, options);
+  if (result.status !== 0) {
+    throw new Error(
+      `${path.basename(command)} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result;
+}
+
+/** What the probe script prints. */
+export interface ProbeReport {
+  entryPoints: { group: string; name: string; value: string; dist: { name: string; root: string } | null }[];
+  packages: string[];
+  loaded: [name: string, obj: unknown][] | null;
+  failures: { name: string; code: string | null; message: string }[];
+  warnings: { code: string | null; message: string }[];
+}
+
+export interface ProbeOptions {
+  /** The application's folder; default: the Registry's own default root. */
+  root?: string;
+  group: string;
+  /** How to load: `sync` (constructor), `async` (create()), or `none`. Plugins are invoked on load. */
+  load?: 'sync' | 'async' | 'none';
+  /** Invoke plugins on load (default true); the report shows `obj` when invoked, else `plugin`. */
+  invoke?: boolean;
+  global?: boolean;
+  cacheDir?: string;
+}
+
+// A CommonJS script, so that it runs the same under `node -r .pnp.cjs`, tsx and plain node.
+const PROBE = `'use strict';
+const stevedore = require(process.env.STEVEDORE_DIST);
+const warnings = [];
+process.on('warning', (w) => warnings.push({ code: w.code || null, message: w.message }));
+async function main() {
+  const opts = JSON.parse(process.argv[2]);
+  const registry = new stevedore.Registry({
+    root: opts.root, global: opts.global, cache: Boolean(opts.cacheDir), cacheDir: opts.cacheDir,
+  });
+  const failures = [];
+  const onLoadFailureCallback = (_m, ep, err) =>
+    failures.push({ name: ep.name, code: (err && err.code) || null, message: String(err && err.message) });
+  const invoke = opts.invoke !== false;
+  const options = { registry, invokeOnLoad: invoke, onLoadFailureCallback };
+  let manager = null;
+  if (opts.load === 'sync') manager = new stevedore.ExtensionManager(opts.group, options);
+  if (opts.load === 'async') manager = await stevedore.ExtensionManager.create(opts.group, options);
+  const report = {
+    entryPoints: registry.entryPoints(opts.group).map((ep) => ({
+      group: ep.group, name: ep.name, value: ep.value, dist: ep.dist && { name: ep.dist.name, root: ep.dist.root },
+    })),
+    packages: registry.scan().packages.map((p) => p.installedAs),
+    loaded: manager && manager.extensions.map((e) => [e.name, invoke ? e.obj : e.plugin]),
+    failures,
+    warnings,
+  };
+  await new Promise((resolve) => setImmediate(resolve));
+  process.stdout.write('\\n@@probe ' + JSON.stringify(report) + '\\n');
+}
+main().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+/** The probe script's path: written once into the install cache (atomically: test files run in parallel). */
+export function probeScript(): string {
+  const file = path.join(INSTALL_CACHE, 'probe.cjs');
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== PROBE) {
+    mkdirSync(INSTALL_CACHE, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, PROBE);
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+/**
+ * Runs the probe in a real Node process and returns its report.
+ *
+ * @param nodeArgs Arguments before the script, e.g. `['-r', '.pnp.cjs']` or a TypeScript loader.
+ * @param launcher The command that runs a script, instead of `node ...nodeArgs` (e.g. `yarn node`).
+ * @param cwd The working folder (the application's, usually).
+ */
+export function probe(
+  options: ProbeOptions,
+  {
+    nodeArgs = [],
+    launcher = [process.execPath, ...nodeArgs],
+    cwd,
+    env = {},
+  }: { nodeArgs?: string[]; launcher?: string[]; cwd: string; env?: NodeJS.ProcessEnv },
+): ProbeReport & { stderr: string } {
+  ensureBuilt();
+  const [command, ...args] = launcher;
+  const result = run(command, [...args, probeScript(), JSON.stringify(options)], {
+    cwd,
+    env: { STEVEDORE_DIST: path.join(DIST, 'index.js'), STEVEDORE_CACHE: options.cacheDir ? '1' : '0', ...env },
+  });
+  const line = result.stdout.split('\n').find((text) => text.startsWith('@@probe '));
+  if (result.status !== 0 || !line) {
+    throw new Error(`probe exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+  }
+  return { ...(JSON.parse(line.slice('@@probe '.length)) as ProbeReport), stderr: result.stderr };
+}
+
+/** Writes files under `dir` (by relative path); objects are written as JSON. */
+export function writeFiles(dir: string, files: Record<string, string | object>): void {
+  for (const [file, content] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
+  }
+}
