@@ -128,7 +128,7 @@ test('two registries over the same broken tree, and refresh(): still one warning
 test('in a real process, warnings reach process.on("warning") once per process', () => {
   const out = runModuleScript<{ warnings: { name: string; code: string; message: string }[]; names: string[] }>(
     `
-    import { Registry } from STEVEDORE;
+    import { Registry } from $STEVEDORE;
     const warnings = [];
     process.on('warning', (w) => warnings.push({ name: w.name, code: w.code, message: w.message }));
     const first = new Registry({ root: process.env.APP, cache: false });
@@ -198,7 +198,7 @@ asNobody('unreadable folders and package.json files (scanned as user nobody) are
     fs.chmodSync(path.join(root, 'node_modules', '@locked'), 0o700);
     const out = runModuleScript<{ warnings: { code: string; message: string }[]; names: string[] }>(
       `
-      import { Registry } from STEVEDORE;
+      import { Registry } from $STEVEDORE;
       const warnings = [];
       process.on('warning', (w) => warnings.push({ code: w.code, message: w.message }));
       const registry = new Registry({ root: process.env.APP, cache: false });

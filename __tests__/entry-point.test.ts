@@ -237,7 +237,7 @@ describe('load() of CommonJS and built-in modules', () => {
 // the built library in a real node process.
 describe('loading in a real node process', () => {
   const script = `
-    import { EntryPoint } from STEVEDORE;
+    import { EntryPoint } from $STEVEDORE;
     const host = { name: 'plugin-host', version: '3.1.4', root: process.env.PLUGINS };
     const make = (value) => new EntryPoint('ep', value, 'test.group', host);
     // require(esm) adds __esModule: true to a namespace with a default export (Node's CommonJS interop).

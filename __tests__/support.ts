@@ -10,8 +10,9 @@ import { pathToFileURL } from 'node:url';
 
 export const REPO = path.resolve(__dirname, '..');
 export const DIST = path.join(REPO, 'dist');
-/** `import` target of the built ES module entry. */
+/** `import` targets of the built ES module entries. */
 export const DIST_MJS_URL = pathToFileURL(path.join(DIST, 'index.mjs')).href;
+export const DIST_TESTING_MJS_URL = pathToFileURL(path.join(DIST, 'testing.mjs')).href;
 export const LAYOUTS = path.join(__dirname, 'fixtures', 'layouts');
 
 export interface TempDir {
@@ -85,10 +86,13 @@ export function runNode(args: readonly string[], { cwd = REPO, env = {}, uid }: 
 /**
  * Runs an ES module script (given as text) in a real node process and
  * returns the JSON it printed last; fails with the process's stderr when it
- * did not exit 0. `STEVEDORE` in the script is the built library's URL.
+ * did not exit 0. In the script, `$STEVEDORE` and `$TESTING` stand for the
+ * built library's `stevedore-ts` and `stevedore-ts/testing` (quoted URLs).
  */
 export function runModuleScript<T = unknown>(code: string, options: RunOptions = {}): T {
-  const script = code.replaceAll('STEVEDORE', JSON.stringify(DIST_MJS_URL));
+  const script = code
+    .replaceAll('$STEVEDORE', JSON.stringify(DIST_MJS_URL))
+    .replaceAll('$TESTING', JSON.stringify(DIST_TESTING_MJS_URL));
   const run = runNode(['--input-type=module', '-e', script], options);
   if (run.status !== 0) throw new Error(`node exited with ${run.status}:\n${run.stderr}`);
   const lines = run.stdout.trim().split('\n');
