@@ -1,0 +1,106 @@
+/**
+ * Loading CommonJS and ES module plugins through managers (SPEC §4, §5):
+ * the synchronous constructor, `create()` with real `import()` and
+ * `loadTimeout`, and `mapAsync`. Jest's module system cannot load ES modules,
+ * so these run the built library in real node processes.
+ */
+import { runModuleScript } from './support';
+
+// A package of plugins of every kind, written with createPackageTree as a user would.
+const SETUP = `
+  import { ExtensionManager, NamedExtensionManager, DriverManager } from $STEVEDORE;
+  import { createPackageTree } from $TESTING;
+  const tree = createPackageTree({
+    packages: [
+      {
+        name: 'mixed-plugins',
+        manifest: { type: 'module' },
+        entryPoints: {
+          'demo.plugins': {
+            tla: './tla.js:Greeter',
+            cjs: './cjs.cjs:greet',
+            esm: './plain.js:default',
+            broken: './broken.js',
+            missing: './missing.js',
+            never: './never.js:value',
+          },
+        },
+        files: {
+          'tla.js': "await new Promise((r) => setTimeout(r, 20));\\nexport class Greeter { constructor(who) { this.text = 'tla hello ' + who; } }",
+          'cjs.cjs': "exports.greet = (who) => ({ text: 'cjs hello ' + who });",
+          'plain.js': "export default function esmGreet(who) { return { text: 'esm hello ' + who }; }",
+          'broken.js': "throw new Error('broken ESM plugin');",
+          'never.js': 'await new Promise(() => {});\\nexport const value = 1;',
+        },
+      },
+    ],
+  });
+  const failures = [];
+  const onLoadFailureCallback = (manager, entryPoint, error) =>
+    failures.push({ name: entryPoint.name, code: error.code, message: error.message });
+  const registry = tree.registry;
+`;
+
+function run<T>(body: string): T {
+  return runModuleScript<T>(SETUP + body);
+}
+
+test('the synchronous API loads CommonJS and ES modules, and fails top-level await naming create()', () => {
+  const out = run<{ names: string[]; texts: string[]; failures: { name: string; code: string; message: string }[] }>(`
+    const manager = new ExtensionManager('demo.plugins', { registry, onLoadFailureCallback, invokeOnLoad: true, invokeArgs: ['sync'] });
+    console.log(JSON.stringify({ names: manager.names(), texts: manager.map((e) => e.obj.text), failures }));
+    tree.cleanup();
+  `);
+  expect(out.names).toEqual(['cjs', 'esm']);
+  expect(out.texts).toEqual(['cjs hello sync', 'esm hello sync']);
+  const byName = Object.fromEntries(out.failures.map((failure) => [failure.name, failure]));
+  expect(Object.keys(byName).sort()).toEqual(['broken', 'missing', 'never', 'tla']);
+  for (const name of ['tla', 'never']) {
+    expect(byName[name]).toMatchObject({
+      code: 'STEVEDORE_ASYNC_MODULE',
+      message: expect.stringContaining('create()'),
+    });
+  }
+  expect(byName.broken.message).toBe('broken ESM plugin');
+  expect(byName.missing.code).toBe('MODULE_NOT_FOUND');
+});
+
+test('create() imports ES modules with top-level await; loadTimeout makes a never-settling plugin a load failure', () => {
+  const out = run<{
+    names: string[];
+    texts: string[];
+    mapped: string[];
+    failures: { name: string; code: string; message: string }[];
+  }>(`
+    const manager = await ExtensionManager.create('demo.plugins', {
+      registry, onLoadFailureCallback, invokeOnLoad: true, invokeArgs: ['async'], loadTimeout: 1000,
+    });
+    // Later extensions answer first: mapAsync still returns results in extension order.
+    const mapped = await manager.mapAsync(async (extension, suffix) => {
+      await new Promise((r) => setTimeout(r, extension.name === 'tla' ? 30 : 0));
+      return extension.name + suffix;
+    }, '!');
+    console.log(JSON.stringify({ names: manager.names(), texts: manager.map((e) => e.obj.text), mapped, failures }));
+    tree.cleanup();
+  `);
+  expect(out.names).toEqual(['tla', 'cjs', 'esm']);
+  expect(out.texts).toEqual(['tla hello async', 'cjs hello async', 'esm hello async']);
+  expect(out.mapped).toEqual(['tla!', 'cjs!', 'esm!']);
+  const byName = Object.fromEntries(out.failures.map((failure) => [failure.name, failure]));
+  expect(Object.keys(byName).sort()).toEqual(['broken', 'missing', 'never']);
+  expect(byName.never).toMatchObject({
+    code: 'STEVEDORE_LOAD_TIMEOUT',
+    message: "entry point 'never' (./never.js:value) did not finish loading within 1000 ms",
+  });
+  expect(byName.broken.message).toBe('broken ESM plugin');
+});
+
+test('create() of other managers, and a NamedExtensionManager never importing unnamed entry points', () => {
+  const out = run<{ driver: string; named: string[]; failures: unknown[] }>(`
+    const driver = await DriverManager.create('demo.plugins', 'tla', { registry, invokeOnLoad: true, invokeArgs: ['driver'] });
+    const named = await NamedExtensionManager.create('demo.plugins', ['esm', 'tla'], { registry, onLoadFailureCallback, nameOrder: true });
+    console.log(JSON.stringify({ driver: driver.driver.text, named: named.names(), failures }));
+    tree.cleanup();
+  `);
+  expect(out).toEqual({ driver: 'tla hello driver', named: ['esm', 'tla'], failures: [] });
+});
