@@ -3,7 +3,7 @@
  * extensions made from values in memory, and package trees written to a
  * temporary folder with a Registry over them.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EntryPoint } from './entry-point';
@@ -13,13 +13,17 @@ import { Registry } from './registry';
 
 /**
  * An Extension around an in-memory plugin, for `makeTestInstance()`. Its
- * entry point (value `testing/<name>` unless given) is never loaded.
+ * entry point (value `testing/<name>` unless given, with characters a package
+ * path cannot hold replaced by `_`) is never loaded.
  */
 export function makeTestExtension<T>(
   name: string,
   plugin: unknown,
   obj?: T,
-  { value = `testing/${name.replace(/[^\w.-]/g, '_')}`, group = 'TESTING' }: { value?: string; group?: string } = {},
+  {
+    value = `testing/${name.replace(/[^\w-]/g, '_') || '_'}`,
+    group = 'TESTING',
+  }: { value?: string; group?: string } = {},
 ): Extension<T> {
   return new Extension<T>(name, new EntryPoint(name, value, group), plugin, obj);
 }
@@ -86,7 +90,8 @@ export function createPackageTree({
   packages?: FixturePackage[];
   registryOptions?: RegistryOptions;
 } = {}): PackageTree {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-tree-'));
+  // The real path, so that `root` compares equal to the `dist.root` of what it declares.
+  const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'stevedore-tree-')));
   const root = path.join(dir, 'app');
   writePackage(root, app);
   const install = (pkg: FixturePackage): string => {
