@@ -29,6 +29,7 @@ afterEach(() => layout.cleanup());
 function expectedProblems(): [string, string, RegExp][] {
   const file = (pkg: string, ...rest: string[]): string => path.join(modules, pkg, ...rest);
   return [
+    [file('array-manifest', 'package.json'), 'STEVEDORE_UNREADABLE_PACKAGE', /^does not hold a JSON object$/],
     [
       file('bad-grammar', 'package.json'),
       'STEVEDORE_INVALID_DECLARATION',
@@ -171,6 +172,25 @@ test('the cached scan of a broken tree still warns, once', async () => {
   } finally {
     cache.cleanup();
   }
+});
+
+test('a folder to scan that cannot be read (a symbolic link loop) is skipped with a warning', () => {
+  const loop = path.join(layout.dir, 'loop');
+  fs.symlinkSync('loop', loop);
+  const recorded = recordWarnings();
+  try {
+    const registry = new Registry({ root: app, cache: false, paths: [loop, modules] });
+    expect(names(registry)).toEqual(['good', 'grammar-ok', 'value-ok', 'late-good']);
+  } finally {
+    recorded.restore();
+  }
+  const loopWarnings = recorded.warnings.filter((warning) => warning.message.startsWith(`${loop}: `));
+  expect(loopWarnings).toEqual([
+    expect.objectContaining({
+      code: 'STEVEDORE_UNREADABLE_PACKAGE',
+      message: expect.stringMatching(/cannot read folder: ELOOP/),
+    }),
+  ]);
 });
 
 // Root reads any file whatever its mode, and these tests run as root: an

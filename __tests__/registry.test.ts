@@ -49,9 +49,13 @@ afterEach(() => {
 describe('npm flat layout with scoped packages', () => {
   let registry: Registry;
   let dir: string;
+  let copy: TempDir;
+  beforeAll(() => {
+    copy = copyLayout('npm-flat');
+    dir = copy.dir;
+  });
+  afterAll(() => copy.cleanup());
   beforeEach(() => {
-    layout = copyLayout('npm-flat');
-    dir = layout.dir;
     registry = new Registry({ root: dir, cache: false });
   });
 
@@ -133,6 +137,9 @@ describe('npm flat layout with scoped packages', () => {
   });
 
   test('refresh() sees packages installed meanwhile; without it the scan is kept', () => {
+    layout = copyLayout('npm-flat');
+    dir = layout.dir;
+    registry = new Registry({ root: dir, cache: false });
     expect(names(registry)).not.toContain('late');
     const late = path.join(dir, 'node_modules', 'late');
     fs.mkdirSync(late);
@@ -149,9 +156,13 @@ describe('npm flat layout with scoped packages', () => {
 describe('monorepo with workspaces', () => {
   let registry: Registry;
   let dir: string;
+  let copy: TempDir;
+  beforeAll(() => {
+    copy = copyLayout('monorepo');
+    dir = copy.dir;
+  });
+  afterAll(() => copy.cleanup());
   beforeEach(() => {
-    layout = copyLayout('monorepo');
-    dir = layout.dir;
     registry = new Registry({ root: path.join(dir, 'packages', 'app'), cache: false });
   });
 
@@ -202,9 +213,13 @@ describe('monorepo with workspaces', () => {
 describe('pnpm layout', () => {
   let registry: Registry;
   let app: string;
+  let copy: TempDir;
+  beforeAll(() => {
+    copy = copyLayout('pnpm');
+    app = path.join(copy.dir, 'app');
+  });
+  afterAll(() => copy.cleanup());
   beforeEach(() => {
-    layout = copyLayout('pnpm');
-    app = path.join(layout.dir, 'app');
     registry = new Registry({ root: app, cache: false });
   });
 
@@ -227,9 +242,13 @@ describe('pnpm layout', () => {
 describe('shadowing and aliases', () => {
   let registry: Registry;
   let dir: string;
+  let copy: TempDir;
+  beforeAll(() => {
+    copy = copyLayout('shadow');
+    dir = copy.dir;
+  });
+  afterAll(() => copy.cleanup());
   beforeEach(() => {
-    layout = copyLayout('shadow');
-    dir = layout.dir;
     registry = new Registry({ root: path.join(dir, 'app'), cache: false });
   });
 
@@ -565,6 +584,18 @@ describe('the on-disk cache, basics', () => {
     tree.registry.entryPoints();
     expect(fs.readdirSync(cacheDir)).toEqual([]);
   });
+});
+
+test('a root without a package.json is no error: its node_modules are still scanned', () => {
+  tree = createPackageTree({ packages: [{ name: 'dep', entryPoints: { g: { dep: './i.js' } } }] });
+  fs.rmSync(path.join(tree.root, 'package.json'));
+  const recorded = recordWarnings();
+  try {
+    expect(names(new Registry({ root: tree.root, cache: false }), 'g')).toEqual(['dep']);
+  } finally {
+    recorded.restore();
+  }
+  expect(recorded.warnings).toEqual([]);
 });
 
 describe('findPackageRoot and nodeModulesPaths', () => {
