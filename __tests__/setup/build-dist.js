@@ -27,7 +27,10 @@ function builtMtime() {
 }
 
 module.exports = function buildDist() {
-  const sources = Math.max(newestMtime(path.join(repo, 'lib')), statSync(path.join(repo, 'scripts', 'build.mjs')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(repo, 'lib')),
+    statSync(path.join(repo, 'scripts', 'build.mjs')).mtimeMs,
+  );
   if (builtMtime() >= sources) return;
   execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
 };
