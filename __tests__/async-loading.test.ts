@@ -35,6 +35,9 @@ const SETUP = `
       },
     ],
   });
+  const warnings = [];
+  process.on('warning', (w) => warnings.push({ code: w.code, message: w.message, detail: w.detail }));
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
   const failures = [];
   const onLoadFailureCallback = (manager, entryPoint, error) =>
     failures.push({ name: entryPoint.name, code: error.code, message: error.message });
@@ -46,9 +49,15 @@ function run<T>(body: string): T {
 }
 
 test('the synchronous API loads CommonJS and ES modules, and fails top-level await naming create()', () => {
-  const out = run<{ names: string[]; texts: string[]; failures: { name: string; code: string; message: string }[] }>(`
+  const out = run<{
+    names: string[];
+    texts: string[];
+    failures: { name: string; code: string; message: string }[];
+    warnings: unknown[];
+  }>(`
     const manager = new ExtensionManager('demo.plugins', { registry, onLoadFailureCallback, invokeOnLoad: true, invokeArgs: ['sync'] });
-    console.log(JSON.stringify({ names: manager.names(), texts: manager.map((e) => e.obj.text), failures }));
+    await settle();
+    console.log(JSON.stringify({ names: manager.names(), texts: manager.map((e) => e.obj.text), failures, warnings }));
     tree.cleanup();
   `);
   expect(out.names).toEqual(['cjs', 'esm']);
@@ -63,6 +72,8 @@ test('the synchronous API loads CommonJS and ES modules, and fails top-level awa
   }
   expect(byName.broken.message).toBe('broken ESM plugin');
   expect(byName.missing.code).toBe('MODULE_NOT_FOUND');
+  // Reported in one place: to the callback, so not as a warning too.
+  expect(out.warnings).toEqual([]);
 });
 
 test('create() imports ES modules with top-level await; loadTimeout makes a never-settling plugin a load failure', () => {
@@ -71,6 +82,7 @@ test('create() imports ES modules with top-level await; loadTimeout makes a neve
     texts: string[];
     mapped: string[];
     failures: { name: string; code: string; message: string }[];
+    warnings: unknown[];
   }>(`
     const manager = await ExtensionManager.create('demo.plugins', {
       registry, onLoadFailureCallback, invokeOnLoad: true, invokeArgs: ['async'], loadTimeout: 1000,
@@ -80,7 +92,8 @@ test('create() imports ES modules with top-level await; loadTimeout makes a neve
       await new Promise((r) => setTimeout(r, extension.name === 'tla' ? 30 : 0));
       return extension.name + suffix;
     }, '!');
-    console.log(JSON.stringify({ names: manager.names(), texts: manager.map((e) => e.obj.text), mapped, failures }));
+    await settle();
+    console.log(JSON.stringify({ names: manager.names(), texts: manager.map((e) => e.obj.text), mapped, failures, warnings }));
     tree.cleanup();
   `);
   expect(out.names).toEqual(['tla', 'cjs', 'esm']);
@@ -93,6 +106,7 @@ test('create() imports ES modules with top-level await; loadTimeout makes a neve
     message: "entry point 'never' (./never.js:value) did not finish loading within 1000 ms",
   });
   expect(byName.broken.message).toBe('broken ESM plugin');
+  expect(out.warnings).toEqual([]);
 });
 
 test('create() of other managers, and a NamedExtensionManager never importing unnamed entry points', () => {
@@ -103,4 +117,25 @@ test('create() of other managers, and a NamedExtensionManager never importing un
     tree.cleanup();
   `);
   expect(out).toEqual({ driver: 'tla hello driver', named: ['esm', 'tla'], failures: [] });
+});
+
+test('without a callback, each failure of create() is one STEVEDORE_LOAD_FAILED warning with the original stack', () => {
+  const out = run<{ names: string[]; warnings: { code: string; message: string; detail: string }[] }>(`
+    const manager = await ExtensionManager.create('demo.plugins', { registry, loadTimeout: 1000 });
+    await ExtensionManager.create('demo.plugins', { registry, loadTimeout: 1000 });
+    await settle();
+    console.log(JSON.stringify({ names: manager.names(), warnings }));
+    tree.cleanup();
+  `);
+  expect(out.names).toEqual(['tla', 'cjs', 'esm']);
+  expect(out.warnings.map((warning) => warning.code)).toEqual([
+    'STEVEDORE_LOAD_FAILED',
+    'STEVEDORE_LOAD_FAILED',
+    'STEVEDORE_LOAD_FAILED',
+  ]);
+  const broken = out.warnings.find((warning) => warning.message.includes("'broken'"));
+  expect(broken?.message).toMatch(
+    /^Could not load 'broken' \(demo\.plugins: \.\/broken\.js\) from mixed-plugins \(.*\/node_modules\/mixed-plugins\/package\.json\): broken ESM plugin$/,
+  );
+  expect(broken?.detail).toMatch(/^Error: broken ESM plugin\n\s+at .*\/node_modules\/mixed-plugins\/broken\.js/);
 });
