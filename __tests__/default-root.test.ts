@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST, runNode, tempDir } from './support';
+import { DIST, copyLayout, runNode, tempDir } from './support';
 import type { TempDir } from './support';
 
 // What every script prints: the default registry's root and what it sees.
@@ -83,4 +83,19 @@ test('a main script in no package: upward from the current folder', () => {
 
 test('no package anywhere: the current folder itself', () => {
   expect(report(['-e', REPORT], path.join(temp.dir, 'loose')).root).toBe(path.join(temp.dir, 'loose'));
+});
+
+test("a workspace package's script in a monorepo: the workspace package, with the hoisted node_modules above it", () => {
+  const monorepo = copyLayout('monorepo');
+  try {
+    const script = path.join(monorepo.dir, 'packages', 'app', 'bin', 'main.js');
+    fs.mkdirSync(path.dirname(script));
+    fs.writeFileSync(script, REPORT.replaceAll('root.test', 'layout.test'));
+    expect(report([script], monorepo.dir)).toEqual({
+      root: path.join(monorepo.dir, 'packages', 'app'),
+      names: ['ws-app', 'lib-a', 'shared', 'hoisted'],
+    });
+  } finally {
+    monorepo.cleanup();
+  }
 });
