@@ -139,3 +139,25 @@ test('without a callback, each failure of create() is one STEVEDORE_LOAD_FAILED 
   );
   expect(broken?.detail).toMatch(/^Error: broken ESM plugin\n\s+at .*\/node_modules\/mixed-plugins\/broken\.js/);
 });
+
+test('create() calls the registry hooks: a vetoed plugin is never imported', () => {
+  const out = run<{ names: string[]; before: string[]; after: string[]; failed: string[] }>(`
+    const before = [], after = [], failed = [];
+    registry.hooks.beforeLoad.tap('test', (entryPoint) => {
+      before.push(entryPoint.name);
+      // Vetoing the plugins that fail shows they are never imported: no failure is reported for them.
+      return ['broken', 'never', 'missing'].includes(entryPoint.name) ? false : undefined;
+    });
+    registry.hooks.afterLoad.tap('test', (extension) => after.push(extension.name));
+    registry.hooks.loadFailure.tap('test', (entryPoint) => failed.push(entryPoint.name));
+    const manager = await ExtensionManager.create('demo.plugins', { registry, onLoadFailureCallback });
+    console.log(JSON.stringify({ names: manager.names(), before, after, failed: [...failed, ...failures.map((f) => f.name)] }));
+    tree.cleanup();
+  `);
+  expect(out).toEqual({
+    names: ['tla', 'cjs', 'esm'],
+    before: ['tla', 'cjs', 'esm', 'broken', 'missing', 'never'],
+    after: ['tla', 'cjs', 'esm'],
+    failed: [],
+  });
+});

@@ -8,9 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPackageTree, makeTestExtension } from '../lib/testing';
 import type { PackageTree } from '../lib/testing';
-import { DriverManager } from '../lib/driver';
-import { ExtensionManager } from '../lib/extension';
-import { NamedExtensionManager } from '../lib/named';
+// The public entry, as a user imports it.
+import { DriverManager, ExtensionManager, NamedExtensionManager } from '../lib/index';
 
 describe('makeTestExtension', () => {
   class Formatter {
