@@ -11,7 +11,7 @@ import { ExtensionManager } from '../lib/extension';
 import type { Extension } from '../lib/extension';
 import type { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
-import type { PackageTree } from '../lib/testing';
+import type { FixturePackage, PackageTree } from '../lib/testing';
 import { copyLayout, recordWarnings, tempDir } from './support';
 import type { TempDir } from './support';
 
@@ -36,6 +36,14 @@ function withEnv<T>(vars: Record<string, string | undefined>, run: () => T): T {
     apply(saved);
   }
 }
+
+// Temporary folders removed after all tests of this file.
+const scratch: TempDir[] = [];
+function keep(temp: TempDir): string {
+  scratch.push(temp);
+  return temp.dir;
+}
+afterAll(() => scratch.forEach((temp) => temp.cleanup()));
 
 let layout: TempDir | null = null;
 let tree: PackageTree | null = null;
@@ -286,8 +294,8 @@ describe('shadowing and aliases', () => {
     const recorded = recordWarnings();
     try {
       new Registry({ root: path.join(dir, 'app'), cache: false }).entryPoints();
-      new Registry({ root: path.join(copyLayoutKeep('monorepo'), 'packages', 'app'), cache: false }).entryPoints();
-      new Registry({ root: path.join(copyLayoutKeep('pnpm'), 'app'), cache: false }).entryPoints();
+      new Registry({ root: path.join(keep(copyLayout('monorepo')), 'packages', 'app'), cache: false }).entryPoints();
+      new Registry({ root: path.join(keep(copyLayout('pnpm')), 'app'), cache: false }).entryPoints();
     } finally {
       recorded.restore();
     }
@@ -295,37 +303,20 @@ describe('shadowing and aliases', () => {
   });
 });
 
-const kept: TempDir[] = [];
-/** A layout copy removed after all tests of this file. */
-function copyLayoutKeep(name: string): string {
-  const copy = copyLayout(name);
-  kept.push(copy);
-  return copy.dir;
-}
-afterAll(() => kept.forEach((copy) => copy.cleanup()));
-
 describe('NODE_PATH, paths and the global folder', () => {
-  const plugin = (name: string, ep: string) => ({
+  const plugin = (name: string, ep: string): FixturePackage => ({
     name,
     entryPoints: { 'layout.test': { [ep]: './index.js:value' } },
     files: { 'index.js': `exports.value = ${JSON.stringify(ep)};` },
   });
 
-  /** Writes a package into any folder of the tree. */
-  function writePackage(folder: string, pkg: ReturnType<typeof plugin>): void {
-    const dir = path.join(folder, pkg.name);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: pkg.name, entryPoints: pkg.entryPoints }));
-    fs.writeFileSync(path.join(dir, 'index.js'), pkg.files['index.js']);
-  }
-
   test('NODE_PATH folders come after node_modules; a name found earlier shadows them', () => {
     tree = createPackageTree({ packages: [plugin('local', 'local')] });
     const extraA = path.join(tree.dir, 'extra-a');
     const extraB = path.join(tree.dir, 'extra-b');
-    writePackage(extraA, plugin('from-node-path', 'np-a'));
-    writePackage(extraA, plugin('local', 'np-shadowed'));
-    writePackage(extraB, plugin('from-node-path-b', 'np-b'));
+    tree.install(plugin('from-node-path', 'np-a'), extraA);
+    tree.install(plugin('local', 'np-shadowed'), extraA);
+    tree.install(plugin('from-node-path-b', 'np-b'), extraB);
     const registry = withEnv({ NODE_PATH: [extraA, '', extraB].join(path.delimiter) }, () => {
       return new Registry({ root: tree!.root, cache: false });
     });
@@ -341,7 +332,7 @@ describe('NODE_PATH, paths and the global folder', () => {
       app: { name: 'app', entryPoints: { 'layout.test': { own: './own.js' } } },
       packages: [plugin('in-node-modules', 'nm')],
     });
-    writePackage(path.join(tree.root, 'vendor'), plugin('vendored', 'vendored'));
+    tree.install(plugin('vendored', 'vendored'), path.join(tree.root, 'vendor'));
     const registry = withEnv({ NODE_PATH: undefined }, () => {
       return new Registry({ root: tree!.root, paths: ['vendor'], cache: false });
     });
@@ -352,7 +343,7 @@ describe('NODE_PATH, paths and the global folder', () => {
   test('global: true adds the global folder last, from npm_config_prefix', () => {
     tree = createPackageTree({ packages: [plugin('local', 'local')] });
     const prefix = path.join(tree.dir, 'prefix');
-    writePackage(path.join(prefix, 'lib', 'node_modules'), plugin('global-plugin', 'global'));
+    tree.install(plugin('global-plugin', 'global'), path.join(prefix, 'lib', 'node_modules'));
     const [withGlobal, without] = withEnv({ npm_config_prefix: prefix, NODE_PATH: undefined }, () => [
       new Registry({ root: tree!.root, global: true, cache: false }),
       new Registry({ root: tree!.root, cache: false }),
@@ -365,7 +356,7 @@ describe('NODE_PATH, paths and the global folder', () => {
   test("global: true reads the prefix from npm's config file when npm_config_prefix is unset", () => {
     tree = createPackageTree({ packages: [plugin('local', 'local')] });
     const prefix = path.join(tree.dir, 'npmrc prefix');
-    writePackage(path.join(prefix, 'lib', 'node_modules'), plugin('global-plugin', 'global'));
+    tree.install(plugin('global-plugin', 'global'), path.join(prefix, 'lib', 'node_modules'));
     const npmrc = path.join(tree.dir, 'npmrc');
     fs.writeFileSync(npmrc, `; a comment\nregistry=https://registry.npmjs.org/\nprefix = "${prefix}"\n`);
     const env = { npm_config_prefix: undefined, NPM_CONFIG_PREFIX: undefined, npm_config_userconfig: npmrc };
@@ -476,7 +467,7 @@ describe('registry.hooks, called by managers', () => {
   }
 
   test('beforeLoad vetoes (the module is never required), afterLoad and loadFailure see the rest', () => {
-    const marker = path.join(tempDirKeep(), 'vetoed-was-loaded');
+    const marker = path.join(keep(tempDir()), 'vetoed-was-loaded');
     tree = hookTree(marker);
     const registry = tree.registry;
     const before: string[] = [];
@@ -519,7 +510,7 @@ describe('registry.hooks, called by managers', () => {
   });
 
   test('without a callback, a load failure is one STEVEDORE_LOAD_FAILED warning with the stack', () => {
-    tree = hookTree(path.join(tempDirKeep(), 'marker'));
+    tree = hookTree(path.join(keep(tempDir()), 'marker'));
     const recorded = recordWarnings();
     try {
       new ExtensionManager('layout.hooks', { registry: tree.registry });
@@ -542,19 +533,11 @@ describe('registry.hooks, called by managers', () => {
   });
 });
 
-const tempDirs: TempDir[] = [];
-function tempDirKeep(): string {
-  const temp = tempDir();
-  tempDirs.push(temp);
-  return temp.dir;
-}
-afterAll(() => tempDirs.forEach((temp) => temp.cleanup()));
-
 describe('the on-disk cache, basics', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   test('a second registry reads the stored scan; an install makes it scan again', async () => {
-    const cacheDir = tempDirKeep();
+    const cacheDir = keep(tempDir());
     tree = createPackageTree({
       packages: [{ name: 'first', entryPoints: { 'layout.test': { first: './i.js' } } }],
     });
@@ -579,7 +562,7 @@ describe('the on-disk cache, basics', () => {
   });
 
   test('cache: false never writes', () => {
-    const cacheDir = tempDirKeep();
+    const cacheDir = keep(tempDir());
     tree = createPackageTree({ registryOptions: { cacheDir } });
     tree.registry.entryPoints();
     expect(fs.readdirSync(cacheDir)).toEqual([]);

@@ -142,6 +142,15 @@ describe('createPackageTree', () => {
     expect(tree.registry.groups()).toEqual(['g']);
   });
 
+  test('install() into another folder of packages (relative to the root), e.g. for paths or NODE_PATH', () => {
+    tree = createPackageTree({ registryOptions: { paths: ['vendor', 'node_modules'] } });
+    const vendored = tree.install({ name: 'vendored', entryPoints: { g: { v: './i.js' } } }, 'vendor');
+    const linked = tree.install({ name: '@s/linked', linked: true, entryPoints: { g: { l: './i.js' } } }, 'vendor');
+    expect(vendored).toBe(path.join(tree.root, 'vendor', 'vendored'));
+    expect(fs.realpathSync(linked)).toBe(path.join(tree.dir, 'linked', '@s', 'linked'));
+    expect(tree.registry.entryPoints('g').map((entryPoint) => entryPoint.name)).toEqual(['l', 'v']);
+  });
+
   test('registryOptions reach the Registry; the on-disk cache is off unless asked', () => {
     const cacheDir = path.join(os.tmpdir(), `stevedore-unused-cache-${process.pid}`);
     tree = createPackageTree({ registryOptions: { paths: ['vendor'], cacheDir } });

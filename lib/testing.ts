@@ -50,8 +50,14 @@ export interface PackageTree {
   root: string;
   /** A Registry over the tree, with the on-disk cache off unless asked. */
   registry: Registry;
-  /** Writes one more package into the tree (call `registry.refresh()` after). */
-  install(pkg: FixturePackage): string;
+  /**
+   * Writes one more package into the tree (call `registry.refresh()` after)
+   * and returns its folder.
+   *
+   * @param folder The folder of packages to install it into: default
+   *   `<root>/node_modules`; e.g. a NODE_PATH folder or a global prefix's.
+   */
+  install(pkg: FixturePackage, folder?: string): string;
   /** Removes the temporary folder. */
   cleanup(): void;
 }
@@ -94,8 +100,8 @@ export function createPackageTree({
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'stevedore-tree-')));
   const root = path.join(dir, 'app');
   writePackage(root, app);
-  const install = (pkg: FixturePackage): string => {
-    const target = path.join(root, 'node_modules', pkg.name);
+  const install = (pkg: FixturePackage, folder = path.join(root, 'node_modules')): string => {
+    const target = path.join(path.resolve(root, folder), pkg.name);
     if (pkg.linked) {
       const source = path.join(dir, 'linked', pkg.name);
       writePackage(source, pkg);
@@ -106,7 +112,7 @@ export function createPackageTree({
     }
     return target;
   };
-  packages.forEach(install);
+  for (const pkg of packages) install(pkg);
   const registry = new Registry({ root, cache: false, ...registryOptions });
   return { dir, root, registry, install, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
