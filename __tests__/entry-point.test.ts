@@ -8,7 +8,6 @@ import path from 'node:path';
 import { EntryPoint, formatEntryPointValue, parseEntryPointValue } from '../lib/entry-point';
 import type { Distribution, ParsedValue } from '../lib/entry-point';
 import { InvalidEntryPoint, LoadError } from '../lib/exception';
-import { exportsTarget, resolveImportExports } from '../lib/exports-map';
 import { LAYOUTS, runModuleScript } from './support';
 
 const PLUGINS = path.join(LAYOUTS, 'plugins');
@@ -234,57 +233,6 @@ describe('load() of CommonJS and built-in modules', () => {
   });
 });
 
-describe('exportsTarget (the "import" side of exports maps)', () => {
-  test.each([
-    ['a string is the "." export', './main.mjs', '.', './main.mjs'],
-    ['an object of conditions is the "." export', { import: './i.mjs', require: './r.cjs' }, '.', './i.mjs'],
-    ['conditions are tried in order', { default: './d.mjs', import: './i.mjs' }, '.', './d.mjs'],
-    ['nested conditions', { '.': { node: { require: './r.cjs', import: './n.mjs' } } }, '.', './n.mjs'],
-    [
-      'an unmatched nested condition falls through',
-      { '.': { node: { require: './r.cjs' }, default: './d.mjs' } },
-      '.',
-      './d.mjs',
-    ],
-    ['arrays are fallbacks', { './x': ['not-relative', './x.mjs'] }, './x', './x.mjs'],
-    ['an exact subpath', { '.': './m.mjs', './sub': './lib/sub.mjs' }, './sub', './lib/sub.mjs'],
-    ['a pattern', { './features/*.js': './src/features/*.mjs' }, './features/a/b.js', './src/features/a/b.mjs'],
-    ['the longest pattern prefix wins', { './*': './all/*', './lib/*': './lib-only/*' }, './lib/x', './lib-only/x'],
-    [
-      'an exact key beats a pattern',
-      { './*': './all/*.mjs', './special': './special.mjs' },
-      './special',
-      './special.mjs',
-    ],
-  ])('%s', (_title, exports, subpath, target) => {
-    expect(exportsTarget(exports, subpath)).toBe(target);
-  });
-
-  test.each([
-    ['a subpath that is not exported', { '.': './m.mjs' }, './other'],
-    ['a null target', { './*': './all/*.mjs', './private/*': null }, './private/x'],
-    ['only a "require" condition', { require: './r.cjs' }, '.'],
-    ['a target leaving the package', { './x': './../x.mjs' }, './x'],
-    ['a target into node_modules', { './x': './node_modules/dep/x.mjs' }, './x'],
-    ['a target that is not ./ relative', { './x': 'dep/x.mjs' }, './x'],
-    ['a pattern match leaving the package', { './*': './lib/*' }, './../../x'],
-    ['a target of the wrong type', { './x': 42 }, './x'],
-    ['a subpath holding "*"', { './*': './lib/*' }, './*'],
-  ])('%s is not exported', (_title, exports, subpath) => {
-    expect(exportsTarget(exports, subpath)).toBeNull();
-  });
-
-  test('resolveImportExports finds the nearest package and answers null when it cannot', () => {
-    const pkg = path.join(PLUGINS, 'node_modules', 'import-only-pkg');
-    expect(resolveImportExports('import-only-pkg/extra/one', PLUGINS)).toBe(path.join(pkg, 'extra', 'one.mjs'));
-    expect(resolveImportExports('import-only-pkg/extra/private', PLUGINS)).toBeNull();
-    expect(resolveImportExports('no-such-package', PLUGINS)).toBeNull();
-    expect(resolveImportExports('@scope/scoped-pkg/tools', PLUGINS)).toBe(
-      path.join(PLUGINS, 'node_modules', '@scope', 'scoped-pkg', 'tools.js'),
-    );
-  });
-});
-
 // Inside jest, require() is jest's own and cannot load ES modules: these run
 // the built library in a real node process.
 describe('loading in a real node process', () => {
@@ -322,15 +270,8 @@ describe('loading in a real node process', () => {
     './lib/tla.mjs:value',
     'esm-pkg/tla:joined',
     './lib/cjs.js:Plugin',
-    'import-only-pkg:name',
   ];
   const later = [
-    'import-only-pkg:name',
-    'import-only-pkg/feature:feature',
-    'import-only-pkg/extra/one:one',
-    'import-only-pkg/extra/private:secret',
-    'import-only-pkg/outside',
-    'import-only-pkg/nope',
     './lib/tla.mjs:value',
     './lib/tla.mjs',
     'esm-pkg/tla:joined',
@@ -392,16 +333,6 @@ describe('loading in a real node process', () => {
     expect(out.async['esm-pkg:default']).toEqual({ fn: 'esmDefault' });
     expect(out.async['./lib/cjs.js:ns.Inner']).toEqual({ fn: 'Inner' });
     expect(out.async['node:path:join']).toEqual({ fn: 'join' });
-  });
-
-  test('loadAsync(): a package exporting paths only to "import" resolves as import() would; load() cannot', () => {
-    expect(out.sync['import-only-pkg:name']).toMatchObject({ error: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
-    expect(out.async['import-only-pkg:name']).toEqual({ value: 'import-only-pkg' });
-    expect(out.async['import-only-pkg/feature:feature']).toEqual({ value: 'feature via node + import' });
-    expect(out.async['import-only-pkg/extra/one:one']).toEqual({ value: 'pattern one' });
-    for (const value of ['import-only-pkg/extra/private:secret', 'import-only-pkg/outside', 'import-only-pkg/nope']) {
-      expect(out.async[value]).toMatchObject({ error: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
-    }
   });
 
   test('loadAsync(): failures keep their own error', () => {

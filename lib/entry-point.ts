@@ -10,7 +10,6 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidEntryPoint, LoadError } from './exception';
-import { resolveImportExports } from './exports-map';
 
 /** The package that declared an entry point. */
 export interface Distribution {
@@ -248,31 +247,13 @@ export class EntryPoint<T = unknown> {
    * paths share one module instance.
    */
   async loadAsync(): Promise<T> {
-    const resolved = this.resolveForImport();
+    const resolved = this.resolve();
     const format = formatOf(resolved);
     if (format !== 'module') {
       return this.resolveAttr(createRequire(path.join(this.baseDir, 'package.json'))(resolved));
     }
     const namespace: unknown = await import(pathToFileURL(resolved).href);
     return this.resolveAttr(namespace);
-  }
-
-  /**
-   * Like {@link resolve}, but a bare specifier that the package exports only
-   * to `import` (an "import" condition without "require" or "default")
-   * resolves as `import()` would.
-   */
-  private resolveForImport(): string {
-    try {
-      return this.resolve();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED' || this.module.startsWith('./')) {
-        throw err;
-      }
-      const target = resolveImportExports(this.module, this.baseDir);
-      if (target === null) throw err;
-      return target;
-    }
   }
 
   /** Walks `attr` from the loaded module; see SPEC §2 for the `default` interop rule. */
