@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../lib/registry';
 import { resetWarnings } from '../lib/diagnostics';
-import { copyLayout, recordWarnings, runModuleScript, tempDir } from './support';
-import type { RecordedWarning, TempDir } from './support';
+import { copyLayout, recordWarnings, runModuleScript, tempDir } from './support/discovery';
+import type { RecordedWarning, TempDir } from './support/discovery';
 
 const names = (registry: Registry, group = 'layout.test'): string[] =>
   registry.entryPoints(group).map((entryPoint) => entryPoint.name);

@@ -8,8 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, childEnv, runNode, tempDir } from './support';
-import type { TempDir } from './support';
+import { REPO, childEnv, runNode, tempDir } from './support/discovery';
+import type { TempDir } from './support/discovery';
 
 let temp: TempDir;
 let consumer: string;

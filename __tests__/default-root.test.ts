@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST, copyLayout, runNode, tempDir } from './support';
-import type { TempDir } from './support';
+import { DIST, copyLayout, runNode, tempDir } from './support/discovery';
+import type { TempDir } from './support/discovery';
 
 // What every script prints: the default registry's root and what it sees.
 const REPORT = `

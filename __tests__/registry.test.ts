@@ -12,8 +12,8 @@ import type { Extension } from '../lib/extension';
 import type { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { copyLayout, recordWarnings, tempDir } from './support';
-import type { TempDir } from './support';
+import { copyLayout, recordWarnings, tempDir } from './support/discovery';
+import type { TempDir } from './support/discovery';
 
 const names = (registry: Registry, group = 'layout.test'): string[] =>
   registry.entryPoints(group).map((entryPoint) => entryPoint.name);

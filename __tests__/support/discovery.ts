@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const REPO = path.resolve(__dirname, '..');
+export const REPO = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(REPO, 'dist');
 /** `import` targets of the built ES module entries. */
 export const DIST_MJS_URL = pathToFileURL(path.join(DIST, 'index.mjs')).href;
 export const DIST_TESTING_MJS_URL = pathToFileURL(path.join(DIST, 'testing.mjs')).href;
-export const LAYOUTS = path.join(__dirname, 'fixtures', 'layouts');
+export const LAYOUTS = path.join(REPO, '__tests__', 'fixtures', 'layouts');
 
 export interface TempDir {
   /** Its real path. */
