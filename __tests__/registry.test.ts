@@ -569,6 +569,29 @@ describe('the on-disk cache, basics', () => {
   });
 });
 
+test('discovery reads JSON only: listing entry points never runs package code', () => {
+  const marker = path.join(keep(tempDir()), 'ran');
+  const sideEffect = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); exports.x = 1;`;
+  tree = createPackageTree({
+    packages: [
+      {
+        name: 'eager',
+        entryPoints: { g: { eager: './index.js:x' } },
+        manifest: { main: './index.js', scripts: { postinstall: 'node index.js' } },
+        files: { 'index.js': sideEffect },
+      },
+    ],
+  });
+  const registry = tree.registry;
+  expect(registry.groups()).toEqual(['g']);
+  expect(registry.entryPoints('g').map(String)).toEqual(['eager = ./index.js:x']);
+  expect(registry.scan().packages).toHaveLength(1);
+  expect(fs.existsSync(marker)).toBe(false);
+  // Loading is what runs it.
+  expect(registry.entryPoints('g')[0].load()).toBe(1);
+  expect(fs.existsSync(marker)).toBe(true);
+});
+
 test('a root without a package.json is no error: its node_modules are still scanned', () => {
   tree = createPackageTree({ packages: [{ name: 'dep', entryPoints: { g: { dep: './i.js' } } }] });
   fs.rmSync(path.join(tree.root, 'package.json'));
