@@ -11,4 +11,6 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90 } },
   testTimeout: 60000,
+  // Builds dist/ when it is missing or stale: some tests run it in real node processes.
+  globalSetup: '<rootDir>/__tests__/setup/build-dist.js',
 };

@@ -6,7 +6,15 @@
  */
 import createDebug from 'debug';
 
-export const debug = {
+/** One `debug` namespace: a printf-style logger, silent unless enabled with DEBUG=stevedore:*. */
+export interface DebugLogger {
+  (formatter: string, ...args: unknown[]): void;
+  readonly enabled: boolean;
+}
+
+// Typed with our own interface so that the published .d.ts does not import
+// 'debug', whose types (@types/debug) only our development installs have.
+export const debug: { registry: DebugLogger; cache: DebugLogger; manager: DebugLogger } = {
   registry: createDebug('stevedore:registry'),
   cache: createDebug('stevedore:cache'),
   manager: createDebug('stevedore:manager'),

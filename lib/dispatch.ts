@@ -20,7 +20,9 @@ export class DispatchExtensionManager<T = FromNamespace, N extends string = stri
    * `filterFunc(extension, ...args)` is truthy. Throws NoMatches when there
    * are no extensions at all.
    */
-  // @ts-expect-error -- dispatch's map takes a filter first, as in stevedore
+  // The directives below are JSDoc comments so that they are kept in the .d.ts:
+  // consumers that type-check libraries (skipLibCheck: false) would fail otherwise.
+  /** @ts-expect-error -- dispatch's map takes a filter first, as in stevedore */
   override map<U, A extends unknown[]>(
     filterFunc: FilterFunc<PluginType<T, N>, A>,
     func: (extension: Extension<PluginType<T, N>>, ...args: A) => U,
@@ -35,7 +37,7 @@ export class DispatchExtensionManager<T = FromNamespace, N extends string = stri
   }
 
   /** Calls method `methodName` of each extension's `obj` that `filterFunc` selects. */
-  // @ts-expect-error -- dispatch's mapMethod takes a filter first, as in stevedore
+  /** @ts-expect-error -- dispatch's mapMethod takes a filter first, as in stevedore */
   override mapMethod(filterFunc: FilterFunc<PluginType<T, N>>, methodName: string, ...args: unknown[]): unknown[] {
     return this.map(filterFunc, _callExtensionMethod, methodName, ...args);
   }
@@ -63,7 +65,7 @@ export class NameDispatchExtensionManager<
    * Calls `func(extension, ...args)` for each name in `names` that has an
    * extension, in the order of `names`; unknown names are ignored.
    */
-  // @ts-expect-error -- name dispatch's map takes names first, as in stevedore
+  /** @ts-expect-error -- name dispatch's map takes names first, as in stevedore */
   override map<U, A extends unknown[]>(
     names: Iterable<string>,
     func: (extension: Extension<PluginType<T, N>>, ...args: A) => U,
@@ -79,7 +81,7 @@ export class NameDispatchExtensionManager<
   }
 
   /** Calls method `methodName` of the `obj` of each named extension. */
-  // @ts-expect-error -- name dispatch's mapMethod takes names first, as in stevedore
+  /** @ts-expect-error -- name dispatch's mapMethod takes names first, as in stevedore */
   override mapMethod(names: Iterable<string>, methodName: string, ...args: unknown[]): unknown[] {
     return this.map(names, _callExtensionMethod, methodName, ...args);
   }

@@ -33,6 +33,8 @@ const EXTRAS = /\s*\[([^[\]]*)\]\s*$/;
 const EXTRA_NAME = /^[\w.-]+$/;
 const ATTR = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
 const URL_SCHEME = /^[a-z][a-z\d+.-]*:/i;
+// `scheme://...` or `data:type/subtype,...`: a URL, whatever the split at the last `:` made of it.
+const URL_LIKE = /^[a-z][a-z\d+.-]*:(?:\/|[\w.+-]+\/[\w.+-]+[;,])/i;
 // One segment of a bare specifier: no white space, no backslash, not `.`/`..`.
 const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
 
@@ -64,6 +66,7 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
   const module = prefix + (colon === -1 ? body : body.slice(0, colon)).trim();
   const attr = colon === -1 ? null : body.slice(colon + 1).trim();
   if (attr !== null && !ATTR.test(attr)) {
+    if (URL_LIKE.test(rest)) throw new InvalidEntryPoint(value, URL_REASON);
     throw new InvalidEntryPoint(
       value,
       attr === ''
@@ -81,6 +84,8 @@ export function formatEntryPointValue({ module, attr, extras }: ParsedValue): st
   return module + (attr === null ? '' : `:${attr}`) + (extras.length ? ` [${extras.join(', ')}]` : '');
 }
 
+const URL_REASON = 'URLs are not allowed (use a package name or a "./" path)';
+
 function moduleProblem(module: string): string | null {
   if (module === '') return 'the module is empty';
   if (module.startsWith('node:')) {
@@ -95,7 +100,9 @@ function moduleProblem(module: string): string | null {
     return 'relative paths must start with "./" and stay inside the package';
   }
   if (path.isAbsolute(module) || path.win32.isAbsolute(module)) return 'absolute paths are not allowed';
-  if (URL_SCHEME.test(module)) return 'URLs are not allowed (use a package name or a "./" path)';
+  if (URL_SCHEME.test(module)) return URL_REASON;
+  // npm names cannot hold a `:`; one here is a stray separator (`::x`).
+  if (module.includes(':')) return `${JSON.stringify(module)} is not a package name: it holds a ":"`;
   const segments = module.split('/');
   const nameLength = module.startsWith('@') ? 2 : 1;
   if (segments.length < nameLength || !segments.every((segment) => BARE_SEGMENT.test(segment))) {

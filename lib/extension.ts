@@ -212,8 +212,9 @@ function withTimeout<V>(promise: Promise<V>, ms: number | undefined, what: () =>
   if (ms === undefined || !Number.isFinite(ms)) return promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // Not unref()'d: a plugin awaiting something that never comes leaves the
+    // event loop empty, and the process would exit before the timeout fires.
     timer = setTimeout(() => reject(new LoadError(what(), 'STEVEDORE_LOAD_TIMEOUT')), ms);
-    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

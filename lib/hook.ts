@@ -26,7 +26,7 @@ export class HookManager<T = FromNamespace, N extends string = string> extends N
   }
 
   /** The extensions registered under `name`, in the order `map()` calls them; KeyError for another name. */
-  // @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore
+  /** @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore */
   override get(name: string): Extension<PluginType<T, N>>[] {
     if (name !== this.hookName) throw new KeyError(name);
     return this.extensions;

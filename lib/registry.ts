@@ -103,7 +103,7 @@ export class Registry {
    */
   entryPoints(group?: string): readonly EntryPoint[] {
     const byGroup = this.index();
-    if (group === undefined) return [...byGroup.values()].flat();
+    if (group === undefined) return [...this.discovered(), ...this.registered];
     return byGroup.get(group) ?? [];
   }
 
@@ -250,7 +250,8 @@ export function findPackageRoot(start: string): string | null {
  * (whose main script is the runner's own).
  */
 export function defaultRoot(): string {
-  const main = process.argv[1];
+  // Under `node -e`/`-p`, argv[1] is the first argument of the code, not a script.
+  const main = isEvaluatingCode() ? undefined : process.argv[1];
   const underTestRunner = Boolean(process.env.JEST_WORKER_ID || process.env.VITEST);
   if (main && !underTestRunner) {
     try {
@@ -261,6 +262,10 @@ export function defaultRoot(): string {
     }
   }
   return findPackageRoot(process.cwd()) ?? process.cwd();
+}
+
+function isEvaluatingCode(): boolean {
+  return process.execArgv.some((arg) => /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/.test(arg));
 }
 
 /**

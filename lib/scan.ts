@@ -6,7 +6,16 @@
  * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
  * parsing every one is not.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import type { BigIntStats, Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Distribution } from './entry-point';
@@ -162,7 +171,7 @@ class Scan {
         real = realpathSync(where);
         if (!statSync(real).isDirectory()) return;
       } catch (err) {
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link: ${reason(err)}`);
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
         return;
       }
     }
@@ -314,8 +323,18 @@ function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
 
+// Not `instanceof Error`: errors from another realm (vm contexts, test runners) are errors too.
 function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
+function linkTarget(link: string): string {
+  try {
+    return ` to ${readlinkSync(link)}`;
+  } catch {
+    return '';
+  }
 }
 
 function statOrNull(file: string): BigIntStats | null {

@@ -3,7 +3,7 @@
  * extensions made from values in memory, and package trees written to a
  * temporary folder with a Registry over them.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EntryPoint } from './entry-point';
@@ -13,13 +13,17 @@ import { Registry } from './registry';
 
 /**
  * An Extension around an in-memory plugin, for `makeTestInstance()`. Its
- * entry point (value `testing/<name>` unless given) is never loaded.
+ * entry point (value `testing/<name>` unless given, with characters a package
+ * path cannot hold replaced by `_`) is never loaded.
  */
 export function makeTestExtension<T>(
   name: string,
   plugin: unknown,
   obj?: T,
-  { value = `testing/${name.replace(/[^\w.-]/g, '_')}`, group = 'TESTING' }: { value?: string; group?: string } = {},
+  {
+    value = `testing/${name.replace(/[^\w-]/g, '_') || '_'}`,
+    group = 'TESTING',
+  }: { value?: string; group?: string } = {},
 ): Extension<T> {
   return new Extension<T>(name, new EntryPoint(name, value, group), plugin, obj);
 }
@@ -46,8 +50,14 @@ export interface PackageTree {
   root: string;
   /** A Registry over the tree, with the on-disk cache off unless asked. */
   registry: Registry;
-  /** Writes one more package into the tree (call `registry.refresh()` after). */
-  install(pkg: FixturePackage): string;
+  /**
+   * Writes one more package into the tree (call `registry.refresh()` after)
+   * and returns its folder.
+   *
+   * @param folder The folder of packages to install it into: default
+   *   `<root>/node_modules`; e.g. a NODE_PATH folder or a global prefix's.
+   */
+  install(pkg: FixturePackage, folder?: string): string;
   /** Removes the temporary folder. */
   cleanup(): void;
 }
@@ -86,11 +96,12 @@ export function createPackageTree({
   packages?: FixturePackage[];
   registryOptions?: RegistryOptions;
 } = {}): PackageTree {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-tree-'));
+  // The real path, so that `root` compares equal to the `dist.root` of what it declares.
+  const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'stevedore-tree-')));
   const root = path.join(dir, 'app');
   writePackage(root, app);
-  const install = (pkg: FixturePackage): string => {
-    const target = path.join(root, 'node_modules', pkg.name);
+  const install = (pkg: FixturePackage, folder = path.join(root, 'node_modules')): string => {
+    const target = path.join(path.resolve(root, folder), pkg.name);
     if (pkg.linked) {
       const source = path.join(dir, 'linked', pkg.name);
       writePackage(source, pkg);
@@ -101,7 +112,7 @@ export function createPackageTree({
     }
     return target;
   };
-  packages.forEach(install);
+  for (const pkg of packages) install(pkg);
   const registry = new Registry({ root, cache: false, ...registryOptions });
   return { dir, root, registry, install, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,252 @@
+/**
+ * Bad input (SPEC §2, §6, §7): every malformed declaration or unreadable
+ * package is skipped with exactly one STEVEDORE_* warning naming the file
+ * and the reason, discovery of the rest goes on, and each warning is emitted
+ * once per process.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Registry } from '../lib/registry';
+import { resetWarnings } from '../lib/diagnostics';
+import { copyLayout, recordWarnings, runModuleScript, tempDir } from './support/discovery';
+import type { RecordedWarning, TempDir } from './support/discovery';
+
+const names = (registry: Registry, group = 'layout.test'): string[] =>
+  registry.entryPoints(group).map((entryPoint) => entryPoint.name);
+
+let layout: TempDir;
+let app: string;
+let modules: string;
+beforeEach(() => {
+  resetWarnings();
+  layout = copyLayout('broken');
+  app = path.join(layout.dir, 'app');
+  modules = path.join(app, 'node_modules');
+});
+afterEach(() => layout.cleanup());
+
+/** What each broken package of the layout must be reported as: [package folder, file, code, reason]. */
+function expectedProblems(): [string, string, RegExp][] {
+  const file = (pkg: string, ...rest: string[]): string => path.join(modules, pkg, ...rest);
+  return [
+    [file('array-manifest', 'package.json'), 'STEVEDORE_UNREADABLE_PACKAGE', /^does not hold a JSON object$/],
+    [
+      file('bad-grammar', 'package.json'),
+      'STEVEDORE_INVALID_DECLARATION',
+      /entry point "bad" in group "layout\.test" skipped: invalid entry point value "\.\/index\.js:1bad": attribute "1bad"/,
+    ],
+    [
+      file('broken-link'),
+      'STEVEDORE_UNREADABLE_PACKAGE',
+      /^broken symbolic link to \.\.\/\.\.\/nowhere: ENOENT: no such file or directory/,
+    ],
+    [
+      file('ep-array', 'package.json'),
+      'STEVEDORE_INVALID_DECLARATION',
+      /"entryPoints" must be an object of groups.*got an array/,
+    ],
+    [file('ep-null', 'package.json'), 'STEVEDORE_INVALID_DECLARATION', /"entryPoints" must be an object.*got null/],
+    [
+      file('ep-string', 'package.json'),
+      'STEVEDORE_INVALID_DECLARATION',
+      /"entryPoints" must be an object.*got a string/,
+    ],
+    [
+      file('escaping', 'package.json'),
+      'STEVEDORE_INVALID_DECLARATION',
+      /entry point "escape" in group "layout\.test" skipped: .*relative paths must start with "\.\/" and stay inside the package/,
+    ],
+    [
+      file('group-not-object', 'package.json'),
+      'STEVEDORE_INVALID_DECLARATION',
+      /group "layout\.test" skipped: it must be an object of name: value; got an array/,
+    ],
+    [file('not-json', 'package.json'), 'STEVEDORE_UNREADABLE_PACKAGE', /not valid JSON: /],
+    [file('pkgjson-folder', 'package.json'), 'STEVEDORE_UNREADABLE_PACKAGE', /package\.json is a folder/],
+    [
+      file('value-not-string', 'package.json'),
+      'STEVEDORE_INVALID_DECLARATION',
+      /entry point "number" in group "layout\.test" skipped: .*expected a string, got a number/,
+    ],
+  ];
+}
+
+function expectOneWarningEach(warnings: RecordedWarning[]): void {
+  const expected = expectedProblems();
+  expect(warnings).toHaveLength(expected.length);
+  for (const [file, code, reason] of expected) {
+    const matching = warnings.filter((warning) => warning.message.startsWith(`${file}: `));
+    expect(matching).toHaveLength(1);
+    expect(matching[0]).toMatchObject({ type: 'StevedoreWarning', code });
+    expect(matching[0].message.slice(file.length + 2)).toMatch(reason);
+  }
+}
+
+test('each broken package is skipped with exactly one warning naming the file and the reason', () => {
+  const recorded = recordWarnings();
+  let registry: Registry;
+  try {
+    registry = new Registry({ root: app, cache: false });
+    registry.entryPoints();
+  } finally {
+    recorded.restore();
+  }
+  expectOneWarningEach(recorded.warnings);
+});
+
+test('discovery of everything else goes on, valid entries of a package with bad ones included', () => {
+  const recorded = recordWarnings();
+  try {
+    const registry = new Registry({ root: app, cache: false });
+    expect(names(registry)).toEqual(['good', 'grammar-ok', 'value-ok', 'late-good']);
+    expect(names(registry, 'layout.ok')).toEqual(['group-ok']);
+    expect(registry.entryPoints('layout.test').map((entryPoint) => entryPoint.load())).toEqual([
+      'good',
+      'grammar-ok',
+      'value-ok',
+      'late-good',
+    ]);
+    expect(registry.scan().problems).toHaveLength(expectedProblems().length);
+  } finally {
+    recorded.restore();
+  }
+});
+
+test('two registries over the same broken tree, and refresh(): still one warning each', () => {
+  const recorded = recordWarnings();
+  try {
+    const first = new Registry({ root: app, cache: false });
+    first.entryPoints();
+    first.refresh();
+    first.entryPoints();
+    new Registry({ root: app, cache: false }).groups();
+  } finally {
+    recorded.restore();
+  }
+  expectOneWarningEach(recorded.warnings);
+});
+
+test('in a real process, warnings reach process.on("warning") once per process', () => {
+  const out = runModuleScript<{ warnings: { name: string; code: string; message: string }[]; names: string[] }>(
+    `
+    import { Registry } from $STEVEDORE;
+    const warnings = [];
+    process.on('warning', (w) => warnings.push({ name: w.name, code: w.code, message: w.message }));
+    const first = new Registry({ root: process.env.APP, cache: false });
+    const second = new Registry({ root: process.env.APP, cache: false });
+    const names = [...first.entryPoints('layout.test'), ...second.entryPoints('layout.test')].map((e) => e.name);
+    await new Promise((resolve) => setImmediate(resolve));
+    console.log(JSON.stringify({ warnings, names }));
+    `,
+    { env: { APP: app } },
+  );
+  expect(out.names).toEqual([
+    'good',
+    'grammar-ok',
+    'value-ok',
+    'late-good',
+    'good',
+    'grammar-ok',
+    'value-ok',
+    'late-good',
+  ]);
+  expectOneWarningEach(out.warnings.map((warning) => ({ ...warning, type: warning.name, detail: undefined })));
+});
+
+test('the cached scan of a broken tree still warns, once', async () => {
+  const cache = tempDir();
+  try {
+    // A scan of paths changed within the clock's tick is not stored.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const recorded = recordWarnings();
+    try {
+      new Registry({ root: app, cacheDir: cache.dir, paths: [modules] }).entryPoints();
+      expect(fs.readdirSync(cache.dir)).toHaveLength(1);
+      resetWarnings(); // as a new process would start
+      const fromCache = new Registry({ root: app, cacheDir: cache.dir, paths: [modules] });
+      expect(names(fromCache)).toEqual(['good', 'grammar-ok', 'value-ok', 'late-good']);
+    } finally {
+      recorded.restore();
+    }
+    expect(recorded.warnings).toHaveLength(2 * expectedProblems().length);
+  } finally {
+    cache.cleanup();
+  }
+});
+
+test('a folder to scan that cannot be read (a symbolic link loop) is skipped with a warning', () => {
+  const loop = path.join(layout.dir, 'loop');
+  fs.symlinkSync('loop', loop);
+  const recorded = recordWarnings();
+  try {
+    const registry = new Registry({ root: app, cache: false, paths: [loop, modules] });
+    expect(names(registry)).toEqual(['good', 'grammar-ok', 'value-ok', 'late-good']);
+  } finally {
+    recorded.restore();
+  }
+  const loopWarnings = recorded.warnings.filter((warning) => warning.message.startsWith(`${loop}: `));
+  expect(loopWarnings).toEqual([
+    expect.objectContaining({
+      code: 'STEVEDORE_UNREADABLE_PACKAGE',
+      message: expect.stringMatching(/cannot read folder: ELOOP/),
+    }),
+  ]);
+});
+
+// Root reads any file whatever its mode, so as root the scan runs as user
+// nobody. Windows has no POSIX modes: skipped there.
+const scanUid = process.getuid?.() === 0 ? 65534 : undefined;
+const posixModes = process.platform === 'win32' ? test.skip : test;
+
+posixModes(
+  'unreadable folders and package.json files are skipped with a warning (skipped on Windows: no POSIX modes)',
+  () => {
+    const temp = tempDir();
+    try {
+      const root = path.join(temp.dir, 'app');
+      const write = (file: string, text: string): void => {
+        fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        fs.writeFileSync(path.join(root, file), text);
+      };
+      const pkg = (name: string, ep: string): string =>
+        JSON.stringify({ name, entryPoints: { 'layout.test': { [ep]: './index.js' } } });
+      write('package.json', '{ "name": "app" }');
+      write('node_modules/good/package.json', pkg('good', 'good'));
+      write('node_modules/locked-pkg/package.json', pkg('locked-pkg', 'locked'));
+      write('node_modules/@locked/inside/package.json', pkg('@locked/inside', 'scoped-locked'));
+      write('node_modules/zz-good/package.json', pkg('zz-good', 'zz-good'));
+      fs.chmodSync(temp.dir, 0o755);
+      fs.chmodSync(path.join(root, 'node_modules', 'locked-pkg'), 0o700);
+      fs.chmodSync(path.join(root, 'node_modules', '@locked'), 0o700);
+      const out = runModuleScript<{ warnings: { code: string; message: string }[]; names: string[] }>(
+        `
+      import { Registry } from $STEVEDORE;
+      const warnings = [];
+      process.on('warning', (w) => warnings.push({ code: w.code, message: w.message }));
+      const registry = new Registry({ root: process.env.APP, cache: false });
+      const names = registry.entryPoints('layout.test').map((e) => e.name);
+      await new Promise((resolve) => setImmediate(resolve));
+      console.log(JSON.stringify({ warnings, names }));
+      `,
+        { env: { APP: root, HOME: temp.dir }, uid: scanUid },
+      );
+      expect(out.names).toEqual(['good', 'zz-good']);
+      expect(out.warnings).toEqual([
+        {
+          code: 'STEVEDORE_UNREADABLE_PACKAGE',
+          message: expect.stringMatching(
+            new RegExp(`^${path.join(root, 'node_modules', '@locked')}: cannot read folder: EACCES`),
+          ),
+        },
+        {
+          code: 'STEVEDORE_UNREADABLE_PACKAGE',
+          message: expect.stringMatching(
+            new RegExp(`^${path.join(root, 'node_modules', 'locked-pkg', 'package.json')}: cannot read: EACCES`),
+          ),
+        },
+      ]);
+    } finally {
+      temp.cleanup();
+    }
+  },
+);
