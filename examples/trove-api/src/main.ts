@@ -105,9 +105,11 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     return usage ? 2 : 1;
   }
   report(service, url, config);
+  // Listeners stay installed: Ctrl-C reaches both npm and this process, and
+  // npm forwards its copy, so a second signal must not kill us mid-shutdown.
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
   });
   process.stdout.write(`trove-api: ${signal} received, shutting down\n`);
   await service.close();
