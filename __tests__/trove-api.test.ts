@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,9 +136,14 @@ afterAll(() => {
 beforeAll(() => {
   // The built-in extensions are declared as ./dist/... in the example's
   // package.json, and the sample extension is its file: dependency: install
-  // and compile the example as `npm start` does.
-  execFileSync(npm, ['run', 'deps'], { cwd: EXAMPLE, stdio: 'pipe' });
-  execFileSync(npm, ['run', 'build'], { cwd: EXAMPLE, stdio: 'pipe' });
+  // and compile the example as `npm start` does (its types come from the
+  // library's dist/, which `npm test` builds first).
+  const options = { cwd: EXAMPLE, stdio: 'pipe', shell: process.platform === 'win32' } as const;
+  if (!existsSync(path.join(EXAMPLE, '../../dist/index.d.ts'))) {
+    execFileSync(npm, ['run', 'build'], { ...options, cwd: path.join(EXAMPLE, '../..') });
+  }
+  execFileSync(npm, ['run', 'deps'], options);
+  execFileSync(npm, ['run', 'build'], options);
 }, 180_000);
 
 describe('the service with its built-in and installed extensions', () => {
@@ -574,7 +579,12 @@ describe('the real process', () => {
   function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete childEnv.JEST_WORKER_ID;
-    const child = spawn(command, args, { cwd: EXAMPLE, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: EXAMPLE,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: process.platform === 'win32' && command === npm,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));

@@ -135,9 +135,8 @@ export function createServer(options: ServerOptions = {}): TroveApiServer {
 
   const failure = (error: unknown, where: string): ApiResponse => {
     if (isHttpError(error)) return fault(error.status, error.message);
-    log(
-      `error in ${where}: ${error instanceof ExtensionFailure ? ((error.cause as Error)?.stack ?? error.message) : String((error as Error)?.stack ?? error)}`,
-    );
+    const detail = error instanceof ExtensionFailure ? error.cause : error;
+    log(`error in ${where}: ${detail instanceof Error ? detail.stack : String(detail)}`);
     return fault(500, error instanceof ExtensionFailure ? error.message : 'The server could not complete the request.');
   };
 
