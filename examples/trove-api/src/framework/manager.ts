@@ -102,6 +102,11 @@ function describeProblem(descriptor: ExtensionDescriptorLike): string | null {
   return null;
 }
 
+/** Why `value` cannot serve as an extension (the check, then its descriptive fields), or null. */
+function problemWith(value: unknown): string | null {
+  return checkExtensionDescriptor(value) ?? describeProblem(value as ExtensionDescriptorLike);
+}
+
 export interface ExtensionManagerOptions {
   /** Where entry points come from (stevedore-ts's default registry when omitted). */
   registry?: Registry;
@@ -149,7 +154,7 @@ export class ExtensionManager {
       const found = loadExtensionsFromPath(extensionsPath, { configFile, warn });
       for (const problem of found.problems) this.skip({ kind: 'path', file: problem.file }, problem.reason);
       for (const { descriptor, file } of found.extensions) {
-        const reason = checkExtensionDescriptor(descriptor) ?? describeProblem(descriptor as ExtensionDescriptorLike);
+        const reason = problemWith(descriptor);
         if (reason) this.skip({ kind: 'path', file }, reason);
         else this.addExtension(descriptor as ExtensionDescriptorLike, { kind: 'path', file });
       }
@@ -158,8 +163,7 @@ export class ExtensionManager {
 
   /** The check given to EnabledExtensionManager: an ExtensionDescriptor whose fields can be read. */
   private checkLoadExtension(extension: Extension<ExtensionDescriptorLike>): boolean {
-    const descriptor = extension.obj;
-    const reason = checkExtensionDescriptor(descriptor) ?? describeProblem(descriptor as ExtensionDescriptorLike);
+    const reason = problemWith(extension.obj);
     if (reason) this.skip(entryPointSource(extension.entryPoint!), reason);
     return reason === null;
   }
