@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '__tests__/fixtures/**',
       'bench/.trees/**',
+      'examples/*/dist/**',
     ],
   },
   js.configs.recommended,

@@ -3,6 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // The examples import the library by its package name: give them lib/'s source.
+  moduleNameMapper: {
+    '^stevedore-ts$': '<rootDir>/lib/index.ts',
+    '^stevedore-ts/testing$': '<rootDir>/lib/testing.ts',
+  },
   // Fixture trees hold package.json files of their own: keep them out of the haste map.
   modulePathIgnorePatterns: ['<rootDir>/__tests__/fixtures/', '<rootDir>/examples/', '<rootDir>/dist/'],
   collectCoverage: true,
