@@ -12,6 +12,7 @@ import type { Extension } from '../lib';
 import { DriverManager, ExtensionManager, HookManager, NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { PackageTree } from '../lib/testing';
+import { captureWarnings } from './support/stevedore-app';
 
 interface Formatter {
   format(data: Record<string, string>): string[];
@@ -58,8 +59,14 @@ test('new ExtensionManager infers the plugin type from the namespace', () => {
   const lines = em.map((extension, data: Record<string, string>) => extension.obj!.format(data), { a: 'x' });
   assertType<Equal<typeof lines, string[][]>>();
   expect(lines).toEqual([['a=X']]);
+  // What the compiler refuses fails at run time too (reported and skipped by map()).
+  const { warnings, restore } = captureWarnings();
   // @ts-expect-error -- Formatter has no render()
-  expect(() => em.map((extension) => extension.obj!.render())).not.toThrow();
+  expect(em.map((extension) => extension.obj!.render())).toEqual([]);
+  restore();
+  expect(warnings).toEqual([
+    { code: 'STEVEDORE_MAP_ERROR', message: "error calling 'upper': extension.obj.render is not a function" },
+  ]);
   expect(obj!.format({ b: 'y' })).toEqual(['b=Y']);
 });
 
