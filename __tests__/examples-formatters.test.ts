@@ -78,6 +78,10 @@ describe('load-as-driver.js', () => {
     expect(stderr).toMatch(/^usage: load-as-driver\.js \[-h\] \[format\] \[--width WIDTH\]/);
     expect(stderr).toMatch(/error: argument --width: invalid int value: 'wide'\n$/);
     expect(run('load-as-driver.js', 'field', 'extra').stderr).toMatch(/error: unrecognized arguments: extra\n$/);
+    expect(run('load-as-driver.js', 'field', '--width=0')).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/error: argument --width: must be at least 1, not 0\n$/),
+    });
     expect(run('load-as-driver.js', '--help')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage:/) });
   });
 });

@@ -40,10 +40,12 @@ function parseCommandLine(argv, { positional } = {}) {
     process.stdout.write(usage);
     process.exit(0);
   }
-  const width = Number(parsed.values.width);
   if (!/^[-+]?\d+$/.test(parsed.values.width.trim())) {
     return fail(`argument --width: invalid int value: '${parsed.values.width}'`);
   }
+  const width = Number(parsed.values.width);
+  // Python's textwrap would raise on it later; say so now.
+  if (width < 1) return fail(`argument --width: must be at least 1, not ${width}`);
   const allowed = positional ? 1 : 0;
   if (parsed.positionals.length > allowed) {
     return fail(`unrecognized arguments: ${parsed.positionals.slice(allowed).join(' ')}`);
