@@ -30,8 +30,8 @@ export class DriverManager<T = FromNamespace, N extends string = string> extends
   }
 
   /** A test DriverManager around one extension (an array of them is accepted too). */
-  static override makeTestInstance<M extends ExtensionManager<unknown, string>>(
-    this: abstract new (...args: never[]) => M,
+  static override makeTestInstance<M>(
+    this: abstract new (namespace: string, ...args: never[]) => M,
     extension: Extension<unknown> | readonly Extension<unknown>[],
     options: TestInstanceOptions = {},
   ): M {

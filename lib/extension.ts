@@ -219,6 +219,10 @@ function withTimeout<V>(promise: Promise<V>, ms: number | undefined, what: () =>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Any manager, seen as the base class (for the static builders). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyManager = ExtensionManager<any, string>;
+
 /**
  * Loads every extension of a namespace.
  *
@@ -260,33 +264,32 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
    * `import()` (ES modules with top-level await) and awaits invoked plugins
    * that return a promise. `loadTimeout` bounds each plugin.
    */
-  static async create<M extends ExtensionManager<unknown, string>, A extends unknown[]>(
-    this: new (...args: A) => M,
-    ...args: A
-  ): Promise<M> {
-    const manager = constructDeferred(this, args) as M;
+  static async create<M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M> {
+    // M is not constrained to ExtensionManager: HookManager and the dispatch
+    // managers change the signatures of get() and map(), as stevedore does.
+    const manager = constructDeferred(this, args) as AnyManager;
     await manager._preload();
     manager._initPlugins(manager._loadPlugins(manager._invokeOnLoad, manager._invokeArgs, manager._invokeKwds));
     manager._preloaded = null;
-    return manager;
+    return manager as M;
   }
 
   /**
    * Builds a manager from fixed extensions instead of entry points, for tests.
    * `namespace` defaults to `'TESTING'`.
    */
-  static makeTestInstance<M extends ExtensionManager<unknown, string>>(
-    this: abstract new (...args: never[]) => M,
+  static makeTestInstance<M>(
+    this: abstract new (namespace: string, ...args: never[]) => M,
     extensions: readonly Extension<unknown>[],
     options: TestInstanceOptions = {},
   ): M {
-    const manager = Object.create(this.prototype) as M;
+    const manager = Object.create(this.prototype) as AnyManager;
     manager._configure(options.namespace ?? 'TESTING', {
       ...manager._testOptions(extensions),
       ...options,
     } as ConfigureOptions);
     manager._initPlugins([...extensions] as Extension<never>[]);
-    return manager;
+    return manager as M;
   }
 
   /** Stores the settings; subclasses extend it to store their own. */
