@@ -10,6 +10,7 @@
 import type { EntryPoint } from './entry-point';
 import { KeyError, LoadError, MultipleMatches, NoMatches } from './exception';
 import { debug, warnOnce } from './diagnostics';
+import { describeError } from './describe-error';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 
@@ -437,11 +438,11 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
       return;
     }
     const from = entryPoint.dist ? ` from ${entryPoint.dist.name} (${entryPoint.dist.root}/package.json)` : '';
-    const message = error instanceof Error ? error.message : String(error);
+    const { message, stack } = describeError(error);
     warnOnce(
       'STEVEDORE_LOAD_FAILED',
       `Could not load '${entryPoint.name}' (${entryPoint.group}: ${entryPoint.value})${from}: ${message}`,
-      error instanceof Error ? error.stack : undefined,
+      stack,
     );
   }
 
@@ -505,12 +506,8 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
 
   private _reportMapError(extension: Extension<PluginType<T, N>>, error: unknown): void {
     if (this.propagateMapExceptions) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    warnOnce(
-      'STEVEDORE_MAP_ERROR',
-      `error calling '${extension.name}': ${message}`,
-      error instanceof Error ? error.stack : undefined,
-    );
+    const { message, stack } = describeError(error);
+    warnOnce('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${message}`, stack);
   }
 
   private get _extensionsByName(): Map<string, Extension<PluginType<T, N>>> {
