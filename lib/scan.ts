@@ -13,6 +13,7 @@ import type { Distribution } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
+import { duplicateDeclarationProblems } from './duplicate-keys';
 
 /** One `[group, name, value]` declaration. */
 export type Declaration = [group: string, name: string, value: string];
@@ -55,6 +56,10 @@ export interface ScanResult {
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
 const MARKER = Buffer.from('"entryPoints"');
+// Node reads package.json as UTF-8 only; a UTF-16 file that declares entry points is reported, not ignored.
+const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
+const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The stat fields that change when a file or folder changes, in one comparable string. */
 export function signature(stats: BigIntStats | null): string {
@@ -181,7 +186,7 @@ class Scan {
     let declares = false;
     try {
       bytes = readFileSync(fd);
-      declares = bytes.indexOf(MARKER) !== -1;
+      declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
       if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
@@ -192,9 +197,24 @@ class Scan {
       closeSync(fd);
     }
     if (!declares) return;
+    if (isUtf16Declaring(bytes)) {
+      this.problem(
+        'STEVEDORE_UNREADABLE_PACKAGE',
+        file,
+        'not UTF-8: it is UTF-16 (byte order mark), which Node cannot read',
+      );
+      return;
+    }
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
+      return;
+    }
     let manifest: unknown;
     try {
-      manifest = JSON.parse(bytes.toString('utf8'));
+      manifest = JSON.parse(text);
     } catch (err) {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
       return;
@@ -203,6 +223,7 @@ class Scan {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
       return;
     }
+    for (const why of duplicateDeclarationProblems(text)) this.problem('STEVEDORE_INVALID_DECLARATION', file, why);
     const declarations = this.declarations(manifest, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
@@ -263,6 +284,13 @@ export function scan(root: string, folders: readonly string[]): ScanResult {
   state.root(root);
   for (const folder of folders) state.folder(folder);
   return state.result;
+}
+
+/** A UTF-16 file (with its byte order mark) that mentions entryPoints. */
+function isUtf16Declaring(bytes: Buffer): boolean {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.indexOf(MARKER_UTF16LE) !== -1;
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return bytes.indexOf(MARKER_UTF16BE) !== -1;
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
