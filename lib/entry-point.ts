@@ -32,6 +32,8 @@ const EXTRAS = /\s*\[([^[\]]*)\]\s*$/;
 const EXTRA_NAME = /^[\w.-]+$/;
 const ATTR = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
 const URL_SCHEME = /^[a-z][a-z\d+.-]*:/i;
+const LOOKS_LIKE_URL = /^(?:(?:file|data|https?|blob|javascript):|[a-z][a-z\d+.-]*:\/\/)/i;
+const WINDOWS_ABSOLUTE = /^[a-z]:[\\/]/i;
 // One segment of a bare specifier: no white space, no backslash, not `.`/`..`.
 const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
 
@@ -63,6 +65,10 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
   const module = prefix + (colon === -1 ? body : body.slice(0, colon)).trim();
   const attr = colon === -1 ? null : body.slice(colon + 1).trim();
   if (attr !== null && !ATTR.test(attr)) {
+    // A URL or a Windows path also has a ":"; name what it is rather than blame the "attribute".
+    if (LOOKS_LIKE_URL.test(rest))
+      throw new InvalidEntryPoint(value, 'URLs are not allowed (use a package name or a "./" path)');
+    if (WINDOWS_ABSOLUTE.test(rest)) throw new InvalidEntryPoint(value, 'absolute paths are not allowed');
     throw new InvalidEntryPoint(
       value,
       attr === ''
