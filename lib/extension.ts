@@ -213,8 +213,9 @@ function withTimeout<V>(promise: Promise<V>, ms: number | undefined, what: () =>
   if (ms === undefined || !Number.isFinite(ms)) return promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // Not unref()'d: a plugin that never settles leaves nothing else on the event loop, and the
+    // process would exit silently before the timeout could report it. Cleared as soon as it settles.
     timer = setTimeout(() => reject(new LoadError(what(), 'STEVEDORE_LOAD_TIMEOUT')), ms);
-    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
