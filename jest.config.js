@@ -10,4 +10,7 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90 } },
   testTimeout: 60000,
+  // docs/reliability.md is generated from the reliability suites' outcomes.
+  globalSetup: '<rootDir>/__tests__/reliability/global-setup.cjs',
+  globalTeardown: '<rootDir>/__tests__/reliability/global-teardown.cjs',
 };
