@@ -11,6 +11,8 @@ import type { EntryPoint } from './entry-point';
 import { KeyError, LoadError, MultipleMatches, NoMatches } from './exception';
 import { debug, warnOnce } from './diagnostics';
 import { describeError } from './describe-error';
+import type { TrustPolicy } from './trust';
+import { TrustChecker } from './trust';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 
@@ -118,6 +120,11 @@ export interface ManagerOptions<T = unknown> {
   registry?: Registry;
   /** With `create()`: milliseconds after which a plugin that has not loaded is a load failure. */
   loadTimeout?: number;
+  /**
+   * Which packages may provide this namespace's plugins (see docs/security.md). An entry point
+   * of any other package is never loaded, and is reported as `STEVEDORE_UNTRUSTED`. Default: all.
+   */
+  trust?: TrustPolicy;
 }
 
 /** Options of `makeTestInstance()`. */
@@ -242,6 +249,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   declare _loadTimeout: number | undefined;
   declare _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
   declare _preloaded: Map<EntryPoint, Preloaded> | null;
+  declare _trust: TrustChecker | null;
 
   /**
    * @param namespace The namespace (entry point group) to load.
@@ -301,6 +309,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     this._invokeArgs = options.invokeArgs ?? [];
     this._invokeKwds = options.invokeKwds ?? {};
     this._loadTimeout = options.loadTimeout;
+    this._trust = options.trust ? new TrustChecker(this._registry, options.trust) : null;
     this._preloaded = null;
   }
 
@@ -373,6 +382,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   private _admits(entryPoint: EntryPoint): boolean {
     if (this._preloaded) return this._preloaded.has(entryPoint);
     if (!this._wants(entryPoint)) return false;
+    if (this._trust && !this._trust.admits(entryPoint)) return false;
     if (this._registry.hooks.beforeLoad.call(entryPoint, this) === false) {
       debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
       return false;

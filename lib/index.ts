@@ -29,3 +29,5 @@ export { defaultCacheDir, cacheInfo, clearCache } from './cache';
 export type { CacheInfo } from './cache';
 export { NoUniqueMatch, NoMatches, MultipleMatches, KeyError, InvalidEntryPoint, LoadError } from './exception';
 export type { WarningCode } from './diagnostics';
+export { trustPolicy, TrustChecker } from './trust';
+export type { TrustPolicy, OnRefusedCallback } from './trust';
