@@ -227,6 +227,11 @@ function expected(packages: GeneratedPackage[]) {
 }
 
 describe('discovery over random package trees', () => {
+  // Every invalid declaration is also a process warning: keep them out of the test output.
+  let warnings: jest.SpyInstance;
+  beforeAll(() => (warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined)));
+  afterAll(() => warnings.mockRestore());
+
   report.case(
     'random trees of up to 8 packages (scoped, linked, valid and invalid declarations, prototype and numeric keys): 40 trees',
     () => {

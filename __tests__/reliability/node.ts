@@ -21,8 +21,8 @@ export interface LoaderOptions {
   cacheDir?: string;
   invokeOnLoad?: boolean;
   trust?: unknown;
-  /** false: no onLoadFailureCallback, so load failures become warnings. */
-  callback?: boolean;
+  /** false: no onLoadFailureCallback, so load failures become warnings; 'first': only the first manager has one. */
+  callback?: boolean | 'first';
 }
 
 export interface LoaderFailure {
