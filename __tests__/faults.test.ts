@@ -691,3 +691,29 @@ describe('loading: ES modules, top-level await, never-settling plugins (real nod
     });
   }
 });
+
+describe("the application's own hooks", () => {
+  report.case('a beforeLoad hook that throws for one entry point (constructor and create())', async () => {
+    const t = tree([{ name: 'vetoed', entryPoints: { [GROUP]: { vetoed: './x.js' } }, files: { 'x.js': '' } }]);
+    t.registry.hooks.beforeLoad.tap('test', (entryPoint) => {
+      if (entryPoint.name === 'vetoed') throw new Error('hook exploded');
+      return undefined;
+    });
+    const outcomes: string[][] = [];
+    for (const build of [
+      (options: object) => Promise.resolve(new ExtensionManager(GROUP, options)),
+      (options: object) => ExtensionManager.create(GROUP, options),
+    ]) {
+      const failures: string[] = [];
+      const manager = await build({
+        registry: t.registry,
+        onLoadFailureCallback: (_m: unknown, entryPoint: { name: string }, error: Error) =>
+          failures.push(`${entryPoint.name}: ${error.message}`),
+      });
+      expect(manager.names()).toEqual(['good']);
+      outcomes.push(failures);
+    }
+    expect(outcomes).toEqual([['vetoed: hook exploded'], ['vetoed: hook exploded']]);
+    return "both APIs report it as that entry point's load failure (with the hook's error) and load the others";
+  });
+});

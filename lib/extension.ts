@@ -414,8 +414,15 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     const preloaded = new Map<EntryPoint, Preloaded>();
     const tasks: Promise<void>[] = [];
     for (const entryPoint of this.listEntryPoints()) {
-      if (!this._admits(entryPoint)) continue;
       const slot: Preloaded = {};
+      // As in the constructor, an error in admitting (a beforeLoad hook) is this entry point's load failure.
+      try {
+        if (!this._admits(entryPoint)) continue;
+      } catch (error) {
+        slot.loadError = { error };
+        preloaded.set(entryPoint, slot);
+        continue;
+      }
       preloaded.set(entryPoint, slot);
       const describe = (): string =>
         `entry point '${entryPoint.name}' (${entryPoint.value}) did not finish loading within ${this._loadTimeout} ms`;
