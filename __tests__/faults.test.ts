@@ -7,6 +7,7 @@
  * Each case's outcome is recorded into docs/reliability.md (see reliability/record.ts).
  */
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ExtensionManager, Registry } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
@@ -208,6 +209,28 @@ describe('discovery: broken package.json files', () => {
     expectGoodOnly(obs);
     return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', file, 'is a folder');
   });
+});
+
+describe('discovery: special files as package.json (scanned in a node process that a hang cannot stall)', () => {
+  beforeAll(ensureBuilt);
+
+  const specials: [title: string, make: (file: string) => void, words: string][] = [
+    ['a named pipe (FIFO) that no one writes to', (file) => execFileSync('mkfifo', [file]), 'not a regular file'],
+    ['a symbolic link to /dev/zero (endless)', (file) => symlinkSync('/dev/zero', file), 'not a regular file'],
+  ];
+  for (const [title, make, words] of specials) {
+    report.case(`package.json is ${title}`, () => {
+      const t = tree();
+      const file = path.join(t.root, 'node_modules', 'special', 'package.json');
+      mkdirSync(path.dirname(file), { recursive: true });
+      make(file);
+      const result = runLoader({ root: t.root, group: GROUP, mode: 'sync' }, { timeout: 30_000 });
+      expect(result.managers[0].loaded).toEqual(['good']);
+      const hits = result.warnings.filter((w) => w.message.includes(file) && w.message.includes(words));
+      expect(hits).toHaveLength(1);
+      return `not opened for reading, warned once, ${hits[0].code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
+    });
+  }
 });
 
 describe('discovery: duplicate keys (JSON.parse keeps the last one silently)', () => {

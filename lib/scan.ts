@@ -6,7 +6,7 @@
  * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
  * parsing every one is not.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { BigIntStats, Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Distribution } from './entry-point';
@@ -176,7 +176,8 @@ class Scan {
     const file = path.join(dir, 'package.json');
     let fd: number;
     try {
-      fd = openSync(file, 'r');
+      // Non-blocking: opening a FIFO planted as package.json must not hang the application.
+      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (err) {
       if (alwaysWatch) this.watch(file, null);
       if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
@@ -185,9 +186,17 @@ class Scan {
     let bytes: Buffer;
     let declares = false;
     try {
+      // Stat before reading: a change during the read then makes the cached signature stale, never the content.
+      const stats = fstatSync(fd, { bigint: true });
+      if (!stats.isFile()) {
+        if (alwaysWatch) this.watch(file, stats);
+        const what = stats.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
+        return;
+      }
       bytes = readFileSync(fd);
       declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
-      if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
+      if (declares || alwaysWatch) this.watch(file, stats);
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
       const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
