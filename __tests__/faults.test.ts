@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ExtensionManager, Registry } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
+import { CACHE_FORMAT, cacheFileFor } from '../lib/cache';
 import { describeError } from '../lib/describe-error';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
@@ -739,4 +740,43 @@ describe("the application's own hooks", () => {
     expect(outcomes).toEqual([['vetoed: hook exploded'], ['vetoed: hook exploded']]);
     return "both APIs report it as that entry point's load failure (with the hook's error) and load the others";
   });
+});
+
+describe('the on-disk cache', () => {
+  const tampered: [title: string, result: (t: PackageTree) => unknown][] = [
+    ['"packages" is not an array', () => ({ packages: 5, shadowed: [], problems: [], watch: [] })],
+    [
+      'a declaration whose value escapes its package',
+      (t) => ({
+        packages: [
+          {
+            dist: { name: 'x', version: '', root: t.root },
+            installedAs: 'x',
+            source: 'root',
+            declarations: [[GROUP, 'bad', '../../outside.js']],
+          },
+        ],
+        shadowed: [],
+        problems: [],
+        watch: [],
+      }),
+    ],
+    ['no "result" fields at all', () => ({ watch: [] })],
+  ];
+  for (const [title, result] of tampered) {
+    report.case(`a cache file of the right format whose scan has the wrong shape: ${title}`, () => {
+      const t = tree();
+      const cacheDir = path.join(t.dir, 'cache');
+      const registry = new Registry({ root: t.root, cacheDir });
+      mkdirSync(cacheDir, { recursive: true });
+      const file = cacheFileFor(cacheDir, registry.cacheKey);
+      writeFileSync(
+        file,
+        JSON.stringify({ format: CACHE_FORMAT, key: registry.cacheKey, created: 0, result: result(t) }),
+      );
+      const names = new ExtensionManager(GROUP, { registry }).names();
+      expect(names).toEqual(['good']);
+      return 'ignored and rebuilt by a fresh scan: the good plugin loads, nothing from the file is used';
+    });
+  }
 });
