@@ -28,7 +28,8 @@ export type WarningCode =
   | 'STEVEDORE_MISSING_ENTRY_POINTS'
   | 'STEVEDORE_CONFLICT'
   | 'STEVEDORE_MAP_ERROR'
-  | 'STEVEDORE_DEPRECATED';
+  | 'STEVEDORE_DEPRECATED'
+  | 'STEVEDORE_UNTRUSTED';
 
 const emitted = new Set<string>();
 

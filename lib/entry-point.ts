@@ -33,8 +33,9 @@ const EXTRAS = /\s*\[([^[\]]*)\]\s*$/;
 const EXTRA_NAME = /^[\w.-]+$/;
 const ATTR = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
 const URL_SCHEME = /^[a-z][a-z\d+.-]*:/i;
-// `scheme://...` or `data:type/subtype,...`: a URL, whatever the split at the last `:` made of it.
-const URL_LIKE = /^[a-z][a-z\d+.-]*:(?:\/|[\w.+-]+\/[\w.+-]+[;,])/i;
+// `scheme://...`, `data:type/subtype,...` or a well-known scheme: a URL, whatever the split at the last `:` made of it.
+const URL_LIKE = /^[a-z][a-z\d+.-]*:(?:\/|[\w.+-]+\/[\w.+-]+[;,])|^(?:file|data|https?|blob|javascript):/i;
+const WINDOWS_ABSOLUTE = /^[a-z]:[\\/]/i;
 // One segment of a bare specifier: no white space, no backslash, not `.`/`..`.
 const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
 
@@ -66,7 +67,9 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
   const module = prefix + (colon === -1 ? body : body.slice(0, colon)).trim();
   const attr = colon === -1 ? null : body.slice(colon + 1).trim();
   if (attr !== null && !ATTR.test(attr)) {
+    // A URL or a Windows path also has a ":"; name what it is rather than blame the "attribute".
     if (URL_LIKE.test(rest)) throw new InvalidEntryPoint(value, URL_REASON);
+    if (WINDOWS_ABSOLUTE.test(rest)) throw new InvalidEntryPoint(value, 'absolute paths are not allowed');
     throw new InvalidEntryPoint(
       value,
       attr === ''

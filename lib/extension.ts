@@ -10,6 +10,9 @@
 import type { EntryPoint } from './entry-point';
 import { KeyError, LoadError, MultipleMatches, NoMatches } from './exception';
 import { debug, warnOnce } from './diagnostics';
+import { describeError } from './describe-error';
+import type { TrustPolicy } from './trust';
+import { TrustChecker } from './trust';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 
@@ -117,6 +120,11 @@ export interface ManagerOptions<T = unknown> {
   registry?: Registry;
   /** With `create()`: milliseconds after which a plugin that has not loaded is a load failure. */
   loadTimeout?: number;
+  /**
+   * Which packages may provide this namespace's plugins (see docs/security.md). An entry point
+   * of any other package is never loaded, and is reported as `STEVEDORE_UNTRUSTED`. Default: all.
+   */
+  trust?: TrustPolicy;
 }
 
 /** Options of `makeTestInstance()`. */
@@ -212,8 +220,8 @@ function withTimeout<V>(promise: Promise<V>, ms: number | undefined, what: () =>
   if (ms === undefined || !Number.isFinite(ms)) return promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    // Not unref()'d: a plugin awaiting something that never comes leaves the
-    // event loop empty, and the process would exit before the timeout fires.
+    // Not unref()'d: a plugin that never settles leaves nothing else on the event loop, and the
+    // process would exit silently before the timeout could report it. Cleared as soon as it settles.
     timer = setTimeout(() => reject(new LoadError(what(), 'STEVEDORE_LOAD_TIMEOUT')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -245,6 +253,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   declare _loadTimeout: number | undefined;
   declare _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
   declare _preloaded: Map<EntryPoint, Preloaded> | null;
+  declare _trust: TrustChecker | null;
 
   /**
    * @param namespace The namespace (entry point group) to load.
@@ -303,6 +312,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     this._invokeArgs = options.invokeArgs ?? [];
     this._invokeKwds = options.invokeKwds ?? {};
     this._loadTimeout = options.loadTimeout;
+    this._trust = options.trust ? new TrustChecker(this._registry, options.trust) : null;
     this._preloaded = null;
   }
 
@@ -375,6 +385,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   private _admits(entryPoint: EntryPoint): boolean {
     if (this._preloaded) return this._preloaded.has(entryPoint);
     if (!this._wants(entryPoint)) return false;
+    if (this._trust && !this._trust.admits(entryPoint)) return false;
     if (this._registry.hooks.beforeLoad.call(entryPoint, this) === false) {
       debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
       return false;
@@ -406,8 +417,15 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     const preloaded = new Map<EntryPoint, Preloaded>();
     const tasks: Promise<void>[] = [];
     for (const entryPoint of this.listEntryPoints()) {
-      if (!this._admits(entryPoint)) continue;
       const slot: Preloaded = {};
+      // As in the constructor, an error in admitting (a beforeLoad hook) is this entry point's load failure.
+      try {
+        if (!this._admits(entryPoint)) continue;
+      } catch (error) {
+        slot.loadError = { error };
+        preloaded.set(entryPoint, slot);
+        continue;
+      }
       preloaded.set(entryPoint, slot);
       const describe = (): string =>
         `entry point '${entryPoint.name}' (${entryPoint.value}) did not finish loading within ${this._loadTimeout} ms`;
@@ -441,11 +459,11 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
       return;
     }
     const from = entryPoint.dist ? ` from ${entryPoint.dist.name} (${entryPoint.dist.root}/package.json)` : '';
-    const message = error instanceof Error ? error.message : String(error);
+    const { message, stack } = describeError(error);
     warnOnce(
       'STEVEDORE_LOAD_FAILED',
       `Could not load '${entryPoint.name}' (${entryPoint.group}: ${entryPoint.value})${from}: ${message}`,
-      error instanceof Error ? error.stack : undefined,
+      stack,
     );
   }
 
@@ -509,12 +527,8 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
 
   private _reportMapError(extension: Extension<PluginType<T, N>>, error: unknown): void {
     if (this.propagateMapExceptions) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    warnOnce(
-      'STEVEDORE_MAP_ERROR',
-      `error calling '${extension.name}': ${message}`,
-      error instanceof Error ? error.stack : undefined,
-    );
+    const { message, stack } = describeError(error);
+    warnOnce('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${message}`, stack);
   }
 
   private get _extensionsByName(): Map<string, Extension<PluginType<T, N>>> {

@@ -40,3 +40,5 @@ export type { BundledEntryPointRecord, CollectedEntryPoint, WriteEntryPointModul
 export { TAPABLE_KINDS, extensionsToTapable, tapExtensions } from './tapable-hook';
 export type { TapableKind, TapableHookOf, TapOptions } from './tapable-hook';
 export { resolveImport } from './resolve';
+export { trustPolicy, TrustChecker } from './trust';
+export type { TrustPolicy, OnRefusedCallback } from './trust';

@@ -16,6 +16,7 @@ import type { ScanResult } from './scan';
 import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
+import { isScanResult } from './scan-shape';
 import { debug, warnOnce } from './diagnostics';
 
 export interface RegistryOptions {
@@ -164,7 +165,8 @@ export class Registry {
     const cacheOff = !this.useCache || cacheDisabledReason(this.cacheDir) !== null;
     if (!cacheOff) {
       const cached = readCache(this.cacheDir, this.cacheKey);
-      if (cached) return cached;
+      if (cached && isScanResult(cached)) return cached;
+      if (cached) debug.cache('ignoring a cached scan of the wrong shape for %s', this.root);
     }
     const startedNs = BigInt(Date.now()) * 1_000_000n;
     debug.registry('scanning %s and %d folders', this.root, this.folders.length);

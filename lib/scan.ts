@@ -8,6 +8,7 @@
  */
 import {
   closeSync,
+  constants,
   fstatSync,
   openSync,
   readdirSync,
@@ -22,6 +23,7 @@ import type { Distribution } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
+import { duplicateDeclarationProblems } from './duplicate-keys';
 
 /** One `[group, name, value]` declaration. */
 export type Declaration = [group: string, name: string, value: string];
@@ -64,6 +66,10 @@ export interface ScanResult {
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
 const MARKER = Buffer.from('"entryPoints"');
+// Node reads package.json as UTF-8 only; a UTF-16 file that declares entry points is reported, not ignored.
+const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
+const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The stat fields that change when a file or folder changes, in one comparable string. */
 export function signature(stats: BigIntStats | null): string {
@@ -194,7 +200,8 @@ class Scan {
     const file = path.join(dir, 'package.json');
     let fd: number;
     try {
-      fd = openSync(file, 'r');
+      // Non-blocking: opening a FIFO planted as package.json must not hang the application.
+      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (err) {
       if (alwaysWatch) this.watch(file, null);
       if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
@@ -203,9 +210,17 @@ class Scan {
     let bytes: Buffer;
     let declares = false;
     try {
+      // Stat before reading: a change during the read then makes the cached signature stale, never the content.
+      const stats = statOpened(fd, file);
+      if (!stats.isFile()) {
+        if (alwaysWatch) this.watch(file, stats);
+        const what = stats.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
+        return;
+      }
       bytes = readOpened(fd, file);
-      declares = bytes.indexOf(MARKER) !== -1;
-      if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
+      declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
+      if (declares || alwaysWatch) this.watch(file, stats);
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
       const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
@@ -215,9 +230,24 @@ class Scan {
       closeSync(fd);
     }
     if (!declares) return;
+    if (isUtf16Declaring(bytes)) {
+      this.problem(
+        'STEVEDORE_UNREADABLE_PACKAGE',
+        file,
+        'not UTF-8: it is UTF-16 (byte order mark), which Node cannot read',
+      );
+      return;
+    }
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
+      return;
+    }
     let manifest: unknown;
     try {
-      manifest = JSON.parse(bytes.toString('utf8'));
+      manifest = JSON.parse(text);
     } catch (err) {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
       return;
@@ -226,6 +256,7 @@ class Scan {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
       return;
     }
+    for (const why of duplicateDeclarationProblems(text)) this.problem('STEVEDORE_INVALID_DECLARATION', file, why);
     const declarations = this.declarations(manifest, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
@@ -309,6 +340,13 @@ export function scan(root: string, folders: readonly string[], located?: Located
   return state.result;
 }
 
+/** A UTF-16 file (with its byte order mark) that mentions entryPoints. */
+function isUtf16Declaring(bytes: Buffer): boolean {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.indexOf(MARKER_UTF16LE) !== -1;
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return bytes.indexOf(MARKER_UTF16BE) !== -1;
+  return false;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -347,6 +385,17 @@ function statOrNull(file: string): BigIntStats | null {
 
 // Yarn PnP's zip file system opens files inside archives, but Node's
 // readFileSync(fd) cannot read such a descriptor; reading by path can.
+// Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
+// that the fd-based calls refuse (EBADF): fall back to the path there.
+function statOpened(fd: number, file: string): BigIntStats {
+  try {
+    return fstatSync(fd, { bigint: true });
+  } catch (err) {
+    if (code(err) !== 'EBADF') throw err;
+    return statSync(file, { bigint: true });
+  }
+}
+
 function readOpened(fd: number, file: string): Buffer {
   try {
     return readFileSync(fd);

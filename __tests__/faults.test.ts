@@ -1,0 +1,782 @@
+/**
+ * The fault suite: hostile and broken package trees, written to real folders,
+ * next to a good plugin. In every case the good plugin still loads, and the
+ * bad one is reported once, with its file and the reason, or (where nothing
+ * is wrong from Node's point of view) handled the way Node would.
+ *
+ * Each case's outcome is recorded into docs/reliability.md (see reliability/record.ts).
+ */
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ExtensionManager, Registry } from '../lib/index';
+import type { FixturePackage, PackageTree } from '../lib/testing';
+import { createPackageTree } from '../lib/testing';
+import { CACHE_FORMAT, cacheFileFor } from '../lib/cache';
+import { describeError } from '../lib/describe-error';
+import { portable, reliabilitySuite } from './reliability/record';
+import type { LoaderOptions, LoaderResult } from './reliability/node';
+import { ensureBuilt, runLoader } from './reliability/node';
+
+const GROUP = 'faults.plugins';
+const GOOD: FixturePackage = {
+  name: 'good-plugin',
+  entryPoints: { [GROUP]: { good: './index.js:Good' } },
+  files: { 'index.js': 'exports.Good = class Good {};\n' },
+};
+
+interface Warning {
+  code: string;
+  message: string;
+}
+
+interface Observation {
+  /** Names loaded by a manager with an onLoadFailureCallback. */
+  loaded: string[];
+  /** What that callback received: the entry point's name, the error's code and message. */
+  failures: { name: string; code: string | null; message: string }[];
+  /** Every STEVEDORE_* warning emitted while two more managers (without callback) and a second registry ran. */
+  warnings: Warning[];
+}
+
+const trees: PackageTree[] = [];
+afterAll(() => {
+  for (const tree of trees) {
+    makeReadable(tree.dir);
+    tree.cleanup();
+  }
+});
+
+function makeReadable(dir: string): void {
+  // The "no read permission" cases leave mode-000 entries behind; root can remove them anyway.
+  if (existsSync(dir)) chmodSync(dir, 0o755);
+}
+
+/** A tree holding the good plugin and whatever `packages` adds. */
+function tree(packages: FixturePackage[] = []): PackageTree {
+  const made = createPackageTree({ packages: [GOOD, ...packages] });
+  trees.push(made);
+  return made;
+}
+
+/** Writes a package whose package.json is exactly `manifest` (text or bytes). Returns its package.json path. */
+function rawPackage(t: PackageTree, name: string, manifest: string | Buffer, files: Record<string, string> = {}) {
+  const dir = path.join(t.root, 'node_modules', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), manifest);
+  for (const [file, content] of Object.entries(files)) writeFileSync(path.join(dir, file), content);
+  return path.join(dir, 'package.json');
+}
+
+function observe(t: PackageTree, group = GROUP): Observation {
+  const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    const failures: Observation['failures'] = [];
+    const manager = new ExtensionManager(group, {
+      registry: t.registry,
+      onLoadFailureCallback: (_manager, entryPoint, error) =>
+        failures.push({
+          name: entryPoint.name,
+          code: (error as { code?: string } | null)?.code ?? null,
+          message: describeError(error).message,
+        }),
+    });
+    new ExtensionManager(group, { registry: t.registry });
+    new ExtensionManager(group, { registry: t.registry });
+    new Registry({ root: t.root, cache: false }).scan();
+    const warnings = spy.mock.calls.map(([message, options]) => ({
+      code: String((options as { code?: string } | undefined)?.code),
+      message: String(message),
+    }));
+    return { loaded: manager.names(), failures, warnings };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/**
+ * The same observation for loading, made in real Node processes through dist/: inside jest,
+ * require() is jest's own module loader, whose errors and messages are not Node's.
+ */
+function observeLoading(t: PackageTree): Observation {
+  // One manager with a callback, then two without (their failures become warnings).
+  const result = runLoader({ root: t.root, group: GROUP, mode: 'sync', managers: 3, callback: 'first' });
+  expect(result.managers[2].loaded).toEqual(result.managers[0].loaded);
+  return { ...result.managers[0], warnings: result.warnings };
+}
+
+/** Asserts that exactly one warning with `code` mentions every one of `parts`; returns it, made portable. */
+function warnedOnce(t: PackageTree, obs: Observation, code: string, ...parts: string[]): string {
+  const hits = obs.warnings.filter((w) => w.code === code && parts.every((part) => w.message.includes(part)));
+  expect(hits).toHaveLength(1);
+  return `${code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
+}
+
+/** Asserts that the callback received exactly one failure for `name`, and one warning without a callback. */
+function failedOnce(t: PackageTree, obs: Observation, name: string): string {
+  expect(obs.failures.map((failure) => failure.name)).toEqual([name]);
+  return warnedOnce(t, obs, 'STEVEDORE_LOAD_FAILED', `'${name}'`);
+}
+
+function expectGoodOnly(obs: Observation): void {
+  expect(obs.loaded).toEqual(['good']);
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+const report = reliabilitySuite(
+  'faults',
+  'Fault suite: hostile and broken package trees',
+  'Each case is a real package tree with a good plugin beside the bad one (`__tests__/faults.test.ts`). ' +
+    'In every case the good plugin loaded; "warned once" means one `process.emitWarning` across three managers ' +
+    'and two registries over the same tree (paths shortened to `<tree>`).',
+);
+
+describe('discovery: broken package.json files', () => {
+  report.case('package.json is empty (0 bytes)', () => {
+    const t = tree();
+    rawPackage(t, 'empty', '');
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    expect(obs.warnings).toEqual([]);
+    return 'ignored without a warning: it mentions no "entryPoints", and files that do not are never parsed';
+  });
+
+  report.case('package.json is truncated JSON that mentions "entryPoints"', () => {
+    const t = tree();
+    const file = rawPackage(t, 'truncated', `{"name": "truncated", "entryPoints": {"${GROUP}": {"bad": "./x.js"`);
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid JSON');
+  });
+
+  report.case('package.json is not UTF-8 (a Latin-1 byte in a string)', () => {
+    const t = tree();
+    const file = rawPackage(
+      t,
+      'latin1',
+      Buffer.concat([
+        Buffer.from('{"name": "latin1", "description": "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(`", "entryPoints": {"${GROUP}": {"bad": "./x.js"}}}`),
+      ]),
+    );
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
+  });
+
+  report.case('package.json is UTF-16 with a byte order mark', () => {
+    const t = tree();
+    const text = `\ufeff{"name": "utf16", "entryPoints": {"${GROUP}": {"bad": "./x.js"}}}`;
+    const file = rawPackage(t, 'utf16', Buffer.from(text, 'utf16le'));
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', file, 'UTF-16');
+  });
+
+  report.case('package.json starts with a UTF-8 byte order mark', () => {
+    const t = tree();
+    rawPackage(t, 'bom', `\ufeff{"name": "bom", "entryPoints": {"${GROUP}": {"bom": "./x.js:X"}}}`, {
+      'x.js': 'exports.X = 1;\n',
+    });
+    const obs = observe(t);
+    expect(obs.loaded).toEqual(['bom', 'good']);
+    expect(obs.warnings).toEqual([]);
+    return 'read as Node reads it (the mark is skipped): its entry point loads, no warning';
+  });
+
+  report.case('package.json is 20 MB (a huge description) and declares one entry point', () => {
+    const t = tree();
+    const manifest = json({
+      name: 'huge',
+      description: 'x'.repeat(20 * 1024 * 1024),
+      entryPoints: { [GROUP]: { huge: './x.js:X' } },
+    });
+    rawPackage(t, 'huge', manifest, { 'x.js': 'exports.X = 1;\n' });
+    const obs = observe(t);
+    expect(obs.loaded).toEqual(['good', 'huge']);
+    expect(obs.warnings).toEqual([]);
+    return 'read and parsed like any other (Node itself has no size limit): its entry point loads, no warning';
+  });
+
+  report.case('package.json is a folder', () => {
+    const t = tree();
+    const file = path.join(t.root, 'node_modules', 'folder-manifest', 'package.json');
+    mkdirSync(file, { recursive: true });
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', file, 'is a folder');
+  });
+});
+
+describe('discovery: special files as package.json (scanned in a node process that a hang cannot stall)', () => {
+  beforeAll(ensureBuilt);
+
+  const specials: [title: string, make: (file: string) => void, words: string][] = [
+    ['a named pipe (FIFO) that no one writes to', (file) => execFileSync('mkfifo', [file]), 'not a regular file'],
+    ['a symbolic link to /dev/zero (endless)', (file) => symlinkSync('/dev/zero', file), 'not a regular file'],
+  ];
+  for (const [title, make, words] of specials) {
+    report.case(`package.json is ${title}`, () => {
+      const t = tree();
+      const file = path.join(t.root, 'node_modules', 'special', 'package.json');
+      mkdirSync(path.dirname(file), { recursive: true });
+      make(file);
+      const result = runLoader({ root: t.root, group: GROUP, mode: 'sync' }, { timeout: 30_000 });
+      expect(result.managers[0].loaded).toEqual(['good']);
+      const hits = result.warnings.filter((w) => w.message.includes(file) && w.message.includes(words));
+      expect(hits).toHaveLength(1);
+      return `not opened for reading, warned once, ${hits[0].code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
+    });
+  }
+});
+
+describe('discovery: duplicate keys (JSON.parse keeps the last one silently)', () => {
+  const duplicates: [title: string, text: string, loaded: string[], words: string][] = [
+    [
+      'the same entry point name twice in a group',
+      `{"name": "dup", "entryPoints": {"${GROUP}": {"twice": "./a.js:A", "twice": "./b.js:B"}}}`,
+      ['twice', 'good'],
+      'entry point "twice" appears more than once',
+    ],
+    [
+      'the same group twice in "entryPoints"',
+      `{"name": "dup", "entryPoints": {"${GROUP}": {"first": "./a.js:A"}, "${GROUP}": {"second": "./b.js:B"}}}`,
+      ['second', 'good'],
+      `group "${GROUP}" appears more than once`,
+    ],
+    [
+      'the "entryPoints" field twice',
+      `{"name": "dup", "entryPoints": {"${GROUP}": {"first": "./a.js:A"}}, "entryPoints": {"${GROUP}": {"second": "./b.js:B"}}}`,
+      ['second', 'good'],
+      '"entryPoints" appears more than once',
+    ],
+  ];
+  for (const [title, text, loaded, words] of duplicates) {
+    report.case(`package.json has ${title}`, () => {
+      const t = tree();
+      const file = rawPackage(t, 'dup', text, { 'a.js': 'exports.A = 1;\n', 'b.js': 'exports.B = 2;\n' });
+      const obs = observe(t);
+      expect(obs.loaded).toEqual(loaded);
+      const b = t.registry.entryPoints(GROUP).find((entryPoint) => entryPoint.dist?.name === 'dup');
+      expect(b?.value).toBe('./b.js:B');
+      return `the last one is used, as Node and npm do, and warned once, ${warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, words)}`;
+    });
+  }
+});
+
+describe('discovery: "entryPoints" of the wrong type', () => {
+  const wrong: [where: string, entryPoints: unknown, words: string][] = [
+    ['the field is null', null, 'got null'],
+    ['the field is a number', 42, 'got a number'],
+    ['the field is a string', './index.js', 'got a string'],
+    ['the field is a boolean', true, 'got a boolean'],
+    ['the field is an array', [[GROUP, 'bad', './x.js']], 'got an array'],
+    ['a group is null', { [GROUP]: null }, 'got null'],
+    ['a group is a string', { [GROUP]: './x.js' }, 'got a string'],
+    ['a group is an array', { [GROUP]: ['./x.js'] }, 'got an array'],
+    ['a value is a number', { [GROUP]: { bad: 42 } }, 'got a number'],
+    ['a value is null', { [GROUP]: { bad: null } }, 'got null'],
+    ['a value is a boolean', { [GROUP]: { bad: false } }, 'got a boolean'],
+    ['a value is an object', { [GROUP]: { bad: { module: './x.js' } } }, 'got an object'],
+    ['a value is an array', { [GROUP]: { bad: ['./x.js'] } }, 'got an array'],
+    ['a value is an empty string', { [GROUP]: { bad: '' } }, 'the module is empty'],
+  ];
+  for (const [where, entryPoints, words] of wrong) {
+    report.case(`"entryPoints": ${where} (${json(entryPoints)})`, () => {
+      const t = tree();
+      const file = rawPackage(t, 'wrong-type', json({ name: 'wrong-type', entryPoints }));
+      const obs = observe(t);
+      expectGoodOnly(obs);
+      return 'skipped, warned once, ' + warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, words);
+    });
+  }
+});
+
+describe('discovery: prototype keys are data', () => {
+  const keys = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];
+
+  report.case(`${keys.join(', ')} as entry point names`, () => {
+    const t = tree();
+    const names = Object.fromEntries(keys.map((key) => [key, `./x.js:X`]));
+    // JSON.stringify of a literal with "__proto__" would set the prototype: write the text by hand.
+    const text = `{"name": "proto", "entryPoints": {"${GROUP}": {${keys.map((key) => `"${key}": "${names[key]}"`).join(', ')}}}}`;
+    rawPackage(t, 'proto', text, { 'x.js': 'exports.X = class X {};\n' });
+    const obs = observe(t);
+    expect(obs.loaded).toEqual(['good', ...keys]);
+    expect(obs.warnings).toEqual([]);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    const manager = new ExtensionManager(GROUP, { registry: t.registry });
+    expect(manager.get('__proto__').name).toBe('__proto__');
+    expect(manager.has('constructor')).toBe(true);
+    return 'loaded like any other name, reachable with get() and has(); Object.prototype untouched, no warning';
+  });
+
+  report.case(`${keys.join(', ')} as group names`, () => {
+    const t = tree();
+    const groups = keys.map((key) => `"${key}": {"${key}-plugin": "./x.js:X"}`).join(', ');
+    rawPackage(t, 'proto', `{"name": "proto", "entryPoints": {${groups}}}`, { 'x.js': 'exports.X = 1;\n' });
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    expect(obs.warnings).toEqual([]);
+    for (const key of keys) {
+      expect(new ExtensionManager(key, { registry: t.registry }).names()).toEqual([`${key}-plugin`]);
+    }
+    expect(t.registry.groups()).toEqual(expect.arrayContaining(keys));
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    return 'each is a namespace like any other and its plugin loads; Object.prototype untouched, no warning';
+  });
+});
+
+describe('discovery: values that must never be loaded', () => {
+  const values: [label: string, value: string, words: string][] = [
+    ['a "./" path that climbs out with ".."', './lib/../../outside.js', 'leads outside its package'],
+    ['a "../" path', '../outside.js', 'must start with "./"'],
+    ['an absolute path', '/etc/hostname', 'absolute paths are not allowed'],
+    ['a Windows absolute path', 'C:\\plugins\\x.js', 'absolute paths are not allowed'],
+    ['a file: URL', 'file:///etc/hostname', 'URLs are not allowed'],
+    ['a data: URL', 'data:text/javascript,export default 1', 'URLs are not allowed'],
+    ['an http: URL', 'http://127.0.0.1/plugin.js', 'URLs are not allowed'],
+    ['an unknown node: built-in', 'node:no-such-module', 'not a Node.js built-in'],
+    ['a bare specifier with a ".." segment', 'some-pkg/../../outside.js', 'is not a package name'],
+    ['a bad attribute', './x.js:1bad', 'not a dotted path'],
+    ['an empty attribute', './x.js:', 'nothing after ":"'],
+  ];
+  for (const [label, value, words] of values) {
+    report.case(`value is ${label}: ${json(value)}`, () => {
+      const t = tree();
+      // A file the value could reach if it were followed: it records that it ran.
+      const marker = path.join(t.dir, 'outside-ran');
+      writeFileSync(
+        path.join(t.root, 'node_modules', 'outside.js'),
+        `require('fs').writeFileSync(${json(marker)}, '');\n`,
+      );
+      const file = rawPackage(t, 'hostile', json({ name: 'hostile', entryPoints: { [GROUP]: { bad: value } } }));
+      const obs = observe(t);
+      expectGoodOnly(obs);
+      expect(existsSync(marker)).toBe(false);
+      return 'never loaded, warned once, ' + warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, words);
+    });
+  }
+});
+
+describe('discovery: symbolic links', () => {
+  beforeAll(ensureBuilt);
+
+  report.case('a package folder that is a symbolic link loop', () => {
+    const t = tree();
+    const link = path.join(t.root, 'node_modules', 'loop');
+    symlinkSync('loop', link);
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', link, 'ELOOP');
+  });
+
+  report.case('a scope folder that links back to node_modules', () => {
+    const t = tree();
+    symlinkSync('.', path.join(t.root, 'node_modules', '@loop'));
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    expect(obs.warnings).toEqual([]);
+    return 'terminates; the package seen again as @loop/good-plugin counts once (same real path), no warning';
+  });
+
+  report.case('a broken symbolic link in node_modules', () => {
+    const t = tree();
+    const link = path.join(t.root, 'node_modules', 'broken');
+    symlinkSync(path.join(t.dir, 'deleted-package'), link);
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    return 'warned once, ' + warnedOnce(t, obs, 'STEVEDORE_UNREADABLE_PACKAGE', link, 'broken symbolic link');
+  });
+
+  report.case('a package linked from outside the tree (npm link)', () => {
+    const t = tree([
+      {
+        name: 'linked',
+        linked: true,
+        entryPoints: { [GROUP]: { linked: './x.js:X' } },
+        files: { 'x.js': 'exports.X = 1;\n' },
+      },
+    ]);
+    const obs = observe(t);
+    expect(obs.loaded).toEqual(['good', 'linked']);
+    expect(obs.warnings).toEqual([]);
+    expect(t.registry.entryPoints(GROUP)[1].dist?.root).toBe(path.join(t.dir, 'linked', 'linked'));
+    return 'found and loaded from its real path, as Node would require it; no warning';
+  });
+
+  report.case('an entry point module that is a symbolic link to a file outside its package', () => {
+    const t = tree([{ name: 'escape', entryPoints: { [GROUP]: { escape: './escape.js' } } }]);
+    const marker = path.join(t.dir, 'outside-ran');
+    writeFileSync(path.join(t.dir, 'outside.js'), `require('fs').writeFileSync(${json(marker)}, '');\n`);
+    symlinkSync(path.join(t.dir, 'outside.js'), path.join(t.root, 'node_modules', 'escape', 'escape.js'));
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    expect(existsSync(marker)).toBe(false);
+    expect(obs.failures[0].code).toBe('STEVEDORE_OUTSIDE_PACKAGE');
+    return 'refused before it is required, load failure reported once: ' + failedOnce(t, obs, 'escape');
+  });
+
+  report.case('an entry point module that is a broken symbolic link', () => {
+    const t = tree([{ name: 'dangling', entryPoints: { [GROUP]: { dangling: './gone.js' } } }]);
+    symlinkSync(path.join(t.dir, 'nowhere.js'), path.join(t.root, 'node_modules', 'dangling', 'gone.js'));
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    return 'load failure reported once: ' + failedOnce(t, obs, 'dangling');
+  });
+
+  report.case('an entry point module that is a symbolic link loop', () => {
+    const t = tree([{ name: 'looping', entryPoints: { [GROUP]: { looping: './loop.js' } } }]);
+    symlinkSync('loop.js', path.join(t.root, 'node_modules', 'looping', 'loop.js'));
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    return 'load failure reported once: ' + failedOnce(t, obs, 'looping');
+  });
+});
+
+describe('discovery: size', () => {
+  report.case('10,000 entry points in one package', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `p${String(i).padStart(5, '0')}`);
+    const t = tree([
+      {
+        name: 'many',
+        entryPoints: { [GROUP]: Object.fromEntries(names.map((name) => [name, './x.js:X'])) },
+        files: { 'x.js': 'exports.X = 1;\n' },
+      },
+    ]);
+    const obs = observe(t);
+    expect(obs.loaded).toEqual(['good', ...names]);
+    expect(obs.warnings).toEqual([]);
+    return 'all 10,000 discovered in declaration order and loaded (one module instance), no warning';
+  });
+});
+
+describe('discovery: folders and files without read permission', () => {
+  // Tests run as root, and root reads a mode-000 folder anyway. The honest way to
+  // test it is a real unprivileged reader: the scan runs in a child process as
+  // uid/gid 65534 (nobody), through the built library.
+  beforeAll(ensureBuilt);
+
+  function asNobody(t: PackageTree): LoaderResult {
+    chmodSync(t.dir, 0o755);
+    return runLoader({ root: t.root, group: GROUP, mode: 'sync' }, { uid: 65534, gid: 65534 });
+  }
+
+  function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
+    const hits = result.warnings.filter((w) => w.code === code && parts.every((part) => w.message.includes(part)));
+    expect(hits).toHaveLength(1);
+    return `${code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
+  }
+
+  report.case('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+    const t = tree([
+      { name: 'secret', entryPoints: { [GROUP]: { secret: './x.js' } } },
+      { name: '@locked/plugin', entryPoints: { [GROUP]: { locked: './x.js' } } },
+      { name: 'private-manifest', entryPoints: { [GROUP]: { private: './x.js' } } },
+    ]);
+    const modules = path.join(t.root, 'node_modules');
+    chmodSync(path.join(modules, 'secret'), 0o000);
+    chmodSync(path.join(modules, '@locked'), 0o000);
+    chmodSync(path.join(modules, 'private-manifest', 'package.json'), 0o000);
+    const result = asNobody(t);
+    expect(result.managers[0].loaded).toEqual(['good']);
+    expect(result.warnings).toHaveLength(3);
+    return [
+      nobodyWarnedOnce(t, result, 'STEVEDORE_UNREADABLE_PACKAGE', path.join(modules, 'secret'), 'EACCES'),
+      nobodyWarnedOnce(t, result, 'STEVEDORE_UNREADABLE_PACKAGE', path.join(modules, '@locked'), 'EACCES'),
+      nobodyWarnedOnce(t, result, 'STEVEDORE_UNREADABLE_PACKAGE', 'private-manifest', 'EACCES'),
+    ].join('; ');
+  });
+
+  report.case('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
+    const t = createPackageTree({
+      app: {
+        name: 'app',
+        entryPoints: { [GROUP]: { own: './own.js:Own' } },
+        files: { 'own.js': 'exports.Own = 1;\n' },
+      },
+      packages: [GOOD],
+    });
+    trees.push(t);
+    const modules = path.join(t.root, 'node_modules');
+    chmodSync(modules, 0o000);
+    const result = asNobody(t);
+    chmodSync(modules, 0o755);
+    expect(result.managers[0].loaded).toEqual(['own']);
+    const warned = nobodyWarnedOnce(t, result, 'STEVEDORE_UNREADABLE_PACKAGE', modules, 'EACCES');
+    return `the application's own entry points still load; ${warned}`;
+  });
+});
+
+describe('loading: CommonJS plugins that fail (real node processes on dist/)', () => {
+  beforeAll(ensureBuilt);
+
+  function failing(name: string, source: string, value = './index.js:Plugin'): PackageTree {
+    return tree([{ name, entryPoints: { [GROUP]: { [name]: value } }, files: { 'index.js': source } }]);
+  }
+
+  report.case('a plugin that throws an Error when required', () => {
+    const t = failing('thrower', "throw new Error('boom at import');\n");
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    expect(obs.failures[0].message).toBe('boom at import');
+    return 'the callback gets the original error; ' + failedOnce(t, obs, 'thrower');
+  });
+
+  report.case('a plugin with a syntax error', () => {
+    const t = failing('syntax', 'exports.Plugin = class {\n');
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    return failedOnce(t, obs, 'syntax');
+  });
+
+  report.case('a plugin that requires itself', () => {
+    const t = failing(
+      'self',
+      "const self = require('./index.js');\nexports.Plugin = class Plugin {};\nexports.self = self;\n",
+    );
+    const obs = observeLoading(t);
+    expect(obs.loaded).toEqual(['good', 'self']);
+    expect(obs.warnings).toEqual([]);
+    return 'loads (Node hands the cycle the partly filled exports), no warning';
+  });
+
+  report.case('two modules that require each other', () => {
+    const t = tree([
+      {
+        name: 'cycle',
+        entryPoints: { [GROUP]: { cycle: './a.js:Plugin' } },
+        files: {
+          'a.js': "exports.Plugin = class Plugin {};\nexports.peer = require('./b.js');\n",
+          'b.js': "exports.back = require('./a.js');\n",
+        },
+      },
+    ]);
+    const obs = observeLoading(t);
+    expect(obs.loaded).toEqual(['cycle', 'good']);
+    expect(obs.warnings).toEqual([]);
+    return 'loads, no warning';
+  });
+
+  report.case('an attribute whose getter throws', () => {
+    const t = failing(
+      'getter',
+      "Object.defineProperty(exports, 'Plugin', { get() { throw new Error('no plugin today'); } });\n",
+    );
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    return failedOnce(t, obs, 'getter');
+  });
+
+  report.case('an attribute that does not exist', () => {
+    const t = failing('missing-attr', 'exports.Other = 1;\n');
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    expect(obs.failures[0].code).toBe('STEVEDORE_ATTRIBUTE_NOT_FOUND');
+    return failedOnce(t, obs, 'missing-attr');
+  });
+
+  report.case('a module file that does not exist', () => {
+    const t = failing('no-file', 'exports.Plugin = 1;\n', './missing.js:Plugin');
+    const obs = observeLoading(t);
+    expectGoodOnly(obs);
+    return failedOnce(t, obs, 'no-file');
+  });
+});
+
+describe('loading: ES modules, top-level await, never-settling plugins (real node processes on dist/)', () => {
+  beforeAll(ensureBuilt);
+
+  function esmTree(name: string, files: Record<string, string>, value = './index.mjs'): PackageTree {
+    return tree([{ name, entryPoints: { [GROUP]: { [name]: value } }, files }]);
+  }
+
+  function run(t: PackageTree, options: Partial<LoaderOptions> = {}): LoaderResult {
+    return runLoader({ root: t.root, group: GROUP, mode: 'sync', ...options });
+  }
+
+  /** One failure for `name` in the one manager; returns its message, portable. */
+  function childFailedOnce(t: PackageTree, result: LoaderResult, name: string): string {
+    const { failures } = result.managers[0];
+    expect(failures.map((failure) => failure.name)).toEqual([name]);
+    const { code, message } = failures[0];
+    return `${code ?? 'error'}: ${portable(message, { [t.dir]: '<tree>' })}`;
+  }
+
+  report.case('an ES module that throws when imported (require() and create())', () => {
+    const t = esmTree('esm-thrower', { 'index.mjs': "export const x = 1;\nthrow new Error('esm boom');\n" });
+    const sync = run(t);
+    const created = run(t, { mode: 'create' });
+    for (const result of [sync, created]) expect(result.managers[0].loaded).toEqual(['good']);
+    const outcome = childFailedOnce(t, created, 'esm-thrower');
+    expect(childFailedOnce(t, sync, 'esm-thrower')).toBe(outcome);
+    return `reported once by both APIs with the original error: ${outcome}`;
+  });
+
+  report.case('an ES module that throws an object without a prototype, under create()', () => {
+    const t = esmTree('esm-odd', { 'index.mjs': 'throw Object.create(null);\n' });
+    const created = run(t, { mode: 'create' });
+    expect(created.managers[0].loaded).toEqual(['good']);
+    expect(childFailedOnce(t, created, 'esm-odd')).toBe('error: <cannot be read>');
+    return 'reported once to the callback with the value as thrown; nothing else breaks';
+  });
+
+  report.case('an ES module that imports itself (require() and create())', () => {
+    const t = esmTree('esm-self', {
+      'index.mjs':
+        "import * as self from './index.mjs';\nexport default class Self {}\nexport const me = () => self;\n",
+    });
+    for (const mode of ['sync', 'create'] as const) {
+      const result = run(t, { mode });
+      expect(result.managers[0]).toEqual({ loaded: ['esm-self', 'good'], failures: [] });
+      expect(result.warnings).toEqual([]);
+    }
+    return 'loads with both APIs, no warning';
+  });
+
+  report.case('two ES modules with top-level await that import each other, under create()', () => {
+    const t = esmTree('esm-cycle', {
+      'index.mjs':
+        "import { b } from './b.mjs';\nawait Promise.resolve();\nexport const a = 'a';\nexport const both = () => a + b;\n",
+      'b.mjs':
+        "import { a } from './index.mjs';\nawait Promise.resolve();\nexport const b = 'b';\nexport const peek = () => a;\n",
+    });
+    const result = run(t, { mode: 'create' });
+    expect(result.managers[0]).toEqual({ loaded: ['esm-cycle', 'good'], failures: [] });
+    return 'loads, no warning';
+  });
+
+  report.case('an ES module with top-level await under the synchronous API', () => {
+    const t = esmTree('esm-tla', { 'index.mjs': 'await Promise.resolve();\nexport default class Late {}\n' });
+    const sync = run(t);
+    expect(sync.managers[0].loaded).toEqual(['good']);
+    const outcome = childFailedOnce(t, sync, 'esm-tla');
+    expect(outcome).toContain('create()');
+    expect(sync.managers[0].failures[0].code).toBe('STEVEDORE_ASYNC_MODULE');
+    const created = run(t, { mode: 'create' });
+    expect(created.managers[0]).toEqual({ loaded: ['esm-tla', 'good'], failures: [] });
+    return `load failure that names create(): ${outcome}. Under create() it loads`;
+  });
+
+  report.case('an ES module whose top-level await never settles, under create() with loadTimeout', () => {
+    const t = esmTree('esm-forever', { 'index.mjs': 'await new Promise(() => {});\nexport default 1;\n' });
+    // Nothing else keeps this process alive: it reports only if the timeout timer holds the event loop.
+    const result = run(t, { mode: 'create', loadTimeout: 500 });
+    expect(result.managers[0].loaded).toEqual(['good']);
+    const outcome = childFailedOnce(t, result, 'esm-forever');
+    expect(result.managers[0].failures[0].code).toBe('STEVEDORE_LOAD_TIMEOUT');
+    return `create() resolves with the others loaded and this one a load failure: ${outcome}`;
+  });
+
+  report.case('a plugin whose invocation never settles, under create() with invokeOnLoad and loadTimeout', () => {
+    const t = esmTree(
+      'never-ready',
+      { 'index.mjs': 'export default function never() { return new Promise(() => {}); }\n' },
+      './index.mjs:default',
+    );
+    const result = run(t, { mode: 'create', loadTimeout: 500, invokeOnLoad: true });
+    expect(result.managers[0].loaded).toEqual(['good']);
+    expect(result.managers[0].failures[0].code).toBe('STEVEDORE_LOAD_TIMEOUT');
+    return `a load failure after loadTimeout: ${childFailedOnce(t, result, 'never-ready')}`;
+  });
+  const thrown: [label: string, statement: string, kind: string][] = [
+    ['a string', "throw 'a plain string';", 'string'],
+    ['null', 'throw null;', 'null'],
+    ['undefined', 'throw undefined;', 'undefined'],
+    ['a number', 'throw 42;', 'number'],
+    ['an object without a prototype', 'throw Object.create(null);', '[object Object]'],
+    [
+      'a Proxy whose every trap throws',
+      "throw new Proxy({}, new Proxy({}, { get: () => () => { throw new Error('trap'); } }));",
+      // Node's loader reads properties of what was thrown: the trap's own Error is what propagates.
+      '[object Error]',
+    ],
+    [
+      'an Error whose message getter throws',
+      "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('getter'); } }); throw e;",
+      '[object Error]',
+    ],
+  ];
+  for (const [label, statement, kind] of thrown) {
+    report.case(`a CommonJS plugin that throws ${label} when required`, () => {
+      const t = esmTree('odd-thrower', { 'index.js': `${statement}\n` }, './index.js:Plugin');
+      const result = runLoader({ root: t.root, group: GROUP, mode: 'sync', managers: 3, callback: 'first' });
+      expect(result.managers.map((manager) => manager.loaded)).toEqual([['good'], ['good'], ['good']]);
+      const { failures } = result.managers[0];
+      expect(failures.map((failure) => [failure.name, failure.kind])).toEqual([['odd-thrower', kind]]);
+      const warned = result.warnings.filter((warning) => warning.code === 'STEVEDORE_LOAD_FAILED');
+      expect(warned).toHaveLength(1);
+      expect(warned[0].message).toContain(`'odd-thrower'`);
+      return `the callback gets the value as thrown; without one, warned once: ${portable(warned[0].message, { [t.dir]: '<tree>' })}`;
+    });
+  }
+});
+
+describe("the application's own hooks", () => {
+  report.case('a beforeLoad hook that throws for one entry point (constructor and create())', async () => {
+    const t = tree([{ name: 'vetoed', entryPoints: { [GROUP]: { vetoed: './x.js' } }, files: { 'x.js': '' } }]);
+    t.registry.hooks.beforeLoad.tap('test', (entryPoint) => {
+      if (entryPoint.name === 'vetoed') throw new Error('hook exploded');
+      return undefined;
+    });
+    const outcomes: string[][] = [];
+    for (const build of [
+      (options: object) => Promise.resolve(new ExtensionManager(GROUP, options)),
+      (options: object) => ExtensionManager.create(GROUP, options),
+    ]) {
+      const failures: string[] = [];
+      const manager = await build({
+        registry: t.registry,
+        onLoadFailureCallback: (_m: unknown, entryPoint: { name: string }, error: Error) =>
+          failures.push(`${entryPoint.name}: ${error.message}`),
+      });
+      expect(manager.names()).toEqual(['good']);
+      outcomes.push(failures);
+    }
+    expect(outcomes).toEqual([['vetoed: hook exploded'], ['vetoed: hook exploded']]);
+    return "both APIs report it as that entry point's load failure (with the hook's error) and load the others";
+  });
+});
+
+describe('the on-disk cache', () => {
+  const tampered: [title: string, result: (t: PackageTree) => unknown][] = [
+    ['"packages" is not an array', () => ({ packages: 5, shadowed: [], problems: [], watch: [] })],
+    [
+      'a declaration whose value escapes its package',
+      (t) => ({
+        packages: [
+          {
+            dist: { name: 'x', version: '', root: t.root },
+            installedAs: 'x',
+            source: 'root',
+            declarations: [[GROUP, 'bad', '../../outside.js']],
+          },
+        ],
+        shadowed: [],
+        problems: [],
+        watch: [],
+      }),
+    ],
+    ['no "result" fields at all', () => ({ watch: [] })],
+  ];
+  for (const [title, result] of tampered) {
+    report.case(`a cache file of the right format whose scan has the wrong shape: ${title}`, () => {
+      const t = tree();
+      const cacheDir = path.join(t.dir, 'cache');
+      const registry = new Registry({ root: t.root, cacheDir });
+      mkdirSync(cacheDir, { recursive: true });
+      const file = cacheFileFor(cacheDir, registry.cacheKey);
+      writeFileSync(
+        file,
+        JSON.stringify({ format: CACHE_FORMAT, key: registry.cacheKey, created: 0, result: result(t) }),
+      );
+      const names = new ExtensionManager(GROUP, { registry }).names();
+      expect(names).toEqual(['good']);
+      return 'ignored and rebuilt by a fresh scan: the good plugin loads, nothing from the file is used';
+    });
+  }
+});

@@ -1,0 +1,282 @@
+/**
+ * Property-based tests (fast-check): the value grammar over any input, and
+ * discovery over randomly generated package trees written to real folders.
+ * Run counts are modest so that the suite stays fast; a failure prints the
+ * shrunk counter-example and the seed to replay it.
+ */
+import { fc, test } from '@fast-check/jest';
+import path from 'node:path';
+import { InvalidEntryPoint, Registry, formatEntryPointValue, parseEntryPointValue } from '../lib/index';
+import type { ParsedValue } from '../lib/index';
+import type { FixturePackage } from '../lib/testing';
+import { createPackageTree } from '../lib/testing';
+import { reliabilitySuite } from './reliability/record';
+
+/** Parses, returning the parts or the InvalidEntryPoint; any other throw fails the property. */
+function parseOrReason(value: unknown): ParsedValue | InvalidEntryPoint {
+  try {
+    return parseEntryPointValue(value);
+  } catch (err) {
+    if (err instanceof InvalidEntryPoint) return err;
+    throw err;
+  }
+}
+
+// Pieces of the grammar, so that random strings often come close to valid values.
+const grammarPiece = fc.constantFrom(
+  './',
+  '../',
+  '.',
+  '..',
+  '/',
+  '\\',
+  ':',
+  '::',
+  'node:',
+  'file:',
+  'data:',
+  '//',
+  '@scope/',
+  'pkg',
+  'x.js',
+  'Cls',
+  '1',
+  '$',
+  '_',
+  '[',
+  ']',
+  ',',
+  ' ',
+  'extra',
+  '\u00e9',
+  '\u{1F600}',
+  '\0',
+);
+const nearlyValue = fc.array(grammarPiece, { maxLength: 8 }).map((pieces) => pieces.join(''));
+const anyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), nearlyValue);
+
+const identifier = fc.stringMatching(/^[A-Za-z_$][A-Za-z0-9_$]{0,6}$/);
+const segment = fc.stringMatching(/^[a-z0-9_-]{1,6}(\.m?js)?$/);
+const packageName = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/).filter((name) => name !== 'node');
+const relativeModule = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => `./${parts.join('/')}`);
+const bareModule = fc
+  .tuple(fc.option(packageName, { nil: undefined }), packageName, fc.array(segment, { maxLength: 2 }))
+  .map(([scope, name, sub]) => [scope ? `@${scope}/${name}` : name, ...sub].join('/'));
+const builtinModule = fc.constantFrom('node:fs', 'node:path', 'node:url', 'node:fs/promises');
+const validParts: fc.Arbitrary<ParsedValue> = fc.record({
+  module: fc.oneof(relativeModule, bareModule, builtinModule),
+  attr: fc.option(
+    fc.array(identifier, { minLength: 1, maxLength: 3 }).map((ids) => ids.join('.')),
+    { nil: null },
+  ),
+  extras: fc.array(fc.stringMatching(/^[\w.-]{1,6}$/), { maxLength: 3 }),
+});
+
+const report = reliabilitySuite(
+  'properties',
+  'Property-based tests',
+  'Generated inputs (`__tests__/properties.test.ts`, fast-check): each row is a property that held for every ' +
+    'generated case of the run.',
+);
+
+describe('the value grammar', () => {
+  const runs = { numRuns: 500 };
+
+  report.case('any string: parses, or throws InvalidEntryPoint (500 strings, half built from grammar pieces)', () => {
+    fc.assert(
+      fc.property(anyString, (value) => {
+        const parsed = parseOrReason(value);
+        if (parsed instanceof InvalidEntryPoint) {
+          expect(parsed.message).toContain(JSON.stringify(value));
+          expect(parsed.value).toBe(value);
+        } else {
+          expect(typeof parsed.module).toBe('string');
+          expect(parsed.module).not.toBe('');
+        }
+      }),
+      runs,
+    );
+    return 'never threw anything but InvalidEntryPoint, whose message quotes the value';
+  });
+
+  report.case('any value that is not a string: InvalidEntryPoint', () => {
+    fc.assert(
+      fc.property(
+        fc.anything().filter((value) => typeof value !== 'string'),
+        (value) => {
+          expect(parseOrReason(value)).toBeInstanceOf(InvalidEntryPoint);
+        },
+      ),
+      runs,
+    );
+    return 'always InvalidEntryPoint ("expected a string, got ...")';
+  });
+
+  report.case('any string that parses: format(parse(s)) parses to the same parts', () => {
+    fc.assert(
+      fc.property(anyString, (value) => {
+        const parsed = parseOrReason(value);
+        if (parsed instanceof InvalidEntryPoint) return;
+        const formatted = formatEntryPointValue(parsed);
+        expect(parseEntryPointValue(formatted)).toEqual(parsed);
+        expect(formatEntryPointValue(parseEntryPointValue(formatted))).toBe(formatted);
+      }),
+      runs,
+    );
+    return 'round-trips (formatting normalizes white space and extras only)';
+  });
+
+  report.case(
+    'generated valid parts (./ paths, bare and scoped names, node: built-ins, attrs, extras): parse(format(p)) = p',
+    () => {
+      fc.assert(
+        fc.property(validParts, (parts) => {
+          expect(parseEntryPointValue(formatEntryPointValue(parts))).toEqual(parts);
+        }),
+        runs,
+      );
+      return 'round-trips exactly (a package named "node" is excluded: "node:x" is the built-in, by the grammar)';
+    },
+  );
+
+  // ("data:Thing" is package "data", attribute "Thing": only prefixes no package name can start with.)
+  test.prop(
+    [fc.constantFrom('../', '/', 'file://', 'data:text/', 'http://', 'C:\\'), fc.string({ maxLength: 10 })],
+    runs,
+  )('a value that starts outside the package is always refused', (prefix, rest) => {
+    expect(parseOrReason(prefix + rest)).toBeInstanceOf(InvalidEntryPoint);
+  });
+});
+
+// --- Discovery over random trees ------------------------------------------------------------
+
+const GROUPS = ['g.one', 'g.two', '__proto__', '7'];
+const ENTRY_NAMES = ['a', 'b', 'constructor', '__proto__', '10', '2', 'z z'];
+const INVALID_VALUES: unknown[] = ['', '../up.js', '/abs.js', 'file:///x.js', './x.js:1bad', 42, null, ['./x.js'], {}];
+
+type Declared = Record<string, Record<string, unknown> | unknown>;
+
+interface GeneratedPackage {
+  scope: string | null;
+  name: string;
+  linked: boolean;
+  /** An object of groups, or (rarely) a value of the wrong type for the whole field. */
+  entryPoints: Declared | unknown;
+}
+
+const generatedValue = fc.oneof(
+  { weight: 3, arbitrary: validParts.map(formatEntryPointValue) },
+  { weight: 1, arbitrary: fc.constantFrom(...INVALID_VALUES) },
+);
+const generatedGroup = fc.oneof(
+  { weight: 6, arbitrary: fc.dictionary(fc.constantFrom(...ENTRY_NAMES), generatedValue, { maxKeys: 4 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('./x.js', null, 3, ['a']) },
+);
+const generatedPackage: fc.Arbitrary<GeneratedPackage> = fc.record({
+  scope: fc.option(fc.constantFrom('s', 'sa', 'z'), { nil: null }),
+  name: fc.stringMatching(/^[a-z][a-z0-9-]{0,5}$/),
+  linked: fc.boolean(),
+  entryPoints: fc.oneof(
+    { weight: 8, arbitrary: fc.dictionary(fc.constantFrom(...GROUPS), generatedGroup, { maxKeys: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'x', [], 5) },
+  ),
+});
+const generatedTree = fc.uniqueArray(generatedPackage, {
+  maxLength: 8,
+  selector: (pkg) => `${pkg.scope}/${pkg.name}`,
+});
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What discovery must find and report for a generated tree, in order. */
+function expected(packages: GeneratedPackage[]) {
+  const sorted = [...packages].sort((a, b) => {
+    const [x, y] = [
+      [a.scope ? `@${a.scope}` : a.name, a.name],
+      [b.scope ? `@${b.scope}` : b.name, b.name],
+    ];
+    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+  });
+  const found: string[] = [];
+  const problems: Record<string, number> = {};
+  for (const pkg of sorted) {
+    const installedAs = pkg.scope ? `@${pkg.scope}/${pkg.name}` : pkg.name;
+    const count = (n: number) => (problems[installedAs] = (problems[installedAs] ?? 0) + n);
+    if (!isObject(pkg.entryPoints)) {
+      count(1);
+      continue;
+    }
+    // Object.keys: the order JSON.parse gives (integer-like keys first, as in any JS object).
+    for (const group of Object.keys(pkg.entryPoints)) {
+      const entries = pkg.entryPoints[group];
+      if (!isObject(entries)) {
+        count(1);
+        continue;
+      }
+      for (const name of Object.keys(entries)) {
+        const value = entries[name];
+        if (typeof value === 'string' && !(parseOrReason(value) instanceof InvalidEntryPoint)) {
+          found.push(`${installedAs} ${group} ${name} = ${value}`);
+        } else count(1);
+      }
+    }
+  }
+  return { found, problems };
+}
+
+describe('discovery over random package trees', () => {
+  // Every invalid declaration is also a process warning: keep them out of the test output.
+  let warnings: jest.SpyInstance;
+  beforeAll(() => (warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined)));
+  afterAll(() => warnings.mockRestore());
+
+  report.case(
+    'random trees of up to 8 packages (scoped, linked, valid and invalid declarations, prototype and numeric keys): 40 trees',
+    () => {
+      fc.assert(
+        fc.property(generatedTree, (packages) => {
+          const fixtures: FixturePackage[] = packages.map((pkg) => ({
+            name: pkg.scope ? `@${pkg.scope}/${pkg.name}` : pkg.name,
+            linked: pkg.linked,
+            // As a raw manifest field: `entryPoints: null` must be written too.
+            manifest: { entryPoints: pkg.entryPoints },
+          }));
+          const tree = createPackageTree({ packages: fixtures });
+          try {
+            const want = expected(packages);
+            const result = tree.registry.scan();
+            const found = result.packages.flatMap((pkg) =>
+              pkg.declarations.map(([group, name, value]) => `${pkg.installedAs} ${group} ${name} = ${value}`),
+            );
+            expect(found).toEqual(want.found);
+            const problems: Record<string, number> = {};
+            for (const problem of result.problems) {
+              expect(problem.code).toBe('STEVEDORE_INVALID_DECLARATION');
+              const owner = fixtures.find((pkg) =>
+                [path.join(tree.root, 'node_modules', pkg.name), path.join(tree.dir, 'linked', pkg.name)].some(
+                  (dir) => problem.file === path.join(dir, 'package.json'),
+                ),
+              );
+              expect(owner).toBeDefined();
+              problems[owner!.name] = (problems[owner!.name] ?? 0) + 1;
+            }
+            expect(problems).toEqual(want.problems);
+            const entryPoints = tree.registry.entryPoints().map((ep) => `${ep.group} ${ep.name} = ${ep.value}`);
+            expect(entryPoints.sort()).toEqual(want.found.map((line) => line.split(' ').slice(1).join(' ')).sort());
+            const again = new Registry({ root: tree.root, cache: false }).scan();
+            expect({ packages: again.packages, problems: again.problems }).toEqual({
+              packages: result.packages,
+              problems: result.problems,
+            });
+          } finally {
+            tree.cleanup();
+          }
+        }),
+        { numRuns: 40 },
+      );
+      return 'never threw; order deterministic and equal between scans; every valid declaration found, every invalid one reported exactly once';
+    },
+  );
+});

@@ -1,0 +1,55 @@
+// Loads the plugins of a namespace in a real Node process, through the built
+// library (dist/), and prints what happened as JSON on stdout. Jest's sandbox
+// cannot import() ES modules, so the ESM, top-level-await and cross-process
+// cases run through this script. Argument: a JSON object
+//   { root, group, mode: 'sync' | 'create', managers?: number, loadTimeout?: number,
+//     cache?: boolean, cacheDir?: string, invokeOnLoad?: boolean, trust?: TrustPolicy,
+//     callback?: boolean | 'first' (false: no onLoadFailureCallback, so failures become warnings;
+//     'first': only the first manager has one) }
+import { ExtensionManager, Registry } from '../../dist/index.mjs';
+
+const options = JSON.parse(process.argv[2]);
+const warnings = [];
+process.on('warning', (warning) => warnings.push({ code: warning.code ?? warning.name, message: warning.message }));
+
+// What the callback received: its message, its code and what kind of value it was (plugins throw anything).
+function describe(error) {
+  let kind;
+  try {
+    kind = error === null ? 'null' : typeof error === 'object' ? Object.prototype.toString.call(error) : typeof error;
+  } catch {
+    kind = 'unknown';
+  }
+  try {
+    if (error instanceof Error) return { message: error.message, code: error.code ?? null, kind };
+    return { message: String(error), code: null, kind };
+  } catch {
+    return { message: '<cannot be read>', code: null, kind };
+  }
+}
+
+const registry = new Registry({ root: options.root, cache: options.cache ?? false, cacheDir: options.cacheDir });
+
+async function build(_, index) {
+  const failures = [];
+  const withCallback = options.callback === 'first' ? index === 0 : options.callback !== false;
+  const managerOptions = {
+    registry,
+    invokeOnLoad: options.invokeOnLoad ?? false,
+    loadTimeout: options.loadTimeout,
+    trust: options.trust,
+    onLoadFailureCallback: !withCallback
+      ? undefined
+      : (_manager, entryPoint, error) => failures.push({ name: entryPoint.name, ...describe(error) }),
+  };
+  const manager =
+    options.mode === 'create'
+      ? await ExtensionManager.create(options.group, managerOptions)
+      : new ExtensionManager(options.group, managerOptions);
+  return { loaded: manager.names(), failures };
+}
+
+const managers = await Promise.all(Array.from({ length: options.managers ?? 1 }, build));
+await new Promise((resolve) => setTimeout(resolve, 0));
+const entryPoints = registry.entryPoints(options.group).map((entryPoint) => entryPoint.toString());
+process.stdout.write(JSON.stringify({ managers, warnings, entryPoints, loads: globalThis.__fixtureLoads ?? {} }));

@@ -1,0 +1,52 @@
+/**
+ * Turns whatever a plugin threw into text for a report, without ever
+ * throwing itself. Plugins may throw anything: `null`, a string, an object
+ * without a prototype (which `String()` refuses), or a Proxy whose every
+ * trap throws. Reporting such a failure must not become a second failure.
+ */
+
+/** A report-safe description of a thrown value. */
+export interface ErrorDescription {
+  /** The error's message, or a description of the non-Error value. */
+  message: string;
+  /** The stack trace, when the value is an Error that has one. */
+  stack: string | undefined;
+}
+
+/** Describes a thrown value; never throws, whatever the value does. */
+export function describeError(error: unknown): ErrorDescription {
+  try {
+    if (isError(error)) {
+      const message = safeString(() => error.message, '<unreadable message>');
+      const stack = safeString(() => error.stack, '') || undefined;
+      return { message, stack };
+    }
+    return { message: describeValue(error), stack: undefined };
+  } catch {
+    return { message: '<a value that cannot be described>', stack: undefined };
+  }
+}
+
+function isError(value: unknown): value is Error {
+  // Errors from another realm (a vm context, a test runner's sandbox) fail `instanceof`.
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return `a thrown ${value} (not an Error)`;
+  if (typeof value === 'string') return value === '' ? 'a thrown empty string (not an Error)' : value;
+  if (typeof value !== 'object' && typeof value !== 'function') return `a thrown ${typeof value} ${String(value)}`;
+  const text = safeString(() => String(value), '');
+  if (text && text !== '[object Object]') return text;
+  const json = safeString(() => JSON.stringify(value), '');
+  return json ? `a thrown object ${json.slice(0, 200)}` : 'a thrown object (not an Error)';
+}
+
+function safeString(read: () => unknown, fallback: string): string {
+  try {
+    const value = read();
+    return typeof value === 'string' ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
