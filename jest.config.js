@@ -16,6 +16,7 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90 } },
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/__tests__/setup/summary-reporter.js'],
   // Builds dist/ when it is stale (some tests run it in real node processes), and gives the reliability suites a
   // folder to record their outcomes in; the teardown writes docs/reliability.md from them.
   globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
