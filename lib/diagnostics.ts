@@ -4,12 +4,52 @@
  * stevedore logs as a warning or an error. Each warning is emitted once per
  * process, however many managers meet the same problem.
  */
-import createDebug from 'debug';
+import type { Debugger } from 'debug';
+
+type CreateDebug = (namespace: string) => Debugger;
+
+let createDebug: CreateDebug | null = null;
+let debugPath: string | null | undefined;
+
+/**
+ * The `debug` package, once it can matter: when `DEBUG` is set, or when the
+ * application has loaded the same copy itself (and may call `enable()`).
+ * Until then logging is a no-op and the import costs nothing.
+ */
+function loadDebug(): CreateDebug | null {
+  if (createDebug) return createDebug;
+  if (!process.env.DEBUG) {
+    if (debugPath === undefined) {
+      try {
+        debugPath = require.resolve('debug');
+      } catch {
+        debugPath = null;
+      }
+    }
+    if (!debugPath || !require.cache[debugPath]) return null;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  createDebug = require('debug') as CreateDebug;
+  return createDebug;
+}
+
+/** A `debug` logger for `namespace` that loads the `debug` package only when it can print. */
+function lazyDebug(namespace: string): (format: string, ...args: unknown[]) => void {
+  let instance: Debugger | null = null;
+  return (format, ...args) => {
+    if (!instance) {
+      const create = loadDebug();
+      if (!create) return;
+      instance = create(namespace);
+    }
+    instance(format, ...args);
+  };
+}
 
 export const debug = {
-  registry: createDebug('stevedore:registry'),
-  cache: createDebug('stevedore:cache'),
-  manager: createDebug('stevedore:manager'),
+  registry: lazyDebug('stevedore:registry'),
+  cache: lazyDebug('stevedore:cache'),
+  manager: lazyDebug('stevedore:manager'),
 };
 
 /** The codes of the warnings stevedore-ts emits. */

@@ -6,7 +6,7 @@
  * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
  * parsing every one is not.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import type { BigIntStats, Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Distribution } from './entry-point';
@@ -100,19 +100,21 @@ class Scan {
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith('.')) {
-        if (PACKAGE_MANAGER_FILES.has(name)) this.watch(path.join(dir, name), statOrNull(path.join(dir, name)));
+        if (PACKAGE_MANAGER_FILES.has(name)) this.watch(dir + path.sep + name, statOrNull(dir + path.sep + name));
         continue;
       }
-      if (name.startsWith('@')) {
-        const scopeEntries = this.list(path.join(dir, name));
-        if (!scopeEntries) continue;
-        const realScope = realpathOrSelf(path.join(dir, name));
-        for (const scoped of scopeEntries) {
-          if (!scoped.name.startsWith('.')) this.candidate(dir, realScope, scoped, `${name}/${scoped.name}`);
-        }
+      if (!name.startsWith('@')) {
+        this.candidate(dir, dir, realDir, entry, name);
         continue;
       }
-      this.candidate(dir, realDir, entry, name);
+      const scopeDir = dir + path.sep + name;
+      const scopeEntries = this.list(scopeDir);
+      if (!scopeEntries) continue;
+      // A real scope folder's real path is known; only a linked one needs resolving.
+      const realScope = entry.isDirectory() ? realDir + path.sep + name : realpathOrSelf(scopeDir);
+      for (const scoped of scopeEntries) {
+        if (!scoped.name.startsWith('.')) this.candidate(dir, scopeDir, realScope, scoped, `${name}/${scoped.name}`);
+      }
     }
   }
 
@@ -128,6 +130,7 @@ class Scan {
       }
       return null;
     }
+    // Watched before it is listed: an entry added in between makes the next run rescan.
     this.watch(dir, stats);
     if (!stats.isDirectory()) return null;
     try {
@@ -138,14 +141,21 @@ class Scan {
     }
   }
 
-  private candidate(source: string, realSource: string, entry: Dirent, installedAs: string): void {
-    const where = path.join(source, installedAs);
-    let real = path.join(realSource, path.basename(installedAs));
+  /**
+   * One entry of a packages folder.
+   * @param source The folder of installed packages it was found in.
+   * @param parent The folder holding the entry (`source`, or a `@scope` folder in it).
+   * @param realParent The real path of `parent`.
+   * @param installedAs The name Node resolves it by (`name` or `@scope/name`).
+   */
+  private candidate(source: string, parent: string, realParent: string, entry: Dirent, installedAs: string): void {
     const linked = !entry.isDirectory();
+    let real = realParent + path.sep + entry.name;
     if (linked) {
-      if (!entry.isSymbolicLink() && entry.isFile()) return;
+      if (!entry.isSymbolicLink()) return;
+      const where = parent + path.sep + entry.name;
       try {
-        real = realpathSync(where);
+        real = realpathSync.native(where);
         if (!statSync(real).isDirectory()) return;
       } catch (err) {
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link: ${reason(err)}`);
@@ -168,7 +178,7 @@ class Scan {
    * package and the root are watched: an edit to them changes no folder.
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
-    const file = path.join(dir, 'package.json');
+    const file = dir + path.sep + 'package.json';
     let fd: number;
     try {
       fd = openSync(file, 'r');
@@ -177,11 +187,13 @@ class Scan {
       if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
       return;
     }
-    let bytes: Buffer;
+    let length: number;
     let declares = false;
     try {
-      bytes = readFileSync(fd);
-      declares = bytes.indexOf(MARKER) !== -1;
+      length = readWhole(fd);
+      declares = readBuffer.subarray(0, length).indexOf(MARKER) !== -1;
+      // The signature is taken after reading: a write in between shows as a
+      // change made after the scan started, and such a scan is not cached.
       if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
@@ -194,7 +206,7 @@ class Scan {
     if (!declares) return;
     let manifest: unknown;
     try {
-      manifest = JSON.parse(bytes.toString('utf8'));
+      manifest = JSON.parse(readBuffer.toString('utf8', 0, length));
     } catch (err) {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
       return;
@@ -291,9 +303,30 @@ function statOrNull(file: string): BigIntStats | null {
   }
 }
 
+// One buffer for every package.json: most are read only to be searched for
+// the marker, so a fresh allocation per file would only feed the collector.
+let readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/** Reads a whole file into `readBuffer` (grown when needed); returns its length. */
+function readWhole(fd: number): number {
+  let length = 0;
+  for (;;) {
+    if (length === readBuffer.length) {
+      const bigger = Buffer.allocUnsafe(readBuffer.length * 2);
+      readBuffer.copy(bigger, 0, 0, length);
+      readBuffer = bigger;
+    }
+    const wanted = readBuffer.length - length;
+    const got = readSync(fd, readBuffer, length, wanted, null);
+    length += got;
+    // A short read of a regular file means its end: no extra call to see 0.
+    if (got < wanted) return length;
+  }
+}
+
 function realpathOrSelf(file: string): string {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return path.resolve(file);
   }
