@@ -49,6 +49,29 @@ const scenarios = {
     for (const folder of packageFolders()) if (fs.statSync(path.join(folder, 'package.json')).isFile()) found += 1;
     return { found };
   },
+  /** Experimental: the least a marker-searching scan can do. */
+  'lean-scan'() {
+    const nodeModules = path.join(root, 'node_modules');
+    let declaring = 0;
+    const visit = (dir) => {
+      const entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue;
+        if (entry.name.startsWith('@')) {
+          visit(dir + '/' + entry.name);
+          continue;
+        }
+        const text = fs.readFileSync(dir + '/' + entry.name + '/package.json', 'utf8');
+        if (text.includes('"entryPoints"')) {
+          JSON.parse(text);
+          declaring += 1;
+        }
+      }
+    };
+    visit(nodeModules);
+    return { found: declaring };
+  },
   import() {
     require(dist);
     return {};
@@ -78,14 +101,17 @@ const lib = scenario === 'import' || scenario.startsWith('floor') ? null : requi
 const inTree = path.join(root, 'node_modules') + path.sep;
 const modulesBefore = Object.keys(require.cache).filter((file) => file.startsWith(inTree)).length;
 const heapBefore = heapUsed();
+const cpuStarted = process.cpuUsage();
 const started = performance.now();
 const result = run(lib);
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuStarted);
 const heapAfter = heapUsed();
 const modules = Object.keys(require.cache).filter((file) => file.startsWith(inTree)).length - modulesBefore;
 process.stdout.write(
   `${JSON.stringify({
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     found: result.found ?? null,
     cache: result.cache ?? null,
     modules,

@@ -6,8 +6,8 @@
 // and the whole process minus a bare `node -e ''`. Writes a Markdown report
 // (docs/performance.md, or the --out file) and prints it.
 //
-// Options: --quick (one small tree, few runs; writes bench/.trees/performance-quick.md),
-// --sizes 1000,5000 --runs 5 --trees DIR --out FILE.
+// Options: --quick (one small tree, few runs; writes performance-quick.md in the trees folder),
+// --sizes 1000,5000 --runs 5 --trees DIR (default: <tmp>/stevedore-ts-bench) --out FILE.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +29,14 @@ const REFERENCE = {
 };
 
 function parseArgs(argv) {
-  const options = { quick: false, sizes: null, runs: null, trees: path.join(benchDir, '.trees'), out: null };
+  // Outside the project: a tree under it would see the project's own node_modules up the path.
+  const options = {
+    quick: false,
+    sizes: null,
+    runs: null,
+    trees: path.join(os.tmpdir(), 'stevedore-ts-bench'),
+    out: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
@@ -75,14 +82,8 @@ function childEnv(extra) {
   return env;
 }
 
-/** Runs one scenario `runs` times (after a discarded warm-up run), `prepare()` before each. */
-function measure(stub, env, scenario, runs, prepare = () => {}) {
-  const samples = [];
-  for (let i = 0; i <= runs; i++) {
-    prepare();
-    const { wall, data } = spawnNode(['--expose-gc', stub], { ...env, BENCH_SCENARIO: scenario });
-    if (i > 0) samples.push({ wall, ...data });
-  }
+/** Summarises the samples of one scenario. */
+function summarise(samples) {
   const first = samples[0];
   return {
     ms: stats(samples.map((s) => s.ms)),
@@ -140,15 +141,24 @@ function benchTree(options, n, bare) {
     BENCH_DRIVER: tree.driverName,
   });
   primeCache(stub, env, cacheDir);
+  // Scenarios take turns, round after round, so that a change in the load of
+  // a shared machine weighs on all of them alike; the first round is a warm-up.
+  const samples = Object.fromEntries([...SCENARIOS.map(([scenario]) => [scenario, []]), ['import', []]]);
+  for (let round = 0; round <= options.runs; round++) {
+    process.stderr.write(`  round ${round}${round === 0 ? ' (warm-up)' : ''}\n`);
+    for (const scenario of Object.keys(samples)) {
+      if (scenario === 'discovery-cold') clearDir(cacheDir);
+      const name = scenario === 'discovery-cold' || scenario === 'discovery-warm' ? 'discovery' : scenario;
+      const { wall, data } = spawnNode(['--expose-gc', stub], { ...env, BENCH_SCENARIO: name });
+      if (round > 0) samples[scenario].push({ wall, ...data });
+    }
+  }
   const results = {};
   for (const [scenario] of SCENARIOS) {
-    process.stderr.write(`  ${scenario}\n`);
-    const prepare = scenario === 'discovery-cold' ? () => clearDir(cacheDir) : undefined;
-    const name = scenario.startsWith('discovery-') && scenario !== 'discovery-nocache' ? 'discovery' : scenario;
-    results[scenario] = measure(stub, env, name, options.runs, prepare);
+    results[scenario] = summarise(samples[scenario]);
     results[scenario].process = results[scenario].wall.median - bare.median;
   }
-  const importCost = measure(stub, env, 'import', options.runs);
+  const importCost = summarise(samples.import);
   return { n, plugins: tree.plugins, results, importCost };
 }
 

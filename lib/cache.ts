@@ -85,9 +85,11 @@ export function cacheFileFor(dir: string, key: string): string {
 
 /** True when every watched path still has the signature it had at scan time. */
 export function isFresh(watch: readonly WatchEntry[]): boolean {
-  for (const [file, sig] of watch) {
-    if (signatureOf(file) !== sig) {
-      debug.cache('stale: %s changed', file);
+  // A plain indexed loop: this runs once per start over thousands of entries,
+  // mostly before the JIT has warmed up.
+  for (let i = 0; i < watch.length; i++) {
+    if (signatureOf(watch[i][0]) !== watch[i][1]) {
+      debug.cache('stale: %s changed', watch[i][0]);
       return false;
     }
   }
@@ -148,6 +150,15 @@ export function readCache(dir: string, key: string): ScanResult | null {
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
+function areDeclarations(value: unknown): value is Declaration[] {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) {
+    if (!Array.isArray(item) || item.length !== 3) return false;
+    if (typeof item[0] !== 'string' || typeof item[1] !== 'string' || typeof item[2] !== 'string') return false;
+  }
+  return true;
+}
+
 /**
  * Turns a parsed cache file back into a scan result. Returns null for another
  * format or key, throws for anything malformed: a file that parses is not yet
@@ -184,17 +195,21 @@ function decode(data: CacheFile, key: string): ScanResult | null {
       !isStringOrNull(name) ||
       !isString(version) ||
       !isStringOrNull(sig) ||
-      !Array.isArray(declarations) ||
-      !declarations.every((d) => Array.isArray(d) && d.length === 3 && d.every(isString))
+      !areDeclarations(declarations)
     ) {
       throw new TypeError('bad package entry');
     }
-    const realRoot = root ?? path.join(source, installedAs);
+    const realRoot = root ?? installedPath(source, installedAs);
     if (sig !== null) checks.push([realRoot + path.sep + 'package.json', sig]);
     const dist = Object.freeze({ name: name ?? installedAs, version, root: realRoot });
     records.push({ dist, installedAs, source, declarations });
   }
   return { packages: records, shadowed, problems, watch: checks };
+}
+
+/** `<source>/<installedAs>` (a scoped name is two segments); plain concatenation, as folders are resolved. */
+function installedPath(source: string, installedAs: string): string {
+  return source + path.sep + (path.sep === '/' ? installedAs : installedAs.replace('/', path.sep));
 }
 
 /** The compact form of a scan result, as stored. */
@@ -219,7 +234,7 @@ function encode(key: string, result: ScanResult): CacheFile {
     return [
       index,
       pkg.installedAs,
-      root === path.join(pkg.source, pkg.installedAs) ? null : root,
+      root === installedPath(pkg.source, pkg.installedAs) ? null : root,
       name === pkg.installedAs ? null : name,
       version,
       sig,

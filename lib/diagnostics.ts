@@ -9,27 +9,18 @@ import type { Debugger } from 'debug';
 type CreateDebug = (namespace: string) => Debugger;
 
 let createDebug: CreateDebug | null = null;
-let debugPath: string | null | undefined;
 
 /**
- * The `debug` package, once it can matter: when `DEBUG` is set, or when the
- * application has loaded the same copy itself (and may call `enable()`).
- * Until then logging is a no-op and the import costs nothing.
+ * The `debug` package, once it can print anything: when `DEBUG` is set (in
+ * the environment, or by `debug.enable()` of any copy of `debug`, which sets
+ * it). Until then logging is a no-op, and importing stevedore-ts does not pay
+ * for loading `debug`.
  */
 function loadDebug(): CreateDebug | null {
-  if (createDebug) return createDebug;
-  if (!process.env.DEBUG) {
-    if (debugPath === undefined) {
-      try {
-        debugPath = require.resolve('debug');
-      } catch {
-        debugPath = null;
-      }
-    }
-    if (!debugPath || !require.cache[debugPath]) return null;
+  if (!createDebug && process.env.DEBUG) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    createDebug = require('debug') as CreateDebug;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  createDebug = require('debug') as CreateDebug;
   return createDebug;
 }
 

@@ -6,7 +6,7 @@
  * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
  * parsing every one is not.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { BigIntStats, Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Distribution } from './entry-point';
@@ -54,7 +54,7 @@ export interface ScanResult {
 
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
-const MARKER = Buffer.from('"entryPoints"');
+const MARKER = '"entryPoints"';
 
 /** The stat fields that change when a file or folder changes, in one comparable string. */
 export function signature(stats: BigIntStats | null): string {
@@ -65,7 +65,7 @@ export function signature(stats: BigIntStats | null): string {
 /** The signature of a path now; `-` when it does not exist. */
 export function signatureOf(file: string): string {
   try {
-    return signature(statSync(file, { bigint: true }));
+    return signature(statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null);
   } catch {
     return '-';
   }
@@ -179,34 +179,27 @@ class Scan {
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
     const file = dir + path.sep + 'package.json';
-    let fd: number;
+    let text: string;
     try {
-      fd = openSync(file, 'r');
-    } catch (err) {
-      if (alwaysWatch) this.watch(file, null);
-      if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
-      return;
-    }
-    let length: number;
-    let declares = false;
-    try {
-      length = readWhole(fd);
-      declares = readBuffer.subarray(0, length).indexOf(MARKER) !== -1;
-      // The signature is taken after reading: a write in between shows as a
-      // change made after the scan started, and such a scan is not cached.
-      if (declares || alwaysWatch) this.watch(file, fstatSync(fd, { bigint: true }));
+      // Most packages declare nothing: one read (a single call into Node's
+      // C++ side) and a substring search, and they are done with.
+      text = readFileSync(file, 'utf8');
+      if (alwaysWatch || text.includes(MARKER)) {
+        let stats: BigIntStats;
+        [text, stats] = readWithSignature(file);
+        this.watch(file, stats);
+      }
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
+      if (code(err) === 'ENOENT') return;
       const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
       return;
-    } finally {
-      closeSync(fd);
     }
-    if (!declares) return;
+    if (!text.includes(MARKER)) return;
     let manifest: unknown;
     try {
-      manifest = JSON.parse(readBuffer.toString('utf8', 0, length));
+      manifest = JSON.parse(text);
     } catch (err) {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
       return;
@@ -303,24 +296,18 @@ function statOrNull(file: string): BigIntStats | null {
   }
 }
 
-// One buffer for every package.json: most are read only to be searched for
-// the marker, so a fresh allocation per file would only feed the collector.
-let readBuffer = Buffer.allocUnsafe(64 * 1024);
-
-/** Reads a whole file into `readBuffer` (grown when needed); returns its length. */
-function readWhole(fd: number): number {
-  let length = 0;
-  for (;;) {
-    if (length === readBuffer.length) {
-      const bigger = Buffer.allocUnsafe(readBuffer.length * 2);
-      readBuffer.copy(bigger, 0, 0, length);
-      readBuffer = bigger;
-    }
-    const wanted = readBuffer.length - length;
-    const got = readSync(fd, readBuffer, length, wanted, null);
-    length += got;
-    // A short read of a regular file means its end: no extra call to see 0.
-    if (got < wanted) return length;
+/**
+ * A file's text and the signature of the very file that text came from: read
+ * through one descriptor, so that a file replaced in between cannot pair new
+ * content with an old signature or the reverse.
+ */
+function readWithSignature(file: string): [string, BigIntStats] {
+  const fd = openSync(file, 'r');
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    return [readFileSync(fd, 'utf8'), stats];
+  } finally {
+    closeSync(fd);
   }
 }
 
