@@ -2,7 +2,7 @@
  * The on-disk scan cache (SPEC §8): it is used when the tree did not change,
  * and never serves entry points that are no longer true when it did.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -408,6 +408,43 @@ describe('real processes', () => {
 
   beforeAll(() => {
     if (!existsSync(dist)) execFileSync(process.execPath, [path.resolve(__dirname, '..', 'scripts', 'build.mjs')]);
+  });
+
+  /** Runs a script in a fresh node process; returns its stdout and stderr. */
+  function runScript(script: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+    const child = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, DEBUG: '', NODE_PATH: '', ...env },
+    });
+    if (child.status !== 0) throw new Error(child.stderr);
+    return { stdout: child.stdout, stderr: child.stderr };
+  }
+
+  it('importing the library loads neither debug nor tapable until they are needed', () => {
+    const script = `
+      const lib = require(${JSON.stringify(dist)});
+      const loaded = (name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));
+      const registry = new lib.Registry({ root: ${JSON.stringify(tree.root)}, cache: false });
+      const before = [loaded('debug'), loaded('tapable')];
+      registry.entryPoints();
+      const afterScan = [loaded('debug'), loaded('tapable')];
+      registry.hooks.beforeLoad.tap('veto', () => false);
+      const manager = new lib.ExtensionManager(${JSON.stringify(GROUP)}, { registry });
+      console.log(JSON.stringify({ before, afterScan, tapable: loaded('tapable'), loadedNames: manager.names() }));`;
+    expect(JSON.parse(runScript(script).stdout)).toEqual({
+      before: [false, false],
+      afterScan: [false, false],
+      tapable: true,
+      loadedNames: [],
+    });
+  });
+
+  it('debug output appears with DEBUG set, or after debug.enable()', () => {
+    const scan = `new (require(${JSON.stringify(dist)}).Registry)({ root: ${JSON.stringify(tree.root)}, cacheDir: ${JSON.stringify(cacheDir)} }).entryPoints();`;
+    expect(runScript(scan, { DEBUG: 'stevedore:*' }).stderr).toMatch(/stevedore:registry scanning/);
+    expect(runScript(scan).stderr).toBe('');
+    const enabled = `require('debug').enable('stevedore:cache'); ${scan}`;
+    expect(runScript(enabled).stderr).toMatch(/stevedore:cache (stored|hit|not stored)/);
   });
 
   it('8 processes starting at once on a cold cache all find the right entry points and leave one good file', async () => {

@@ -49,29 +49,6 @@ const scenarios = {
     for (const folder of packageFolders()) if (fs.statSync(path.join(folder, 'package.json')).isFile()) found += 1;
     return { found };
   },
-  /** Experimental: the least a marker-searching scan can do. */
-  'lean-scan'() {
-    const nodeModules = path.join(root, 'node_modules');
-    let declaring = 0;
-    const visit = (dir) => {
-      const entries = fs.readdirSync(dir, { withFileTypes: true });
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const entry of entries) {
-        if (entry.name.startsWith('.')) continue;
-        if (entry.name.startsWith('@')) {
-          visit(dir + '/' + entry.name);
-          continue;
-        }
-        const text = fs.readFileSync(dir + '/' + entry.name + '/package.json', 'utf8');
-        if (text.includes('"entryPoints"')) {
-          JSON.parse(text);
-          declaring += 1;
-        }
-      }
-    };
-    visit(nodeModules);
-    return { found: declaring };
-  },
   import() {
     require(dist);
     return {};

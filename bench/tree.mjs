@@ -91,20 +91,22 @@ function manifest(rand, name, declares) {
 }
 
 /**
- * Builds (or reuses) the tree for N packages under `dir`. Returns
- * `{ root, names, plugins, driverName }`.
+ * Builds (or reuses) the tree for N packages under `dir`, a `share` of them
+ * declaring entry points. Returns `{ root, names, plugins, driverName }`.
  */
-export function buildTree(dir, n) {
+export function buildTree(dir, n, share = 0.2) {
   const root = path.join(dir, 'app');
   const marker = path.join(dir, 'complete.json');
   const names = packageNames(n);
   const rand = random(n * 7 + 1);
-  const declaring = names.map(() => rand() < 0.2);
+  const declaring = names.map(() => rand() < share);
+  if (!declaring.includes(true)) declaring[0] = true;
   const plugins = declaring.filter(Boolean).length;
   const driverName = names[declaring.indexOf(true)].replace(/^@/, '').replace('/', '.');
   const info = { root, names, plugins, driverName };
   try {
-    if (JSON.parse(readFileSync(marker, 'utf8')).version === GENERATOR_VERSION) return info;
+    const built = JSON.parse(readFileSync(marker, 'utf8'));
+    if (built.version === GENERATOR_VERSION && (built.share ?? 0.2) === share) return info;
   } catch {
     // not built yet
   }
@@ -124,7 +126,7 @@ export function buildTree(dir, n) {
     );
   });
   writeFileSync(path.join(root, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3}\n');
-  writeFileSync(marker, JSON.stringify({ version: GENERATOR_VERSION, n }));
+  writeFileSync(marker, JSON.stringify({ version: GENERATOR_VERSION, n, share }));
   return info;
 }
 
