@@ -371,10 +371,11 @@ describe('clearCache and cacheInfo', () => {
     writeFileSync(path.join(cacheDir, '.disable'), '');
     writeFileSync(path.join(cacheDir, 'notes.txt'), 'mine');
     writeFileSync(path.join(cacheDir, '0123456789abcdef.json.77.x1.tmp'), '{');
+    writeFileSync(path.join(cacheDir, `${'ab'.repeat(16)}.json`), '{"format":1}'); // an older version's file
     const info = cacheInfo(cacheDir);
-    expect(info).toMatchObject({ dir: cacheDir, files: 2 });
+    expect(info).toMatchObject({ dir: cacheDir, files: 3 });
     expect(info.bytes).toBeGreaterThan(0);
-    expect(clearCache(cacheDir)).toBe(2);
+    expect(clearCache(cacheDir)).toBe(3);
     expect(readdirSync(cacheDir).sort()).toEqual(['.disable', 'notes.txt']);
     expect(cacheInfo(cacheDir)).toMatchObject({ files: 0, bytes: 0 });
     expect(clearCache(path.join(tree.dir, 'missing'))).toBe(0);

@@ -59,7 +59,8 @@ const scenarios = {
   },
   discovery(lib) {
     const registry = new lib.Registry();
-    return { found: registry.entryPoints(group).length, cache: registry.cacheStatus, keep: registry };
+    const found = registry.entryPoints(group).length;
+    return { found, cache: registry.cacheStatus, watched: registry.scan().watch.length, keep: registry };
   },
   'extension-manager'(lib) {
     const manager = new lib.ExtensionManager(group);
@@ -90,6 +91,7 @@ process.stdout.write(
     ms,
     cpuMs: (cpu.user + cpu.system) / 1000,
     found: result.found ?? null,
+    watched: result.watched ?? null,
     cache: result.cache ?? null,
     modules,
     rssKiB: process.resourceUsage().maxRSS,

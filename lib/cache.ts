@@ -326,9 +326,10 @@ export function clearCache(dir: string = defaultCacheDir()): number {
   return removed;
 }
 
-// Only names this module writes: a cache folder shared by mistake with
-// something else must not lose that something else's files.
-const CACHE_FILE_NAME = /^[0-9a-f]{16}\.json(\.\d+\.[0-9a-z]+\.tmp)?$/;
+// Only names this module writes (now or in earlier versions, whose files
+// had longer hashes): a cache folder shared by mistake with something else
+// must not lose that something else's files.
+const CACHE_FILE_NAME = /^[0-9a-f]{16,64}\.json(\.\d+\.[0-9a-z]+\.tmp)?$/;
 
 function listCacheFiles(dir: string): string[] {
   try {
