@@ -136,6 +136,42 @@ describe('a warm start', () => {
   });
 });
 
+describe('a tree with broken packages', () => {
+  it('reports the same problems from a cached scan as from a fresh one, and finds the good packages', async () => {
+    const nodeModules = path.join(tree.root, 'node_modules');
+    mkdirSync(path.join(nodeModules, 'json-folder', 'package.json'), { recursive: true });
+    tree.install({ name: 'bad-json', files: {} });
+    writeFileSync(path.join(nodeModules, 'bad-json', 'package.json'), '{ "entryPoints": ');
+    tree.install({ name: 'not-object', files: {} });
+    writeFileSync(path.join(nodeModules, 'not-object', 'package.json'), '["entryPoints"]');
+    mkdirSync(path.join(nodeModules, 'no-manifest'));
+    writeFileSync(path.join(nodeModules, 'stray-file.js'), '');
+    symlinkSync(path.join(tree.dir, 'nowhere'), path.join(nodeModules, 'broken-link'));
+    // A linked scope folder, as some tools make.
+    mkdirSync(path.join(tree.dir, 'scope-elsewhere', 'linked-scoped'), { recursive: true });
+    writeFileSync(
+      path.join(tree.dir, 'scope-elsewhere', 'linked-scoped', 'package.json'),
+      JSON.stringify({ name: '@lnk/linked-scoped', entryPoints: { [GROUP]: { lnk: './i.js' } } }),
+    );
+    symlinkSync(path.join(tree.dir, 'scope-elsewhere'), path.join(nodeModules, '@lnk'));
+    const fresh = new Registry({ root: tree.root, cache: false }).scan();
+    const reasons = fresh.problems.map((problem) => `${path.relative(nodeModules, problem.file)}: ${problem.reason}`);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^bad-json\/package.json: not valid JSON/),
+      expect.stringMatching(/^broken-link: broken symbolic link/),
+      'json-folder/package.json: package.json is a folder',
+      'not-object/package.json: does not hold a JSON object',
+    ]);
+    expect(fresh.packages.map((pkg) => pkg.installedAs)).toEqual(['@lnk/linked-scoped', '@scope/beta', 'alpha']);
+    expect(fresh.packages[0].dist.root).toBe(path.join(tree.dir, 'scope-elsewhere', 'linked-scoped'));
+    await storeScan();
+    const cached = cachedRegistry();
+    expect(cached.cacheStatus).toBe('hit');
+    expect(cached.scan().problems).toEqual(fresh.problems);
+    expect(cached.scan().packages).toEqual(fresh.packages);
+  });
+});
+
 describe('a change between two runs is seen', () => {
   it('a package installed', async () => {
     await expectChangeSeen(() => tree.install(plugin('gamma')));
