@@ -336,8 +336,13 @@ function report(options, info, bare, bareImport, trees, sparse) {
         `module${driver === 1 ? '' : 's'} (target 1: ${verdict(driver === 1)}).`,
     );
   }
-  const added = bareImport.median - bare.median;
-  push(`- Importing the library adds ${fmt(added)} ms to \`node -e ''\` (target < 10: ${verdict(added < 10)}).`);
+  // The difference of two whole-process medians drowns in the noise of process start-up; the
+  // time of the require() inside the process is the steadier (and the larger) measure.
+  const added = Math.max(bareImport.median - bare.median, importCost.ms.median);
+  push(
+    `- Importing the library adds ${fmt(added)} ms to \`node -e ''\` (the larger of the two measures above; ` +
+      `target < 10: ${verdict(added < 10)}).`,
+  );
   push('');
   return lines.join('\n');
 }
