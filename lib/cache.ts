@@ -11,7 +11,6 @@
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Declaration, PackageRecord, Problem, ScanResult, ShadowedPackage, WatchEntry } from './scan';
 import { signatureOf } from './scan';
@@ -50,10 +49,21 @@ interface CacheFile {
   problems: Problem[];
 }
 
+/**
+ * The user's home folder, as `os.homedir()` finds it (`HOME`, or `USERPROFILE`
+ * on Windows, before the user database), without loading node:os at import
+ * time when the environment has the answer.
+ */
+export function homeDir(): string {
+  const fromEnv = process.platform === 'win32' ? process.env.USERPROFILE : process.env.HOME;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return fromEnv || (require('node:os') as typeof import('node:os')).homedir();
+}
+
 /** The per-user cache folder: `$STEVEDORE_CACHE_DIR`, else the platform's cache folder + `stevedore-ts`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.STEVEDORE_CACHE_DIR) return path.resolve(env.STEVEDORE_CACHE_DIR);
-  const home = os.homedir();
+  const home = homeDir();
   if (process.platform === 'win32') {
     return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'stevedore-ts', 'Cache');
   }

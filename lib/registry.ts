@@ -5,13 +5,12 @@
  * `refresh()`), and keeps it on disk between processes (see cache.ts).
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { SyncBailHook, SyncHook } from 'tapable';
 import type { Distribution, ParsedValue } from './entry-point';
 import { EntryPoint } from './entry-point';
 import type { Extension } from './extension';
-import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
+import { cacheDisabledReason, defaultCacheDir, homeDir, readCache, writeCache } from './cache';
 import type { Declaration, ScanResult } from './scan';
 import { scan } from './scan';
 import { debug, warnOnce } from './diagnostics';
@@ -314,7 +313,7 @@ function globalPrefix(env: NodeJS.ProcessEnv): string {
   if (fromEnv) return path.resolve(fromEnv);
   const nodePrefix =
     process.platform === 'win32' ? path.dirname(process.execPath) : path.dirname(path.dirname(process.execPath));
-  const userConfig = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(os.homedir(), '.npmrc');
+  const userConfig = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(homeDir(), '.npmrc');
   const globalConfig =
     env.npm_config_globalconfig ?? env.NPM_CONFIG_GLOBALCONFIG ?? path.join(nodePrefix, 'etc', 'npmrc');
   for (const file of [userConfig, globalConfig]) {
@@ -337,7 +336,7 @@ function prefixFromNpmrc(file: string, env: NodeJS.ProcessEnv): string | null {
     const value = match[1]
       .replace(/^(["'])(.*)\1$/, '$2')
       .replace(/\$\{([^}]+)\}/g, (_, name: string) => env[name] ?? '')
-      .replace(/^~(?=$|[\\/])/, os.homedir());
+      .replace(/^~(?=$|[\\/])/, homeDir());
     return path.resolve(path.dirname(file), value);
   }
   return null;
