@@ -9,28 +9,62 @@
  * than there are packages, and "newer than" is never used: npm extracts files
  * with fixed mtimes and pnpm hard-links old store files.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ScanResult, WatchEntry } from './scan';
+import type { Declaration, PackageRecord, Problem, ScanResult, ShadowedPackage, WatchEntry } from './scan';
 import { signatureOf } from './scan';
+import { parseEntryPointValue } from './entry-point';
 import { debug } from './diagnostics';
 
 /** Bumped whenever the file layout changes; files of other versions are ignored. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
+/**
+ * One package in a cache file: where it was found (an index into `sources`,
+ * -1 for the root), the name it is installed under, its real folder (null
+ * when it is `<source>/<installedAs>`), its manifest name (null when it is
+ * `installedAs`), version, the signature of its package.json (null when it is
+ * not watched) and its declarations.
+ */
+type PackageRow = [
+  source: number,
+  installedAs: string,
+  root: string | null,
+  name: string | null,
+  version: string,
+  signature: string | null,
+  declarations: Declaration[],
+];
+
+/** The file layout: compact, because every warm start reads and parses it. */
 interface CacheFile {
   format: number;
   key: string;
   created: number;
-  result: ScanResult;
+  sources: string[];
+  /** Folders, package managers' files and missing paths, checked before the packages. */
+  watch: WatchEntry[];
+  packages: PackageRow[];
+  shadowed: ShadowedPackage[];
+  problems: Problem[];
+}
+
+/**
+ * The user's home folder, as `os.homedir()` finds it (`HOME`, or `USERPROFILE`
+ * on Windows, before the user database), without loading node:os at import
+ * time when the environment has the answer.
+ */
+export function homeDir(): string {
+  const fromEnv = process.platform === 'win32' ? process.env.USERPROFILE : process.env.HOME;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return fromEnv || (require('node:os') as typeof import('node:os')).homedir();
 }
 
 /** The per-user cache folder: `$STEVEDORE_CACHE_DIR`, else the platform's cache folder + `stevedore-ts`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.STEVEDORE_CACHE_DIR) return path.resolve(env.STEVEDORE_CACHE_DIR);
-  const home = os.homedir();
+  const home = homeDir();
   if (process.platform === 'win32') {
     return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'stevedore-ts', 'Cache');
   }
@@ -40,45 +74,196 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Why caching is off for this folder, or null when it is on. */
 export function cacheDisabledReason(dir: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  const flag = env.STEVEDORE_CACHE?.toLowerCase();
-  if (flag === '0' || flag === 'false' || flag === 'off' || flag === 'no') return 'STEVEDORE_CACHE is set to 0';
+  const flag = env.STEVEDORE_CACHE?.trim().toLowerCase();
+  if (flag === '0' || flag === 'false' || flag === 'off' || flag === 'no') return `STEVEDORE_CACHE is set to ${flag}`;
   if (existsSync(path.join(dir, '.disable'))) return `${path.join(dir, '.disable')} exists`;
   return null;
 }
 
-/** The cache file for a given key (the root and its search folders). */
+/**
+ * The cache file for a given key (the root and its search folders). The name
+ * is a 64-bit FNV-1a hash of the key: not cryptographic (the file holds the
+ * key, and a file for another key is ignored), and it spares loading
+ * node:crypto on every start.
+ */
 export function cacheFileFor(dir: string, key: string): string {
-  return path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < key.length; i++) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(key.charCodeAt(i))) * 0x100000001b3n);
+  }
+  return path.join(dir, `${hash.toString(16).padStart(16, '0')}.json`);
 }
 
 /** True when every watched path still has the signature it had at scan time. */
 export function isFresh(watch: readonly WatchEntry[]): boolean {
-  for (const [file, sig] of watch) {
-    if (signatureOf(file) !== sig) {
-      debug.cache('stale: %s changed', file);
+  // A plain indexed loop: this runs once per start over thousands of entries,
+  // mostly before the JIT has warmed up.
+  for (let i = 0; i < watch.length; i++) {
+    if (signatureOf(watch[i][0]) !== watch[i][1]) {
+      debug.cache('stale: %s changed', watch[i][0]);
       return false;
     }
   }
   return true;
 }
 
-/** Reads a cached scan for `key`; null when there is none, it is unreadable, or it is stale. */
-export function readCache(dir: string, key: string): ScanResult | null {
-  const file = cacheFileFor(dir, key);
-  let data: CacheFile;
+/**
+ * The cache file's text, or null when it is missing, unreadable, or could
+ * have been written by someone else (another user's file, or one others may
+ * write to): a cache file decides which modules get loaded.
+ */
+function readOwnFile(file: string): string | null {
+  let fd: number;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    fd = openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') debug.cache('ignoring unreadable %s: %s', file, err);
     return null;
   }
-  if (data?.format !== CACHE_FORMAT || data.key !== key || !data.result || !Array.isArray(data.result.watch)) {
+  try {
+    if (process.platform !== 'win32') {
+      const stats = fstatSync(fd);
+      if (stats.uid !== process.getuid?.() || (stats.mode & 0o022) !== 0) {
+        debug.cache('ignoring %s: not owned by this user, or writable by others', file);
+        return null;
+      }
+    }
+    return readFileSync(fd, 'utf8');
+  } catch (err) {
+    debug.cache('ignoring unreadable %s: %s', file, err);
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a cached scan for `key`; null when there is none, it is unreadable or corrupt, or it is stale. */
+export function readCache(dir: string, key: string): ScanResult | null {
+  const file = cacheFileFor(dir, key);
+  const text = readOwnFile(file);
+  if (text === null) return null;
+  let result: ScanResult | null;
+  try {
+    result = decode(JSON.parse(text), key);
+  } catch (err) {
+    debug.cache('ignoring corrupt %s: %s', file, err);
+    return null;
+  }
+  if (!result) {
     debug.cache('ignoring %s: another format or key', file);
     return null;
   }
-  if (!isFresh(data.result.watch)) return null;
+  if (!isFresh(result.watch)) return null;
   debug.cache('hit %s', file);
-  return data.result;
+  return result;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+function isValue(value: unknown): boolean {
+  try {
+    parseEntryPointValue(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Declarations as a scan makes them: every value must still parse, or building its EntryPoint would throw. */
+function areDeclarations(value: unknown): value is Declaration[] {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) {
+    if (!Array.isArray(item) || item.length !== 3) return false;
+    if (typeof item[0] !== 'string' || typeof item[1] !== 'string' || !isValue(item[2])) return false;
+  }
+  return true;
+}
+
+/**
+ * Turns a parsed cache file back into a scan result. Returns null for another
+ * format or key, throws for anything malformed: a file that parses is not yet
+ * a file to trust.
+ */
+function decode(data: CacheFile, key: string): ScanResult | null {
+  if (data?.format !== CACHE_FORMAT || data.key !== key) return null;
+  const { sources, watch, packages, shadowed, problems } = data;
+  if (![sources, watch, packages, shadowed, problems].every(Array.isArray) || !sources.every(isString)) {
+    throw new TypeError('missing fields');
+  }
+  const hasStrings = (item: unknown, keys: string[]): boolean =>
+    typeof item === 'object' && item !== null && keys.every((k) => isString((item as Record<string, unknown>)[k]));
+  if (
+    !shadowed.every((item) => hasStrings(item, ['installedAs', 'path', 'source'])) ||
+    !problems.every((item) => hasStrings(item, ['code', 'file', 'reason']))
+  ) {
+    throw new TypeError('bad shadowed or problem entry');
+  }
+  // Folders first: installs change them, and they are few.
+  const checks: WatchEntry[] = [];
+  for (const entry of watch) {
+    if (!Array.isArray(entry) || !isString(entry[0]) || !isString(entry[1])) throw new TypeError('bad watch entry');
+    checks.push([entry[0], entry[1]]);
+  }
+  const records: PackageRecord[] = [];
+  for (const row of packages) {
+    const [sourceIndex, installedAs, root, name, version, sig, declarations] = row;
+    const source = sourceIndex === -1 ? 'root' : sources[sourceIndex];
+    if (
+      !isString(source) ||
+      !isString(installedAs) ||
+      !isStringOrNull(root) ||
+      !isStringOrNull(name) ||
+      !isString(version) ||
+      !isStringOrNull(sig) ||
+      !areDeclarations(declarations)
+    ) {
+      throw new TypeError('bad package entry');
+    }
+    const realRoot = root ?? installedPath(source, installedAs);
+    if (sig !== null) checks.push([realRoot + path.sep + 'package.json', sig]);
+    const dist = Object.freeze({ name: name ?? installedAs, version, root: realRoot });
+    records.push({ dist, installedAs, source, declarations });
+  }
+  return { packages: records, shadowed, problems, watch: checks };
+}
+
+/** `<source>/<installedAs>` (a scoped name is two segments); plain concatenation, as folders are resolved. */
+function installedPath(source: string, installedAs: string): string {
+  return source + path.sep + (path.sep === '/' ? installedAs : installedAs.replace('/', path.sep));
+}
+
+/** The compact form of a scan result, as stored. */
+function encode(key: string, result: ScanResult): CacheFile {
+  const sources: string[] = [];
+  const sourceIndex = new Map<string, number>([['root', -1]]);
+  const packageFiles = new Set(result.packages.map((pkg) => pkg.dist.root + path.sep + 'package.json'));
+  const signatures = new Map<string, string>();
+  const watch: WatchEntry[] = [];
+  for (const [file, sig] of result.watch) {
+    if (packageFiles.has(file)) signatures.set(file, sig);
+    else watch.push([file, sig]);
+  }
+  const packages = result.packages.map((pkg): PackageRow => {
+    let index = sourceIndex.get(pkg.source);
+    if (index === undefined) {
+      index = sources.push(pkg.source) - 1;
+      sourceIndex.set(pkg.source, index);
+    }
+    const { name, version, root } = pkg.dist;
+    const sig = signatures.get(root + path.sep + 'package.json') ?? null;
+    return [
+      index,
+      pkg.installedAs,
+      root === installedPath(pkg.source, pkg.installedAs) ? null : root,
+      name === pkg.installedAs ? null : name,
+      version,
+      sig,
+      pkg.declarations,
+    ];
+  });
+  const { shadowed, problems } = result;
+  return { format: CACHE_FORMAT, key, created: Date.now(), sources, watch, packages, shadowed, problems };
 }
 
 // Timestamps come from a coarse clock: two writes within one tick share a
@@ -111,8 +296,7 @@ export function writeCache(dir: string, key: string, result: ScanResult, scanSta
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const data: CacheFile = { format: CACHE_FORMAT, key, created: Date.now(), result };
-    writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(encode(key, result)), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
     debug.cache('stored %s', file);
     return true;
@@ -125,12 +309,17 @@ export function writeCache(dir: string, key: string, result: ScanResult, scanSta
 
 /** What `stevedore cache info` shows. */
 export interface CacheInfo {
+  /** The cache folder. */
   dir: string;
+  /** Why caching is off, or null when it is on. */
   disabled: string | null;
+  /** How many cache files there are. */
   files: number;
+  /** Their total size. */
   bytes: number;
 }
 
+/** Where the cache is, whether it is on, and how big it is. */
 export function cacheInfo(dir: string = defaultCacheDir()): CacheInfo {
   let files = 0;
   let bytes = 0;
@@ -145,7 +334,10 @@ export function cacheInfo(dir: string = defaultCacheDir()): CacheInfo {
   return { dir, disabled: cacheDisabledReason(dir), files, bytes };
 }
 
-/** Removes every cache file; returns how many. The `.disable` file stays. */
+/**
+ * Removes every cache file (and leftover temporary file) in `dir`; returns
+ * how many. The `.disable` file and anything else in the folder stay.
+ */
 export function clearCache(dir: string = defaultCacheDir()): number {
   let removed = 0;
   for (const name of listCacheFiles(dir)) {
@@ -155,9 +347,14 @@ export function clearCache(dir: string = defaultCacheDir()): number {
   return removed;
 }
 
+// Only names this module writes (now or in earlier versions, whose files
+// had longer hashes): a cache folder shared by mistake with something else
+// must not lose that something else's files.
+const CACHE_FILE_NAME = /^[0-9a-f]{16,64}\.json(\.\d+\.[0-9a-z]+\.tmp)?$/;
+
 function listCacheFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => name.endsWith('.json') || name.endsWith('.tmp'));
+    return readdirSync(dir).filter((name) => CACHE_FILE_NAME.test(name));
   } catch {
     return [];
   }

@@ -4,20 +4,48 @@
  * stevedore logs as a warning or an error. Each warning is emitted once per
  * process, however many managers meet the same problem.
  */
-import createDebug from 'debug';
+import type { Debugger } from 'debug';
 
-/** One `debug` namespace: a printf-style logger, silent unless enabled with DEBUG=stevedore:*. */
-export interface DebugLogger {
-  (formatter: string, ...args: unknown[]): void;
-  readonly enabled: boolean;
+type CreateDebug = (namespace: string) => Debugger;
+
+let createDebug: CreateDebug | null = null;
+
+/**
+ * The `debug` package, once it can print anything: when `DEBUG` is set (in
+ * the environment, or by `debug.enable()` of any copy of `debug`, which sets
+ * it). Until then logging is a no-op, and importing stevedore-ts does not pay
+ * for loading `debug`.
+ */
+function loadDebug(): CreateDebug | null {
+  if (!createDebug && process.env.DEBUG) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    createDebug = require('debug') as CreateDebug;
+  }
+  return createDebug;
 }
 
-// Typed with our own interface so that the published .d.ts does not import
-// 'debug', whose types (@types/debug) only our development installs have.
+/** A `debug` logger for `namespace` that loads the `debug` package only when it can print. */
+function lazyDebug(namespace: string): (format: string, ...args: unknown[]) => void {
+  let instance: Debugger | null = null;
+  return (format, ...args) => {
+    if (!instance) {
+      const create = loadDebug();
+      if (!create) return;
+      instance = create(namespace);
+    }
+    instance(format, ...args);
+  };
+}
+
+/** One `debug` namespace: a printf-style logger, silent unless enabled with DEBUG=stevedore:*. */
+export type DebugLogger = (formatter: string, ...args: unknown[]) => void;
+
+// Typed with our own type so that the published .d.ts does not import 'debug',
+// whose types (@types/debug) only our development installs have.
 export const debug: { registry: DebugLogger; cache: DebugLogger; manager: DebugLogger } = {
-  registry: createDebug('stevedore:registry'),
-  cache: createDebug('stevedore:cache'),
-  manager: createDebug('stevedore:manager'),
+  registry: lazyDebug('stevedore:registry'),
+  cache: lazyDebug('stevedore:cache'),
+  manager: lazyDebug('stevedore:manager'),
 };
 
 /** The codes of the warnings stevedore-ts emits. */

@@ -32,6 +32,8 @@ export interface ParsedValue {
 const EXTRAS = /\s*\[([^[\]]*)\]\s*$/;
 const EXTRA_NAME = /^[\w.-]+$/;
 const ATTR = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
+// The common case, tested first because it is much cheaper than the Unicode one.
+const ASCII_ATTR = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 const URL_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 // `scheme://...`, `data:type/subtype,...` or a well-known scheme: a URL, whatever the split at the last `:` made of it.
 const URL_LIKE = /^[a-z][a-z\d+.-]*:(?:\/|[\w.+-]+\/[\w.+-]+[;,])|^(?:file|data|https?|blob|javascript):/i;
@@ -50,7 +52,7 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
   }
   let rest = value;
   let extras: string[] = [];
-  const extrasMatch = EXTRAS.exec(rest);
+  const extrasMatch = rest.includes('[') ? EXTRAS.exec(rest) : null;
   if (extrasMatch) {
     rest = rest.slice(0, extrasMatch.index);
     extras = extrasMatch[1]
@@ -66,7 +68,7 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
   const colon = body.lastIndexOf(':');
   const module = prefix + (colon === -1 ? body : body.slice(0, colon)).trim();
   const attr = colon === -1 ? null : body.slice(colon + 1).trim();
-  if (attr !== null && !ATTR.test(attr)) {
+  if (attr !== null && !ASCII_ATTR.test(attr) && !ATTR.test(attr)) {
     // A URL or a Windows path also has a ":"; name what it is rather than blame the "attribute".
     if (URL_LIKE.test(rest)) throw new InvalidEntryPoint(value, URL_REASON);
     if (WINDOWS_ABSOLUTE.test(rest)) throw new InvalidEntryPoint(value, 'absolute paths are not allowed');
@@ -95,6 +97,8 @@ function moduleProblem(module: string): string | null {
     return isBuiltin(module) ? null : `${JSON.stringify(module)} is not a Node.js built-in module`;
   }
   if (module.startsWith('./')) {
+    // Only a `..` segment can lead outside the package.
+    if (!module.includes('..')) return null;
     const normalized = path.posix.normalize(module.replace(/\\/g, '/'));
     if (normalized === '..' || normalized.startsWith('../')) return 'the path leads outside its package';
     return null;

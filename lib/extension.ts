@@ -360,7 +360,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
         const extension = this._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
         if (extension) {
           extensions.push(extension);
-          this._registry.hooks.afterLoad.call(extension, this);
+          this._registry._usedHooks?.afterLoad.call(extension, this);
         }
       } catch (error) {
         this._reportLoadFailure(entryPoint, error);
@@ -386,7 +386,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     if (this._preloaded) return this._preloaded.has(entryPoint);
     if (!this._wants(entryPoint)) return false;
     if (this._trust && !this._trust.admits(entryPoint)) return false;
-    if (this._registry.hooks.beforeLoad.call(entryPoint, this) === false) {
+    if (this._registry._usedHooks?.beforeLoad.call(entryPoint, this) === false) {
       debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
       return false;
     }
@@ -453,7 +453,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
 
   /** Reports a failure to the callback, or as a warning when there is none. */
   _reportLoadFailure(entryPoint: EntryPoint, error: unknown): void {
-    this._registry.hooks.loadFailure.call(entryPoint, error, this);
+    this._registry._usedHooks?.loadFailure.call(entryPoint, error, this);
     if (this._onLoadFailureCallback) {
       this._onLoadFailureCallback(this as ExtensionManager<PluginType<T, N>>, entryPoint, error);
       return;

@@ -23,7 +23,7 @@ export type { FilterFunc } from './dispatch';
 export { DriverManager } from './driver';
 export { HookManager } from './hook';
 export { Registry, defaultRegistry, nodeModulesPaths, findPackageRoot, defaultRoot, globalFolder } from './registry';
-export type { RegistryOptions, RegistryHooks } from './registry';
+export type { RegistryOptions, RegistryHooks, CacheStatus } from './registry';
 export type { ScanResult, PackageRecord, ShadowedPackage, Problem, Declaration } from './scan';
 export { defaultCacheDir, cacheInfo, clearCache } from './cache';
 export type { CacheInfo } from './cache';

@@ -5,19 +5,20 @@
  * `refresh()`), and keeps it on disk between processes (see cache.ts).
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { SyncBailHook, SyncHook } from 'tapable';
+import type { SyncBailHook, SyncHook } from 'tapable';
 import type { Distribution, ParsedValue } from './entry-point';
 import { EntryPoint } from './entry-point';
 import type { Extension } from './extension';
-import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
-import type { ScanResult } from './scan';
+import { cacheDisabledReason, defaultCacheDir, homeDir, readCache, writeCache } from './cache';
+import type { Declaration, ScanResult } from './scan';
 import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
-import { isScanResult } from './scan-shape';
 import { debug, warnOnce } from './diagnostics';
+
+/** What the on-disk cache did for a scan; see {@link Registry.cacheStatus}. */
+export type CacheStatus = 'hit' | 'stored' | 'not-stored' | 'off';
 
 export interface RegistryOptions {
   /**
@@ -73,15 +74,13 @@ export class Registry {
   readonly root: string;
   /** The folders of installed packages, in search order. */
   readonly folders: readonly string[];
-  readonly hooks: RegistryHooks = {
-    beforeLoad: new SyncBailHook(['entryPoint', 'manager']),
-    afterLoad: new SyncHook(['extension', 'manager']),
-    loadFailure: new SyncHook(['entryPoint', 'error', 'manager']),
-  };
+  private createdHooks: RegistryHooks | null = null;
   private readonly useCache: boolean;
   private readonly cacheDir: string;
   private scanned: ScanResult | null = null;
-  private byGroup: Map<string, readonly EntryPoint[]> | null = null;
+  private lastCacheStatus: CacheStatus | null = null;
+  /** The lists `entryPoints(group)` returned, until `register()` or `refresh()`. */
+  private readonly byGroup = new Map<string, readonly EntryPoint[]>();
   private readonly registered: EntryPoint[] = [];
   /** The Yarn Plug'n'Play API when the root is a PnP project and this process runs under PnP. */
   private readonly pnp: PnpApi | null;
@@ -97,20 +96,48 @@ export class Registry {
     this.cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : defaultCacheDir();
   }
 
+  /** The tapable hooks managers call while loading (tapable is loaded on first use). */
+  get hooks(): RegistryHooks {
+    if (!this.createdHooks) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SyncBailHook, SyncHook } = require('tapable') as typeof import('tapable');
+      this.createdHooks = {
+        beforeLoad: new SyncBailHook(['entryPoint', 'manager']),
+        afterLoad: new SyncHook(['extension', 'manager']),
+        loadFailure: new SyncHook(['entryPoint', 'error', 'manager']),
+      };
+    }
+    return this.createdHooks;
+  }
+
+  /**
+   * The hooks if anything has asked for them, else null: what managers call,
+   * so that an application that taps nothing never loads tapable.
+   * @internal
+   */
+  get _usedHooks(): RegistryHooks | null {
+    return this.createdHooks;
+  }
+
   /**
    * The entry points of a group (or of all groups), in discovery order:
    * search-folder order, then package name, then declaration order; entry
    * points added with `register()` come last.
    */
   entryPoints(group?: string): readonly EntryPoint[] {
-    const byGroup = this.index();
-    if (group === undefined) return [...this.discovered(), ...this.registered];
-    return byGroup.get(group) ?? [];
+    if (group === undefined) return [...this.discoveredInOrder(), ...this.registered];
+    let list = this.byGroup.get(group);
+    if (!list) {
+      const registered = this.registered.filter((entryPoint) => entryPoint.group === group);
+      list = Object.freeze([...this.discovered(group), ...registered]);
+      this.byGroup.set(group, list);
+    }
+    return list;
   }
 
   /** The names of every group with at least one entry point, sorted. */
   groups(): string[] {
-    return [...this.index().keys()].sort();
+    return this.groupOrder().sort();
   }
 
   /**
@@ -128,12 +155,12 @@ export class Registry {
    */
   addEntryPoint(entryPoint: EntryPoint): () => void {
     this.registered.push(entryPoint);
-    this.byGroup = null;
+    this.byGroup.delete(entryPoint.group);
     return () => {
       const index = this.registered.indexOf(entryPoint);
       if (index !== -1) {
         this.registered.splice(index, 1);
-        this.byGroup = null;
+        this.byGroup.delete(entryPoint.group);
       }
     };
   }
@@ -141,7 +168,7 @@ export class Registry {
   /** Forgets the scan: the next call reads the package tree (or the disk cache) again. */
   refresh(): void {
     this.scanned = null;
-    this.byGroup = null;
+    this.byGroup.clear();
   }
 
   /** The raw scan: packages, shadowed copies and skipped declarations (for tools such as the CLI). */
@@ -155,6 +182,16 @@ export class Registry {
     return this.scanned;
   }
 
+  /**
+   * What the on-disk cache did for the last scan: `hit` (served from the
+   * cache), `stored` (scanned, then stored), `not-stored` (scanned; the tree
+   * changed too recently to trust, or the cache folder is not writable), `off`
+   * (caching disabled), or null before the first scan.
+   */
+  get cacheStatus(): CacheStatus | null {
+    return this.lastCacheStatus;
+  }
+
   /** The key the on-disk cache stores this registry's scan under. */
   get cacheKey(): string {
     const pnp = this.pnp ? (findPnpFile(this.root) ?? 'pnp') : undefined;
@@ -165,50 +202,76 @@ export class Registry {
     const cacheOff = !this.useCache || cacheDisabledReason(this.cacheDir) !== null;
     if (!cacheOff) {
       const cached = readCache(this.cacheDir, this.cacheKey);
-      if (cached && isScanResult(cached)) return cached;
-      if (cached) debug.cache('ignoring a cached scan of the wrong shape for %s', this.root);
+      if (cached) {
+        this.lastCacheStatus = 'hit';
+        return cached;
+      }
     }
     const startedNs = BigInt(Date.now()) * 1_000_000n;
     debug.registry('scanning %s and %d folders', this.root, this.folders.length);
     const result = scan(this.root, this.folders, this.pnp ? pnpPackages(this.root, this.pnp) : undefined);
     debug.registry('found %d packages declaring entry points', result.packages.length);
-    if (!cacheOff) writeCache(this.cacheDir, this.cacheKey, result, startedNs);
+    if (cacheOff) this.lastCacheStatus = 'off';
+    else this.lastCacheStatus = writeCache(this.cacheDir, this.cacheKey, result, startedNs) ? 'stored' : 'not-stored';
     return result;
   }
 
-  private index(): Map<string, readonly EntryPoint[]> {
-    if (this.byGroup) return this.byGroup;
-    const byGroup = new Map<string, EntryPoint[]>();
-    const add = (entryPoint: EntryPoint): void => {
-      const list = byGroup.get(entryPoint.group);
-      if (list) list.push(entryPoint);
-      else byGroup.set(entryPoint.group, [entryPoint]);
-    };
-    for (const entryPoint of this.discovered()) add(entryPoint);
-    for (const entryPoint of this.registered) add(entryPoint);
-    for (const list of byGroup.values()) Object.freeze(list);
-    this.byGroup = byGroup;
-    return byGroup;
+  /** Group names: discovered ones in discovery order, then groups only registered in-process. */
+  private groupOrder(): string[] {
+    const names = new Set(this.declaredGroups().keys());
+    for (const entryPoint of this.registered) names.add(entryPoint.group);
+    return [...names];
   }
 
-  // Discovered EntryPoint objects live as long as the scan, so that every
-  // manager gets the same objects until refresh().
-  private discoveredCache: { scan: ScanResult; entryPoints: EntryPoint[] } | null = null;
+  // The declarations of the scan by group, and the EntryPoint objects of each
+  // group once asked for: they live as long as the scan, so that every
+  // manager gets the same objects until refresh(), and a group nobody asks
+  // for costs no objects at all.
+  private declared: { scan: ScanResult; groups: Map<string, DeclaredGroup> } | null = null;
 
-  private discovered(): EntryPoint[] {
+  private declaredGroups(): Map<string, DeclaredGroup> {
     const result = this.scan();
-    if (this.discoveredCache?.scan !== result) {
-      const entryPoints: EntryPoint[] = [];
+    if (this.declared?.scan !== result) {
+      const groups = new Map<string, DeclaredGroup>();
       for (const pkg of result.packages) {
-        const dist: Distribution = Object.freeze({ ...pkg.dist });
-        for (const [group, name, value] of pkg.declarations) {
-          entryPoints.push(new EntryPoint(name, value, group, dist));
+        for (const declaration of pkg.declarations) {
+          const group = groups.get(declaration[0]);
+          if (group) group.declarations.push([declaration, pkg.dist]);
+          else groups.set(declaration[0], { declarations: [[declaration, pkg.dist]], entryPoints: null });
         }
       }
-      this.discoveredCache = { scan: result, entryPoints };
+      this.declared = { scan: result, groups };
     }
-    return this.discoveredCache.entryPoints;
+    return this.declared.groups;
   }
+
+  /** Every discovered entry point in discovery order: package by package, each in declaration order. */
+  private discoveredInOrder(): EntryPoint[] {
+    const taken = new Map<string, number>();
+    const ordered: EntryPoint[] = [];
+    for (const pkg of this.scan().packages) {
+      for (const [group] of pkg.declarations) {
+        const index = taken.get(group) ?? 0;
+        taken.set(group, index + 1);
+        ordered.push(this.discovered(group)[index]);
+      }
+    }
+    return ordered;
+  }
+
+  private discovered(group: string): readonly EntryPoint[] {
+    const declared = this.declaredGroups().get(group);
+    if (!declared) return [];
+    declared.entryPoints ??= declared.declarations.map(
+      ([[, name, value], dist]) => new EntryPoint(name, value, group, dist),
+    );
+    return declared.entryPoints;
+  }
+}
+
+interface DeclaredGroup {
+  declarations: [Declaration, Distribution][];
+  entryPoints: EntryPoint[] | null;
 }
 
 /** The node_modules folders Node's resolution visits from `dir`, nearest first. */
@@ -284,7 +347,7 @@ function globalPrefix(env: NodeJS.ProcessEnv): string {
   if (fromEnv) return path.resolve(fromEnv);
   const nodePrefix =
     process.platform === 'win32' ? path.dirname(process.execPath) : path.dirname(path.dirname(process.execPath));
-  const userConfig = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(os.homedir(), '.npmrc');
+  const userConfig = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(homeDir(), '.npmrc');
   const globalConfig =
     env.npm_config_globalconfig ?? env.NPM_CONFIG_GLOBALCONFIG ?? path.join(nodePrefix, 'etc', 'npmrc');
   for (const file of [userConfig, globalConfig]) {
@@ -307,7 +370,7 @@ function prefixFromNpmrc(file: string, env: NodeJS.ProcessEnv): string | null {
     const value = match[1]
       .replace(/^(["'])(.*)\1$/, '$2')
       .replace(/\$\{([^}]+)\}/g, (_, name: string) => env[name] ?? '')
-      .replace(/^~(?=$|[\\/])/, os.homedir());
+      .replace(/^~(?=$|[\\/])/, homeDir());
     return path.resolve(path.dirname(file), value);
   }
   return null;

@@ -80,7 +80,7 @@ export function signature(stats: BigIntStats | null): string {
 /** The signature of a path now; `-` when it does not exist. */
 export function signatureOf(file: string): string {
   try {
-    return signature(statSync(file, { bigint: true }));
+    return signature(statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null);
   } catch {
     return '-';
   }
@@ -129,19 +129,21 @@ class Scan {
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith('.')) {
-        if (PACKAGE_MANAGER_FILES.has(name)) this.watch(path.join(dir, name), statOrNull(path.join(dir, name)));
+        if (PACKAGE_MANAGER_FILES.has(name)) this.watch(dir + path.sep + name, statOrNull(dir + path.sep + name));
         continue;
       }
-      if (name.startsWith('@')) {
-        const scopeEntries = this.list(path.join(dir, name));
-        if (!scopeEntries) continue;
-        const realScope = realpathOrSelf(path.join(dir, name));
-        for (const scoped of scopeEntries) {
-          if (!scoped.name.startsWith('.')) this.candidate(dir, realScope, scoped, `${name}/${scoped.name}`);
-        }
+      if (!name.startsWith('@')) {
+        this.candidate(dir, dir, realDir, entry, name);
         continue;
       }
-      this.candidate(dir, realDir, entry, name);
+      const scopeDir = dir + path.sep + name;
+      const scopeEntries = this.list(scopeDir);
+      if (!scopeEntries) continue;
+      // A real scope folder's real path is known; only a linked one needs resolving.
+      const realScope = entry.isDirectory() ? realDir + path.sep + name : realpathOrSelf(scopeDir);
+      for (const scoped of scopeEntries) {
+        if (!scoped.name.startsWith('.')) this.candidate(dir, scopeDir, realScope, scoped, `${name}/${scoped.name}`);
+      }
     }
   }
 
@@ -157,6 +159,7 @@ class Scan {
       }
       return null;
     }
+    // Watched before it is listed: an entry added in between makes the next run rescan.
     this.watch(dir, stats);
     if (!stats.isDirectory()) return null;
     try {
@@ -167,14 +170,21 @@ class Scan {
     }
   }
 
-  private candidate(source: string, realSource: string, entry: Dirent, installedAs: string): void {
-    const where = path.join(source, installedAs);
-    let real = path.join(realSource, path.basename(installedAs));
+  /**
+   * One entry of a packages folder.
+   * @param source The folder of installed packages it was found in.
+   * @param parent The folder holding the entry (`source`, or a `@scope` folder in it).
+   * @param realParent The real path of `parent`.
+   * @param installedAs The name Node resolves it by (`name` or `@scope/name`).
+   */
+  private candidate(source: string, parent: string, realParent: string, entry: Dirent, installedAs: string): void {
     const linked = !entry.isDirectory();
+    let real = realParent + path.sep + entry.name;
     if (linked) {
-      if (!entry.isSymbolicLink() && entry.isFile()) return;
+      if (!entry.isSymbolicLink()) return;
+      const where = parent + path.sep + entry.name;
       try {
-        real = realpathSync(where);
+        real = realpathSync.native(where);
         if (!statSync(real).isDirectory()) return;
       } catch (err) {
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
@@ -197,7 +207,7 @@ class Scan {
    * package and the root are watched: an edit to them changes no folder.
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
-    const file = path.join(dir, 'package.json');
+    const file = dir + path.sep + 'package.json';
     let fd: number;
     try {
       // Non-blocking: opening a FIFO planted as package.json must not hang the application.
@@ -223,6 +233,7 @@ class Scan {
       if (declares || alwaysWatch) this.watch(file, stats);
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
+      if (code(err) === 'ENOENT') return;
       const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
       return;
@@ -383,8 +394,6 @@ function statOrNull(file: string): BigIntStats | null {
   }
 }
 
-// Yarn PnP's zip file system opens files inside archives, but Node's
-// readFileSync(fd) cannot read such a descriptor; reading by path can.
 // Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
 // that the fd-based calls refuse (EBADF): fall back to the path there.
 function statOpened(fd: number, file: string): BigIntStats {
@@ -407,7 +416,7 @@ function readOpened(fd: number, file: string): Buffer {
 
 function realpathOrSelf(file: string): string {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return path.resolve(file);
   }
