@@ -178,7 +178,7 @@ describe('main() on a terminal', () => {
     const info = memoryIo();
     expect(await main(['cache', 'info'], info)).toBe(0);
     expect(info.out()).toBe(`folder: ${cacheDir}\nstatus: off (STEVEDORE_CACHE is set to 0)\nfiles:  0 (0 B)\n`);
-    writeFileSync(path.join(cacheDir, 'abc.json'), 'x'.repeat(2500));
+    writeFileSync(path.join(cacheDir, `${'ab'.repeat(8)}.json`), 'x'.repeat(2500));
     const bigger = memoryIo();
     await main(['cache', 'info'], bigger);
     expect(bigger.out()).toContain('files:  1 (2.5 kB)\n');

@@ -9,7 +9,7 @@
  * `options.method` when given, else through its `apply` method (the webpack
  * plugin convention).
  */
-import * as tapable from 'tapable';
+import type * as tapable from 'tapable';
 import type { Extension } from './extension';
 
 /** The tapable hook classes an extension list can become. */
@@ -123,6 +123,11 @@ export function extensionsToTapable<K extends TapableKind, A extends unknown[] =
   if (!(TAPABLE_KINDS as readonly string[]).includes(kind)) {
     throw new TypeError(`unknown tapable hook kind '${String(kind)}' (expected one of ${TAPABLE_KINDS.join(', ')})`);
   }
-  const HookClass = tapable[kind] as unknown as new (args: string[], name?: string) => TapableHookOf<K, A, R>;
+  // Loaded here, not at import: an application that never asks for a hook does not pay for tapable.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const HookClass = (require('tapable') as typeof tapable)[kind] as unknown as new (
+    args: string[],
+    name?: string,
+  ) => TapableHookOf<K, A, R>;
   return tapExtensions(new HookClass([...args]), extensions, options);
 }
