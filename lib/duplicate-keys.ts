@@ -23,11 +23,16 @@ interface Frame {
  * The repeated keys of every object up to `maxDepth` levels deep (0 is the
  * top-level object). `text` must be valid JSON (parse it first).
  */
-export function findDuplicateKeys(text: string, maxDepth: number): DuplicateKey[] {
+export function findDuplicateKeys(
+  text: string,
+  maxDepth: number,
+  from = 0,
+  basePath: readonly string[] = [],
+): DuplicateKey[] {
   const found: DuplicateKey[] = [];
   const stack: Frame[] = [];
   let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const char = text[i];
     if (char === '"') {
       const end = endOfString(text, i);
@@ -45,12 +50,13 @@ export function findDuplicateKeys(text: string, maxDepth: number): DuplicateKey[
       i = end - 1;
     } else if (char === '{' || char === '[') {
       const parent = stack[stack.length - 1];
-      const path = parent ? [...parent.path, parent.keys ? parent.lastKey : '[]'] : [];
+      const path = parent ? [...parent.path, parent.keys ? parent.lastKey : '[]'] : basePath;
       stack.push({ keys: char === '{' ? new Set() : null, reported: new Set(), path, lastKey: '' });
       expectKey = char === '{';
     } else if (char === '}' || char === ']') {
       stack.pop();
       expectKey = false;
+      if (stack.length === 0) break;
     } else if (char === ',') {
       expectKey = Boolean(stack[stack.length - 1]?.keys);
     }
@@ -74,7 +80,7 @@ function endOfString(text: string, start: number): number {
 /** Why each repeated key of the `entryPoints` declarations in a manifest's text loses a declaration. */
 export function duplicateDeclarationProblems(text: string): string[] {
   const problems: string[] = [];
-  for (const { path, key } of findDuplicateKeys(text, 2)) {
+  for (const { path, key } of declarationDuplicates(text)) {
     const where = path.length === 0 ? null : path[0];
     if (path.length === 0 && key === 'entryPoints') {
       problems.push('"entryPoints" appears more than once: only the last one is used');
@@ -88,4 +94,21 @@ export function duplicateDeclarationProblems(text: string): string[] {
     }
   }
   return problems;
+}
+
+const FIELD = '"entryPoints"';
+const FIELD_TO_VALUE = /^\s*:\s*\{/;
+
+/**
+ * The repeated keys of the declarations. Usually `"entryPoints"` appears once
+ * and without escapes anywhere in the text: it is then the field itself, and
+ * only its object (a small part of a manifest) needs tokenizing.
+ */
+function declarationDuplicates(text: string): DuplicateKey[] {
+  const at = text.indexOf(FIELD);
+  const unique = at !== -1 && text.indexOf(FIELD, at + FIELD.length) === -1 && !text.includes('\\');
+  const value = unique ? FIELD_TO_VALUE.exec(text.slice(at + FIELD.length, at + FIELD.length + 64)) : null;
+  if (!value) return findDuplicateKeys(text, 2);
+  const open = at + FIELD.length + value[0].length - 1;
+  return findDuplicateKeys(text, 1, open, ['entryPoints']);
 }

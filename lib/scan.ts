@@ -17,7 +17,7 @@ import {
   realpathSync,
   statSync,
 } from 'node:fs';
-import type { BigIntStats, Dirent } from 'node:fs';
+import type { BigIntStats, Dirent, Stats } from 'node:fs';
 import path from 'node:path';
 import type { Distribution } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
@@ -220,17 +220,19 @@ class Scan {
     let bytes: Buffer;
     let declares = false;
     try {
-      // Stat before reading: a change during the read then makes the cached signature stale, never the content.
-      const stats = statOpened(fd, file);
-      if (!stats.isFile()) {
-        if (alwaysWatch) this.watch(file, stats);
-        const what = stats.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
+      // A FIFO or a device in place of package.json would block or never end: read regular files only.
+      const kind = statOpened(fd, file, false);
+      if (!kind.isFile()) {
+        if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
+        const what = kind.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
         return;
       }
       bytes = readOpened(fd, file);
       declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
-      if (declares || alwaysWatch) this.watch(file, stats);
+      // The signature is taken from the same descriptor after the read. A write in between gives the file a
+      // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
+      if (declares || alwaysWatch) this.watch(file, statOpened(fd, file, true));
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
       if (code(err) === 'ENOENT') return;
@@ -396,12 +398,14 @@ function statOrNull(file: string): BigIntStats | null {
 
 // Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
 // that the fd-based calls refuse (EBADF): fall back to the path there.
-function statOpened(fd: number, file: string): BigIntStats {
+function statOpened(fd: number, file: string, bigint: true): BigIntStats;
+function statOpened(fd: number, file: string, bigint: false): Stats;
+function statOpened(fd: number, file: string, bigint: boolean): Stats | BigIntStats {
   try {
-    return fstatSync(fd, { bigint: true });
+    return fstatSync(fd, { bigint });
   } catch (err) {
     if (code(err) !== 'EBADF') throw err;
-    return statSync(file, { bigint: true });
+    return statSync(file, { bigint });
   }
 }
 

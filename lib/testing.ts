@@ -6,10 +6,9 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EntryPoint } from './entry-point';
-import { Extension } from './extension';
-import type { RegistryOptions } from './registry';
-import { Registry } from './registry';
+// Through the public entry, so that the published build shares one copy of the library with it.
+import { EntryPoint, Extension, Registry } from './index';
+import type { RegistryOptions } from './index';
 
 /**
  * An Extension around an in-memory plugin, for `makeTestInstance()`. Its
