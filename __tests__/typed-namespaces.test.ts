@@ -70,6 +70,20 @@ test('new ExtensionManager infers the plugin type from the namespace', () => {
   expect(obj!.format({ b: 'y' })).toEqual(['b=Y']);
 });
 
+test('ExtensionManager.create() infers it as new does', async () => {
+  const em = await ExtensionManager.create('typed-test.formatters', { registry: tree.registry, invokeOnLoad: true });
+  assertType<Equal<typeof em.extensions, Extension<Formatter>[]>>();
+  expect(em.map((extension) => extension.obj!.format({ d: 'w' }))).toEqual([['d=W']]);
+  // The subclasses' create() keeps their own constructor arguments.
+  const named = await NamedExtensionManager.create('typed-test.formatters', ['upper'], { registry: tree.registry });
+  expect(named).toBeInstanceOf(NamedExtensionManager);
+  expect(named.names()).toEqual(['upper']);
+  // Never called: it only has to fail to compile.
+  // @ts-expect-error -- NamedExtensionManager.create() needs the names
+  const withoutNames = () => NamedExtensionManager.create('typed-test.formatters', { registry: tree.registry });
+  void withoutNames;
+});
+
 test('the other managers infer it too', () => {
   const driver = new DriverManager('typed-test.formatters', 'upper', { registry: tree.registry, invokeOnLoad: true });
   const formatter: Formatter = driver.driver;

@@ -271,8 +271,17 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   /**
    * Builds the manager like its constructor, but loads plugins with a real
    * `import()` (ES modules with top-level await) and awaits invoked plugins
-   * that return a promise. `loadTimeout` bounds each plugin.
+   * that return a promise. `loadTimeout` bounds each plugin. For
+   * ExtensionManager itself the plugin type is inferred from the namespace as
+   * with `new`; for the subclasses, give it with a cast or a type argument on
+   * the variable.
    */
+  static create<T = FromNamespace, N extends string = string>(
+    this: typeof ExtensionManager,
+    namespace: N,
+    options?: ManagerOptions<PluginType<T, N>>,
+  ): Promise<ExtensionManager<T, N>>;
+  static create<M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
   static async create<M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M> {
     // M is not constrained to ExtensionManager: HookManager and the dispatch
     // managers change the signatures of get() and map(), as stevedore does.
