@@ -65,7 +65,8 @@ export interface ScanResult {
 
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
-const MARKER = Buffer.from('"entryPoints"');
+const MARKER_TEXT = '"entryPoints"';
+const MARKER = Buffer.from(MARKER_TEXT);
 // Node reads package.json as UTF-8 only; a UTF-16 file that declares entry points is reported, not ignored.
 const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
 const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
@@ -208,6 +209,7 @@ class Scan {
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
     const file = dir + path.sep + 'package.json';
+    if (!alwaysWatch && !mayDeclare(file)) return;
     let fd: number;
     try {
       // Non-blocking: opening a FIFO planted as package.json must not hang the application.
@@ -394,6 +396,27 @@ function statOrNull(file: string): BigIntStats | null {
   } catch {
     return null;
   }
+}
+
+// Non-blocking (a FIFO must not hang the scan) and not through a symbolic link
+// (which could lead to a device that never ends): those go the careful way.
+const QUICK_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Most packages declare nothing, and one native call (Node's single-call UTF-8
+ * read) is enough to tell. False only when the file surely declares nothing;
+ * anything unusual (a link, an empty or odd file, a read error other than
+ * "no such file", a UTF-16 byte order mark) is left to the careful read.
+ */
+function mayDeclare(file: string): boolean {
+  let text: string;
+  try {
+    // Node takes numeric flags here too; its types only name the string forms.
+    text = readFileSync(file, { encoding: 'utf8', flag: QUICK_READ as unknown as string });
+  } catch (err) {
+    return code(err) !== 'ENOENT';
+  }
+  return text === '' || text.includes(MARKER_TEXT) || text.charCodeAt(0) === 0xfffd;
 }
 
 // Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
