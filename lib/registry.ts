@@ -70,11 +70,11 @@ class RegisteredEntryPoint<T> extends EntryPoint<T> {
 }
 
 export class Registry {
-  /** The application's folder: its package.json is the first source. */
-  readonly root: string;
-  /** The folders of installed packages, in search order. */
-  readonly folders: readonly string[];
   private createdHooks: RegistryHooks | null = null;
+  private readonly options: RegistryOptions;
+  /** The folders the environment names (NODE_PATH, npm's prefix), read when the registry is made. */
+  private readonly extraFolders: readonly string[];
+  private location: { root: string; folders: readonly string[]; pnp: PnpApi | null } | null = null;
   private readonly useCache: boolean;
   private readonly cacheDir: string;
   private scanned: ScanResult | null = null;
@@ -82,18 +82,43 @@ export class Registry {
   /** The lists `entryPoints(group)` returned, until `register()` or `refresh()`. */
   private readonly byGroup = new Map<string, readonly EntryPoint[]>();
   private readonly registered: EntryPoint[] = [];
-  /** The Yarn Plug'n'Play API when the root is a PnP project and this process runs under PnP. */
-  private readonly pnp: PnpApi | null;
 
   constructor(options: RegistryOptions = {}) {
-    this.root = options.root ? path.resolve(options.root) : defaultRoot();
-    this.pnp = options.paths ? null : findPnpApi(this.root);
-    // Under PnP there are no node_modules folders: the PnP API lists the packages.
-    this.folders = (options.paths ?? (this.pnp ? [] : nodeModulesPaths(this.root)))
-      .map((folder) => path.resolve(this.root, folder))
-      .concat(nodePathFolders(), options.global ? [globalFolder()] : []);
+    this.options = { ...options };
+    this.extraFolders = nodePathFolders().concat(options.global ? [globalFolder()] : []);
     this.useCache = options.cache ?? true;
     this.cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : defaultCacheDir();
+  }
+
+  /** The application's folder: its package.json is the first source. */
+  get root(): string {
+    return this.locate().root;
+  }
+
+  /** The folders of installed packages, in search order. */
+  get folders(): readonly string[] {
+    return this.locate().folders;
+  }
+
+  /** The Yarn Plug'n'Play API when the root is a PnP project and this process runs under PnP. */
+  private get pnp(): PnpApi | null {
+    return this.locate().pnp;
+  }
+
+  // Worked out on first use, so that building a registry (the default one is
+  // built when the library is imported) walks no folders.
+  private locate(): { root: string; folders: readonly string[]; pnp: PnpApi | null } {
+    if (!this.location) {
+      const { options } = this;
+      const root = options.root ? path.resolve(options.root) : defaultRoot();
+      const pnp = options.paths ? null : findPnpApi(root);
+      // Under PnP there are no node_modules folders: the PnP API lists the packages.
+      const folders = (options.paths ?? (pnp ? [] : nodeModulesPaths(root)))
+        .map((folder) => path.resolve(root, folder))
+        .concat(this.extraFolders);
+      this.location = { root, folders, pnp };
+    }
+    return this.location;
   }
 
   /** The tapable hooks managers call while loading (tapable is loaded on first use). */
@@ -377,7 +402,7 @@ function prefixFromNpmrc(file: string, env: NodeJS.ProcessEnv): string | null {
 }
 
 /**
- * The registry managers use when given none. Building it only works out the
- * root and the folders; nothing is read until a manager asks for entry points.
+ * The registry managers use when given none. Building it reads nothing: the
+ * root and the folders are worked out when a manager first asks for entry points.
  */
 export const defaultRegistry: Registry = new Registry();
