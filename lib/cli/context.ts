@@ -12,6 +12,7 @@ import { scan } from '../scan';
 import { UsageError } from './args';
 import type { CliIo } from './output';
 import { Printer, printJson } from './output';
+import { didYouMean, suggestion } from './similar';
 
 export class Context {
   readonly printer: Printer;
@@ -75,6 +76,15 @@ export class Context {
     if (this.json) printJson(this.io, { error: { code, message, didYouMean } });
     this.printer.error(message);
     return 1;
+  }
+
+  /**
+   * Reports a group with no entry points, with the groups its name is close
+   * to; `hint` is what the command suggests doing next (after a `; `).
+   */
+  groupNotFound(group: string, hint: string): number {
+    const close = didYouMean(group, this.registry.groups());
+    return this.notFound('GROUP_NOT_FOUND', `no entry points in group '${group}'${suggestion(close)}${hint}`, close);
   }
 }
 

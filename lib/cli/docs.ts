@@ -10,7 +10,6 @@ import type { Context } from './context';
 import { packageDescription, packageLabel } from './context';
 import { UsageError } from './args';
 import { probeEntryPoints } from './probe';
-import { didYouMean, suggestion } from './similar';
 
 export interface DocsOptions {
   detailed: boolean;
@@ -65,14 +64,7 @@ export function renderMarkdown(plugins: readonly PluginDoc[], options: DocsOptio
 export async function docs(ctx: Context, group: string, options: DocsOptions): Promise<number> {
   const { registry } = ctx;
   const all = registry.entryPoints(group);
-  if (all.length === 0) {
-    const close = didYouMean(group, registry.groups());
-    return ctx.notFound(
-      'GROUP_NOT_FOUND',
-      `no entry points in group '${group}'${suggestion(close)}; run 'stevedore list' for the groups`,
-      close,
-    );
-  }
+  if (all.length === 0) return ctx.groupNotFound(group, "; run 'stevedore list' for the groups");
   // Like a manager's get(name) with the default conflict resolver: the last declaration of a name wins.
   const byName = new Map<string, EntryPoint>();
   for (const entryPoint of all) byName.set(entryPoint.name, entryPoint);

@@ -9,7 +9,7 @@ import type { Context } from './context';
 import { duplicateNames, entryPointJson, packageLabel, recordOf } from './context';
 import { probeEntryPoints } from './probe';
 import { printLoadReport } from './show';
-import { didYouMean, isTypo, suggestion } from './similar';
+import { isTypo } from './similar';
 import { plural } from './output';
 
 // Skipped declarations name their group as `group "<JSON string>"` (see scan.ts).
@@ -48,16 +48,14 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
   const { registry } = ctx;
   const result = registry.scan();
   if (group !== null && registry.entryPoints(group).length === 0) {
-    const close = didYouMean(group, registry.groups());
     const skippedHere = result.problems.filter((problem) => groupOfProblem(problem) === group);
     const why = skippedHere.length
       ? `; ${plural(skippedHere.length, 'declaration')} skipped: ${skippedHere.map((p) => `${p.file}: ${p.reason}`).join('; ')}`
       : '';
-    return ctx.notFound(
-      'GROUP_NOT_FOUND',
-      `no entry points in group '${group}'${suggestion(close)}${why}; is the package that declares them installed ` +
+    return ctx.groupNotFound(
+      group,
+      `${why}; is the package that declares them installed ` +
         "where Node resolves it from the root? ('stevedore list' shows every group)",
-      close,
     );
   }
   const skipped = result.problems

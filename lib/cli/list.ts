@@ -2,7 +2,6 @@
 import type { Context } from './context';
 import { duplicateNames, entryPointJson, packageLabel, recordOf, shadowedEntries } from './context';
 import { displayPath, plural } from './output';
-import { didYouMean, suggestion } from './similar';
 
 /** Every group with its number of entry points and the packages declaring them. */
 export function listGroups(ctx: Context): number {
@@ -36,11 +35,9 @@ export function listGroup(ctx: Context, group: string): number {
   const entryPoints = registry.entryPoints(group);
   const shadowed = shadowedEntries(result, group);
   if (entryPoints.length === 0 && shadowed.length === 0) {
-    return ctx.notFound(
-      'GROUP_NOT_FOUND',
-      `no entry points in group '${group}'${suggestion(didYouMean(group, registry.groups()))}; ` +
-        "run 'stevedore list' for the groups, 'stevedore doctor' for skipped declarations",
-      didYouMean(group, registry.groups()),
+    return ctx.groupNotFound(
+      group,
+      "; run 'stevedore list' for the groups, 'stevedore doctor' for skipped declarations",
     );
   }
   const duplicates = duplicateNames(entryPoints);

@@ -24,14 +24,7 @@ export async function show(ctx: Context, group: string, name: string): Promise<n
           'update or remove the nearer copy so that Node resolves the one declaring it',
       );
     }
-    if (inGroup.length === 0) {
-      const close = didYouMean(group, registry.groups());
-      return ctx.notFound(
-        'GROUP_NOT_FOUND',
-        `no entry points in group '${group}'${suggestion(close)}; run 'stevedore list' for the groups`,
-        close,
-      );
-    }
+    if (inGroup.length === 0) return ctx.groupNotFound(group, "; run 'stevedore list' for the groups");
     const close = didYouMean(
       name,
       inGroup.map((entryPoint) => entryPoint.name),
