@@ -9,7 +9,15 @@
  * global to the compilation, and other tests use `app.formatters` untyped.
  */
 import type { Extension } from '../lib';
-import { DriverManager, ExtensionManager, HookManager, NamedExtensionManager } from '../lib';
+import {
+  DispatchExtensionManager,
+  DriverManager,
+  EnabledExtensionManager,
+  ExtensionManager,
+  HookManager,
+  NameDispatchExtensionManager,
+  NamedExtensionManager,
+} from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { PackageTree } from '../lib/testing';
 import { captureWarnings } from './support/stevedore-app';
@@ -82,6 +90,35 @@ test('ExtensionManager.create() infers it as new does', async () => {
   // @ts-expect-error -- NamedExtensionManager.create() needs the names
   const withoutNames = () => NamedExtensionManager.create('typed-test.formatters', { registry: tree.registry });
   void withoutNames;
+});
+
+test("every manager class's create() infers it as its constructor does", async () => {
+  const { registry } = tree;
+  const named = await NamedExtensionManager.create('typed-test.formatters', ['upper'], { registry });
+  assertType<Equal<typeof named.extensions, Extension<Formatter>[]>>();
+  const driver = await DriverManager.create('typed-test.formatters', 'upper', { registry, invokeOnLoad: true });
+  const formatter: Formatter = driver.driver;
+  expect(formatter.format({ e: 'v' })).toEqual(['e=V']);
+  const hooks = await HookManager.create('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<ReturnType<typeof hooks.get>, Extension<Formatter>[]>>();
+  const enabled = await EnabledExtensionManager.create('typed-test.formatters', (ext) => ext.name === 'upper', {
+    registry,
+  });
+  assertType<Equal<typeof enabled.extensions, Extension<Formatter>[]>>();
+  const dispatch = await DispatchExtensionManager.create('typed-test.formatters', () => true, { registry });
+  assertType<Equal<typeof dispatch.extensions, Extension<Formatter>[]>>();
+  const byName = await NameDispatchExtensionManager.create('typed-test.formatters', () => true, { registry });
+  assertType<Equal<(typeof byName.byName)[string], Extension<Formatter>>>();
+  expect([named, hooks, enabled, dispatch, byName].map((manager) => manager.names())).toEqual([
+    ['upper'],
+    ['upper'],
+    ['upper'],
+    ['upper'],
+    ['upper'],
+  ]);
+  // @ts-expect-error -- the driver is a Formatter
+  const notANumber: number = driver.driver;
+  void notANumber;
 });
 
 test('the other managers infer it too', () => {

@@ -2,7 +2,8 @@
  * Dispatch managers load every enabled extension once and choose, call by
  * call, which of them to run (stevedore/dispatch.py).
  */
-import type { Extension, FromNamespace, PluginType } from './extension';
+import type { Extension, FromNamespace, ManagerOptions, PluginType } from './extension';
+import type { CheckFunc } from './enabled';
 import { _callExtensionMethod } from './extension';
 import { EnabledExtensionManager } from './enabled';
 import { debug } from './diagnostics';
@@ -15,6 +16,17 @@ export class DispatchExtensionManager<T = FromNamespace, N extends string = stri
   T,
   N
 > {
+  /** {@link ExtensionManager.create} for dispatching, inferring the plugin type from the namespace as `new` does. */
+  declare static create: {
+    <T = FromNamespace, N extends string = string>(
+      this: typeof DispatchExtensionManager,
+      namespace: N,
+      checkFunc: CheckFunc<PluginType<T, N>>,
+      options?: ManagerOptions<PluginType<T, N>>,
+    ): Promise<DispatchExtensionManager<T, N>>;
+    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
+  };
+
   /**
    * Calls `func(extension, ...args)` for each extension for which
    * `filterFunc(extension, ...args)` is truthy. Throws NoMatches when there
@@ -51,6 +63,17 @@ export class NameDispatchExtensionManager<
   T = FromNamespace,
   N extends string = string,
 > extends DispatchExtensionManager<T, N> {
+  /** {@link ExtensionManager.create} for name dispatching, inferring the plugin type from the namespace as `new` does. */
+  declare static create: {
+    <T = FromNamespace, N extends string = string>(
+      this: typeof NameDispatchExtensionManager,
+      namespace: N,
+      checkFunc: CheckFunc<PluginType<T, N>>,
+      options?: ManagerOptions<PluginType<T, N>>,
+    ): Promise<NameDispatchExtensionManager<T, N>>;
+    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
+  };
+
   /** The extensions by name (an object without prototype, so any name is a plain key). */
   declare byName: Record<string, Extension<PluginType<T, N>>>;
 

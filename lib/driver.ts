@@ -29,6 +29,17 @@ export class DriverManager<T = FromNamespace, N extends string = string> extends
     });
   }
 
+  /** {@link ExtensionManager.create} for a driver, inferring the plugin type from the namespace as `new` does. */
+  declare static create: {
+    <T = FromNamespace, N extends string = string>(
+      this: typeof DriverManager,
+      namespace: N,
+      name: string,
+      options?: NamedOptions<PluginType<T, N>>,
+    ): Promise<DriverManager<T, N>>;
+    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
+  };
+
   /** A test DriverManager around one extension (an array of them is accepted too). */
   static override makeTestInstance<M>(
     this: abstract new (namespace: string, ...args: never[]) => M,

@@ -23,6 +23,17 @@ export class EnabledExtensionManager<T = FromNamespace, N extends string = strin
     super(namespace, { ...options, checkFunc } as ConfigureOptions<PluginType<T, N>>);
   }
 
+  /** {@link ExtensionManager.create} for enabled extensions, inferring the plugin type from the namespace as `new` does. */
+  declare static create: {
+    <T = FromNamespace, N extends string = string>(
+      this: typeof EnabledExtensionManager,
+      namespace: N,
+      checkFunc: CheckFunc<PluginType<T, N>>,
+      options?: ManagerOptions<PluginType<T, N>>,
+    ): Promise<EnabledExtensionManager<T, N>>;
+    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
+  };
+
   override _configure(namespace: string, options: ConfigureOptions<PluginType<T, N>>): void {
     super._configure(namespace, options);
     this.checkFunc = options.checkFunc ?? (() => true);

@@ -271,10 +271,9 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   /**
    * Builds the manager like its constructor, but loads plugins with a real
    * `import()` (ES modules with top-level await) and awaits invoked plugins
-   * that return a promise. `loadTimeout` bounds each plugin. For
-   * ExtensionManager itself the plugin type is inferred from the namespace as
-   * with `new`; for the subclasses, give it with a cast or a type argument on
-   * the variable.
+   * that return a promise. `loadTimeout` bounds each plugin. The plugin type
+   * is inferred from the namespace as with `new` (each subclass declares the
+   * typed form for its own constructor arguments).
    */
   static create<T = FromNamespace, N extends string = string>(
     this: typeof ExtensionManager,

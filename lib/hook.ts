@@ -20,6 +20,17 @@ export class HookManager<T = FromNamespace, N extends string = string> extends N
     super(namespace, [name], { onMissingEntrypointsCallback: null, ...options });
   }
 
+  /** {@link ExtensionManager.create} for hooks, inferring the plugin type from the namespace as `new` does. */
+  declare static create: {
+    <T = FromNamespace, N extends string = string>(
+      this: typeof HookManager,
+      namespace: N,
+      name: string,
+      options?: NamedOptions<PluginType<T, N>>,
+    ): Promise<HookManager<T, N>>;
+    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
+  };
+
   /** The hook name this manager loads. */
   get hookName(): string {
     return this._names[0];

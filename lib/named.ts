@@ -37,6 +37,17 @@ export class NamedExtensionManager<T = FromNamespace, N extends string = string>
     super(namespace, { ...options, names } as ConfigureOptions<PluginType<T, N>>);
   }
 
+  /** {@link ExtensionManager.create} for named extensions, inferring the plugin type from the namespace as `new` does. */
+  declare static create: {
+    <T = FromNamespace, N extends string = string>(
+      this: typeof NamedExtensionManager,
+      namespace: N,
+      names: readonly string[],
+      options?: NamedOptions<PluginType<T, N>>,
+    ): Promise<NamedExtensionManager<T, N>>;
+    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
+  };
+
   override _configure(namespace: string, options: ConfigureOptions<PluginType<T, N>>): void {
     super._configure(namespace, options);
     this._names = [...(options.names ?? [])];
