@@ -15,7 +15,6 @@ import { hintFor } from '../lib/cli/probe';
 import { parseCommandLine, parseTimeout, UsageError } from '../lib/cli/args';
 import { renderMarkdown, titleCase } from '../lib/cli/docs';
 import type { PluginDoc } from '../lib/cli/docs';
-import { groupOfProblem } from '../lib/cli/doctor';
 import { pluginFrames } from '../lib/cli/show';
 import { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
@@ -381,12 +380,6 @@ describe('docs rendering', () => {
 });
 
 describe('small helpers', () => {
-  it('finds the group a skipped declaration belonged to', () => {
-    const problem = (reason: string) => ({ code: 'STEVEDORE_INVALID_DECLARATION' as const, file: 'f', reason });
-    expect(groupOfProblem(problem('entry point "x" in group "a.\\"b" skipped: bad'))).toBe('a."b');
-    expect(groupOfProblem(problem('"entryPoints" must be an object'))).toBeNull();
-  });
-
   it("keeps the plugin's stack frames only", () => {
     const stack = [
       'Error: boom',

@@ -22,9 +22,17 @@ describe('duplicateDeclarationProblems', () => {
       '{"name": "x", "name": "y", "entryPoints": {"g": {"n": "./a.js", "n": "./b.js"}, "g": {}, ' +
       '"h": {"m": {"deep": 1, "deep": 2}}}, "entryPoints": {}}';
     expect(duplicateDeclarationProblems(text)).toEqual([
-      'entry point "n" appears more than once in group "g": only the last one is used',
-      'group "g" appears more than once in "entryPoints": only the last one is used',
-      '"entryPoints" appears more than once: only the last one is used',
+      {
+        reason: 'entry point "n" appears more than once in group "g": only the last one is used',
+        group: 'g',
+        name: 'n',
+      },
+      {
+        reason: 'group "g" appears more than once in "entryPoints": only the last one is used',
+        group: 'g',
+        name: null,
+      },
+      { reason: '"entryPoints" appears more than once: only the last one is used', group: null, name: null },
     ]);
   });
 });

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Registry, globalFolder, nodeModulesPaths, findPackageRoot } from '../lib/registry';
+import { Registry } from '../lib/registry';
+import { globalFolder, nodeModulesPaths, findPackageRoot } from '../lib/locate';
 import { ExtensionManager } from '../lib/extension';
 import type { Extension } from '../lib/extension';
 import type { EntryPoint } from '../lib/entry-point';

@@ -16,9 +16,10 @@ import type { Declaration, PackageRecord, Problem, ScanResult, ShadowedPackage, 
 import { signatureOf } from './scan';
 import { parseEntryPointValue } from './entry-point';
 import { debug } from './diagnostics';
+import { homeDir } from './locate';
 
 /** Bumped whenever the file layout changes; files of other versions are ignored. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 /**
  * One package in a cache file: where it was found (an index into `sources`,
@@ -34,7 +35,7 @@ type PackageRow = [
   name: string | null,
   version: string,
   signature: string | null,
-  declarations: Declaration[],
+  declarations: [group: string, name: string, value: string][],
 ];
 
 /** The file layout: compact, because every warm start reads and parses it. */
@@ -48,17 +49,6 @@ interface CacheFile {
   packages: PackageRow[];
   shadowed: ShadowedPackage[];
   problems: Problem[];
-}
-
-/**
- * The user's home folder, as `os.homedir()` finds it (`HOME`, or `USERPROFILE`
- * on Windows, before the user database), without loading node:os at import
- * time when the environment has the answer.
- */
-export function homeDir(): string {
-  const fromEnv = process.platform === 'win32' ? process.env.USERPROFILE : process.env.HOME;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return fromEnv || (require('node:os') as typeof import('node:os')).homedir();
 }
 
 /** The per-user cache folder: `$STEVEDORE_CACHE_DIR`, else the platform's cache folder + `stevedore-ts`. */
@@ -161,23 +151,15 @@ export function readCache(dir: string, key: string): ScanResult | null {
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
-function isValue(value: unknown): boolean {
-  try {
-    parseEntryPointValue(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Declarations as a scan makes them: every value must still parse, or building its EntryPoint would throw. */
-function areDeclarations(value: unknown): value is Declaration[] {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) {
-    if (!Array.isArray(item) || item.length !== 3) return false;
-    if (typeof item[0] !== 'string' || typeof item[1] !== 'string' || !isValue(item[2])) return false;
-  }
-  return true;
+/** Declarations as a scan makes them; each value is parsed again, so a damaged one refuses the file. */
+function toDeclarations(value: unknown): Declaration[] {
+  if (!Array.isArray(value)) throw new TypeError('bad declarations');
+  return value.map((item: unknown): Declaration => {
+    if (!Array.isArray(item) || item.length !== 3 || !isString(item[0]) || !isString(item[1])) {
+      throw new TypeError('bad declaration');
+    }
+    return [item[0], item[1], item[2] as string, parseEntryPointValue(item[2])];
+  });
 }
 
 /**
@@ -195,7 +177,12 @@ function decode(data: CacheFile, key: string): ScanResult | null {
     typeof item === 'object' && item !== null && keys.every((k) => isString((item as Record<string, unknown>)[k]));
   if (
     !shadowed.every((item) => hasStrings(item, ['installedAs', 'path', 'source'])) ||
-    !problems.every((item) => hasStrings(item, ['code', 'file', 'reason']))
+    !problems.every(
+      (item) =>
+        hasStrings(item, ['code', 'file', 'reason']) &&
+        isStringOrNull((item as Problem).group) &&
+        isStringOrNull((item as Problem).name),
+    )
   ) {
     throw new TypeError('bad shadowed or problem entry');
   }
@@ -215,15 +202,14 @@ function decode(data: CacheFile, key: string): ScanResult | null {
       !isStringOrNull(root) ||
       !isStringOrNull(name) ||
       !isString(version) ||
-      !isStringOrNull(sig) ||
-      !areDeclarations(declarations)
+      !isStringOrNull(sig)
     ) {
       throw new TypeError('bad package entry');
     }
     const realRoot = root ?? installedPath(source, installedAs);
     if (sig !== null) checks.push([realRoot + path.sep + 'package.json', sig]);
     const dist = Object.freeze({ name: name ?? installedAs, version, root: realRoot });
-    records.push({ dist, installedAs, source, declarations });
+    records.push({ dist, installedAs, source, declarations: toDeclarations(declarations) });
   }
   return { packages: records, shadowed, problems, watch: checks };
 }
@@ -259,7 +245,7 @@ function encode(key: string, result: ScanResult): CacheFile {
       name === pkg.installedAs ? null : name,
       version,
       sig,
-      pkg.declarations,
+      pkg.declarations.map(([group, name, value]): [string, string, string] => [group, name, value]),
     ];
   });
   const { shadowed, problems } = result;

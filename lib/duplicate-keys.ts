@@ -77,20 +77,38 @@ function endOfString(text: string, start: number): number {
   }
 }
 
+/** A repeated key that loses a declaration: why, and the group and name it is about. */
+export interface DuplicateDeclaration {
+  reason: string;
+  group: string | null;
+  name: string | null;
+}
+
 /** Why each repeated key of the `entryPoints` declarations in a manifest's text loses a declaration. */
-export function duplicateDeclarationProblems(text: string): string[] {
-  const problems: string[] = [];
+export function duplicateDeclarationProblems(text: string): DuplicateDeclaration[] {
+  const problems: DuplicateDeclaration[] = [];
   for (const { path, key } of declarationDuplicates(text)) {
     const where = path.length === 0 ? null : path[0];
     if (path.length === 0 && key === 'entryPoints') {
-      problems.push('"entryPoints" appears more than once: only the last one is used');
+      problems.push({
+        reason: '"entryPoints" appears more than once: only the last one is used',
+        group: null,
+        name: null,
+      });
     } else if (path.length === 1 && where === 'entryPoints') {
-      problems.push(`group ${JSON.stringify(key)} appears more than once in "entryPoints": only the last one is used`);
+      problems.push({
+        reason: `group ${JSON.stringify(key)} appears more than once in "entryPoints": only the last one is used`,
+        group: key,
+        name: null,
+      });
     } else if (path.length === 2 && where === 'entryPoints') {
-      problems.push(
-        `entry point ${JSON.stringify(key)} appears more than once in group ${JSON.stringify(path[1])}: ` +
+      problems.push({
+        reason:
+          `entry point ${JSON.stringify(key)} appears more than once in group ${JSON.stringify(path[1])}: ` +
           'only the last one is used',
-      );
+        group: path[1],
+        name: key,
+      });
     }
   }
   return problems;

@@ -194,6 +194,29 @@ export class EntryPoint<T = unknown> {
     this.extras = Object.freeze(parsed.extras);
   }
 
+  /**
+   * An entry point whose value was already parsed (by a scan, or read back
+   * from the on-disk cache of one): the parts are taken as they are.
+   */
+  static fromParsed<T = unknown>(
+    name: string,
+    value: string,
+    group: string,
+    parsed: ParsedValue,
+    dist: Distribution | null = null,
+  ): EntryPoint<T> {
+    const entryPoint = Object.create(EntryPoint.prototype) as EntryPoint<T>;
+    return Object.assign(entryPoint, {
+      name,
+      value,
+      group,
+      dist,
+      module: parsed.module,
+      attr: parsed.attr,
+      extras: Object.freeze([...parsed.extras]),
+    });
+  }
+
   /** Parses the value; subclasses that are not declared in a package.json override it. */
   protected static parse(value: string): ParsedValue {
     return parseEntryPointValue(value);

@@ -22,7 +22,8 @@ export { DispatchExtensionManager, NameDispatchExtensionManager } from './dispat
 export type { FilterFunc } from './dispatch';
 export { DriverManager } from './driver';
 export { HookManager } from './hook';
-export { Registry, defaultRegistry, nodeModulesPaths, findPackageRoot, defaultRoot, globalFolder } from './registry';
+export { Registry, defaultRegistry } from './registry';
+export { nodeModulesPaths, findPackageRoot, defaultRoot, globalFolder } from './locate';
 export type { RegistryOptions, RegistryHooks, CacheStatus } from './registry';
 export type { ScanResult, PackageRecord, ShadowedPackage, Problem, Declaration } from './scan';
 export { defaultCacheDir, cacheInfo, clearCache } from './cache';

@@ -4,13 +4,13 @@
  * result in memory (the same EntryPoint objects on every call until
  * `refresh()`), and keeps it on disk between processes (see cache.ts).
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SyncBailHook, SyncHook } from 'tapable';
 import type { Distribution, ParsedValue } from './entry-point';
 import { EntryPoint } from './entry-point';
 import type { Extension } from './extension';
-import { cacheDisabledReason, defaultCacheDir, homeDir, readCache, writeCache } from './cache';
+import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
+import { defaultRoot, globalFolder, nodeModulesPaths, nodePathFolders } from './locate';
 import type { Declaration, ScanResult } from './scan';
 import { scan } from './scan';
 import type { PnpApi } from './pnp';
@@ -287,8 +287,8 @@ export class Registry {
   private discovered(group: string): readonly EntryPoint[] {
     const declared = this.declaredGroups().get(group);
     if (!declared) return [];
-    declared.entryPoints ??= declared.declarations.map(
-      ([[, name, value], dist]) => new EntryPoint(name, value, group, dist),
+    declared.entryPoints ??= declared.declarations.map(([[, name, value, parsed], dist]) =>
+      EntryPoint.fromParsed(name, value, group, parsed, dist),
     );
     return declared.entryPoints;
   }
@@ -297,108 +297,6 @@ export class Registry {
 interface DeclaredGroup {
   declarations: [Declaration, Distribution][];
   entryPoints: EntryPoint[] | null;
-}
-
-/** The node_modules folders Node's resolution visits from `dir`, nearest first. */
-export function nodeModulesPaths(dir: string): string[] {
-  const folders: string[] = [];
-  let current = path.resolve(dir);
-  for (;;) {
-    if (path.basename(current) !== 'node_modules') folders.push(path.join(current, 'node_modules'));
-    const parent = path.dirname(current);
-    if (parent === current) return folders;
-    current = parent;
-  }
-}
-
-function nodePathFolders(): string[] {
-  return (process.env.NODE_PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((folder) => path.resolve(folder));
-}
-
-/** The nearest folder holding a package.json, upward from `start`; null when there is none. */
-export function findPackageRoot(start: string): string | null {
-  let current = path.resolve(start);
-  for (;;) {
-    try {
-      if (statSync(path.join(current, 'package.json')).isFile()) return current;
-    } catch {
-      // keep looking upward
-    }
-    const parent = path.dirname(current);
-    if (parent === current) return null;
-    current = parent;
-  }
-}
-
-/**
- * The application's folder: upward from the main script (real path), so that
- * plugins are what the application's code can require wherever it is started
- * from; upward from the current folder for a REPL, `node -e`, or a test runner
- * (whose main script is the runner's own).
- */
-export function defaultRoot(): string {
-  // Under `node -e`/`-p`, argv[1] is the first argument of the code, not a script.
-  const main = isEvaluatingCode() ? undefined : process.argv[1];
-  const underTestRunner = Boolean(process.env.JEST_WORKER_ID || process.env.VITEST);
-  if (main && !underTestRunner) {
-    try {
-      const found = findPackageRoot(path.dirname(realpathSync(main)));
-      if (found) return found;
-    } catch {
-      // not a file (e.g. `node -e`): fall through
-    }
-  }
-  return findPackageRoot(process.cwd()) ?? process.cwd();
-}
-
-function isEvaluatingCode(): boolean {
-  return process.execArgv.some((arg) => /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/.test(arg));
-}
-
-/**
- * npm's global install folder: from `npm_config_prefix`, else the `prefix`
- * in npm's config files, else Node's own prefix. npm is never spawned.
- */
-export function globalFolder(env: NodeJS.ProcessEnv = process.env): string {
-  const prefix = globalPrefix(env);
-  return process.platform === 'win32' ? path.join(prefix, 'node_modules') : path.join(prefix, 'lib', 'node_modules');
-}
-
-function globalPrefix(env: NodeJS.ProcessEnv): string {
-  const fromEnv = env.npm_config_prefix ?? env.NPM_CONFIG_PREFIX;
-  if (fromEnv) return path.resolve(fromEnv);
-  const nodePrefix =
-    process.platform === 'win32' ? path.dirname(process.execPath) : path.dirname(path.dirname(process.execPath));
-  const userConfig = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(homeDir(), '.npmrc');
-  const globalConfig =
-    env.npm_config_globalconfig ?? env.NPM_CONFIG_GLOBALCONFIG ?? path.join(nodePrefix, 'etc', 'npmrc');
-  for (const file of [userConfig, globalConfig]) {
-    const prefix = prefixFromNpmrc(file, env);
-    if (prefix) return prefix;
-  }
-  return nodePrefix;
-}
-
-function prefixFromNpmrc(file: string, env: NodeJS.ProcessEnv): string | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*prefix\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match) continue;
-    const value = match[1]
-      .replace(/^(["'])(.*)\1$/, '$2')
-      .replace(/\$\{([^}]+)\}/g, (_, name: string) => env[name] ?? '')
-      .replace(/^~(?=$|[\\/])/, homeDir());
-    return path.resolve(path.dirname(file), value);
-  }
-  return null;
 }
 
 /**

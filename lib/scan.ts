@@ -19,14 +19,14 @@ import {
 } from 'node:fs';
 import type { BigIntStats, Dirent, Stats } from 'node:fs';
 import path from 'node:path';
-import type { Distribution } from './entry-point';
+import type { Distribution, ParsedValue } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
 import { duplicateDeclarationProblems } from './duplicate-keys';
 
-/** One `[group, name, value]` declaration. */
-export type Declaration = [group: string, name: string, value: string];
+/** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
+export type Declaration = [group: string, name: string, value: string, parsed: ParsedValue];
 
 /** A package that declares entry points, as found by a scan. */
 export interface PackageRecord {
@@ -48,8 +48,13 @@ export interface ShadowedPackage {
 /** A declaration or a file that was skipped, and why. */
 export interface Problem {
   code: WarningCode;
+  /** The package.json (or folder) it is about. */
   file: string;
   reason: string;
+  /** The group of a skipped declaration; null when the problem is the whole file or its `entryPoints` field. */
+  group: string | null;
+  /** The entry point name of a skipped declaration; null when a whole group or file was skipped. */
+  name: string | null;
 }
 
 /** A path whose state the scan depended on, with its stat signature (`-` when missing). */
@@ -92,9 +97,15 @@ class Scan {
   private readonly seenNames = new Set<string>();
   private readonly seenPaths = new Set<string>();
 
-  problem(code: WarningCode, file: string, reason: string): void {
+  problem(
+    code: WarningCode,
+    file: string,
+    reason: string,
+    group: string | null = null,
+    name: string | null = null,
+  ): void {
     debug.registry('skipped %s: %s', file, reason);
-    this.result.problems.push({ code, file, reason });
+    this.result.problems.push({ code, file, reason, group, name });
   }
 
   watch(file: string, stats: BigIntStats | null): void {
@@ -271,7 +282,9 @@ class Scan {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
       return;
     }
-    for (const why of duplicateDeclarationProblems(text)) this.problem('STEVEDORE_INVALID_DECLARATION', file, why);
+    for (const { reason, group, name } of duplicateDeclarationProblems(text)) {
+      this.problem('STEVEDORE_INVALID_DECLARATION', file, reason, group, name);
+    }
     const declarations = this.declarations(manifest, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
@@ -301,19 +314,21 @@ class Scan {
           'STEVEDORE_INVALID_DECLARATION',
           file,
           `group ${JSON.stringify(group)} skipped: it must be an object of name: value; got ${kind(entries)}`,
+          group,
         );
         continue;
       }
       for (const name of Object.keys(entries)) {
         const value = entries[name];
         try {
-          parseEntryPointValue(value);
-          found.push([group, name, value as string]);
+          found.push([group, name, value as string, parseEntryPointValue(value)]);
         } catch (err) {
           this.problem(
             'STEVEDORE_INVALID_DECLARATION',
             file,
             `entry point ${JSON.stringify(name)} in group ${JSON.stringify(group)} skipped: ${reason(err)}`,
+            group,
+            name,
           );
         }
       }

@@ -6,7 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { EntryPoint } from '../entry-point';
-import { Registry, findPackageRoot } from '../registry';
+import { Registry } from '../registry';
+import { findPackageRoot } from '../locate';
 import type { PackageRecord, ScanResult } from '../scan';
 import { scan } from '../scan';
 import { UsageError } from './args';

@@ -4,27 +4,12 @@
  * probably typos, duplicates, and modules only `create()` can load.
  */
 import type { EntryPoint } from '../entry-point';
-import type { Problem } from '../scan';
 import type { Context } from './context';
 import { duplicateNames, entryPointJson, packageLabel, recordOf } from './context';
 import { probeEntryPoints } from './probe';
 import { printLoadReport } from './show';
 import { isTypo } from './similar';
 import { plural } from './output';
-
-// Skipped declarations name their group as `group "<JSON string>"` (see scan.ts).
-const GROUP_IN_REASON = /\bgroup ("(?:[^"\\]|\\.)*")/;
-
-/** The group a skipped declaration belonged to, or null when the whole file or field was skipped. */
-export function groupOfProblem(problem: Problem): string | null {
-  const match = GROUP_IN_REASON.exec(problem.reason);
-  if (!match) return null;
-  try {
-    return JSON.parse(match[1]) as string;
-  } catch {
-    return null;
-  }
-}
 
 /** Groups that differ from another only by a typo; the one with fewer entry points is the suspect. */
 function typoGroups(ctx: Context, only: string | null): { group: string; entryPoints: number; didYouMean: string }[] {
@@ -48,7 +33,7 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
   const { registry } = ctx;
   const result = registry.scan();
   if (group !== null && registry.entryPoints(group).length === 0) {
-    const skippedHere = result.problems.filter((problem) => groupOfProblem(problem) === group);
+    const skippedHere = result.problems.filter((problem) => problem.group === group);
     const why = skippedHere.length
       ? `; ${plural(skippedHere.length, 'declaration')} skipped: ${skippedHere.map((p) => `${p.file}: ${p.reason}`).join('; ')}`
       : '';
@@ -59,7 +44,7 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
     );
   }
   const skipped = result.problems
-    .filter((problem) => group === null || [null, group].includes(groupOfProblem(problem)))
+    .filter((problem) => group === null || problem.group === null || problem.group === group)
     .map((problem) => ({ file: problem.file, reason: problem.reason, code: problem.code }));
   const entryPoints = registry.entryPoints(group ?? undefined);
   const reports = await probeEntryPoints(entryPoints, { timeoutMs: ctx.timeoutMs, cwd: registry.root });
