@@ -2,6 +2,13 @@
  * The trove-api HTTP service: Node's own http server, the core routes, and
  * the API extensions the ExtensionManager loaded. `createServer()` builds it
  * (and throws when it must not start); `listen()` and `close()` run it.
+ *
+ * A request goes through these steps, each a function below: its target is
+ * read from the URL (`requestTarget`); the router finds its routes, answering
+ * 404 or 405 before any body is read (`route`); the body is read and parsed
+ * (`runRoutes`); the first route that takes the request answers it; the
+ * request extensions post-process whatever the answer is, faults included
+ * (`postProcess`); and the answer is written as JSON (`send`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,18 +16,22 @@ import type { Registry } from 'stevedore-ts';
 import type { TroveConfig } from './config';
 import { DEFAULT_CONFIG } from './config';
 import { coreRoutes } from './core';
+import { parseBody, readRawBody } from './framework/body';
+import { fault } from './framework/faults';
 import type { ExtendedApi } from './framework/middleware';
 import { buildExtendedApi, ExtensionFailure, isHttpError } from './framework/middleware';
 import type { LoadedExtension, SkippedExtension, WarningSink } from './framework/manager';
 import { ExtensionManager } from './framework/manager';
 import type { ApiRequest, ApiResponse } from './framework/resources';
 import { isResult } from './framework/resources';
+import type { RouteMatch } from './framework/router';
 import { matchPattern, NEXT } from './framework/router';
 import { Database } from './models';
 
+export { fault } from './framework/faults';
+
 /** The API version this service serves, and the path prefix it is served at. */
 export const API_VERSION = 'v1.0';
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
   /** The settings (from {@link loadConfig}); missing ones take their defaults. */
@@ -54,25 +65,39 @@ export interface TroveApiServer {
   close(): Promise<void>;
 }
 
-const FAULT_NAMES: Record<number, string> = {
-  400: 'badRequest',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'itemNotFound',
-  405: 'badMethod',
-  409: 'conflictingRequest',
-  413: 'overLimit',
-  415: 'badMediaType',
-  422: 'unprocessableEntity',
-  500: 'instanceFault',
-  501: 'notImplemented',
-  503: 'serviceUnavailable',
-};
+/** What every request is served with. */
+interface Service {
+  config: TroveConfig;
+  db: Database;
+  manager: ExtensionManager;
+  api: ExtendedApi;
+  log: (line: string) => void;
+}
 
-/** A Trove fault body: `{"itemNotFound": {"code": 404, "message": "..."}}`. */
-export function fault(status: number, message: string): ApiResponse {
-  const name = FAULT_NAMES[status] ?? (status < 500 ? 'badRequest' : 'instanceFault');
-  return { status, headers: {}, body: { [name]: { code: status, message } } };
+/** Loads the extensions and builds their routes (throws when the service must not start). */
+function loadService(options: ServerOptions): Service {
+  const config: TroveConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const manager = new ExtensionManager({
+    registry: options.registry,
+    extensionsPath: config.apiExtensionsPath,
+    configFile: config.file,
+    warn: options.warn,
+  });
+  return {
+    config,
+    db: options.db ?? new Database(),
+    manager,
+    api: buildExtendedApi(manager, coreRoutes()),
+    log: options.log ?? (() => {}),
+  };
+}
+
+/** A handler error as a fault: HTTP errors as they are, anything else a 500 that is logged. */
+function failure(service: Service, error: unknown, where: string): ApiResponse {
+  if (isHttpError(error)) return fault(error.status, error.message);
+  const detail = error instanceof ExtensionFailure ? error.cause : error;
+  service.log(`error in ${where}: ${detail instanceof Error ? detail.stack : String(detail)}`);
+  return fault(500, error instanceof ExtensionFailure ? error.message : 'The server could not complete the request.');
 }
 
 function toResponse(value: unknown, emptyStatus: number): ApiResponse {
@@ -81,154 +106,168 @@ function toResponse(value: unknown, emptyStatus: number): ApiResponse {
   return { status: 200, headers: {}, body: value };
 }
 
-function readBody(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) return reject(Object.assign(new Error('Request body too large.'), { status: 413 }));
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (!text.trim()) return resolve(undefined);
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(Object.assign(new Error(`Malformed request body: ${(error as Error).message}`), { status: 400 }));
-      }
-    });
-  });
-}
-
+/** `GET /` (and `GET /v1.0/`): the API versions. */
 function versions(baseUrl: string): ApiResponse {
+  const version = { id: API_VERSION, status: 'CURRENT', updated: '2012-08-01T00:00:00Z' };
   return {
     status: 200,
     headers: {},
-    body: {
-      versions: [
-        {
-          id: API_VERSION,
-          status: 'CURRENT',
-          updated: '2012-08-01T00:00:00Z',
-          links: [{ href: `${baseUrl}/`, rel: 'self' }],
-        },
-      ],
+    body: { versions: [{ ...version, links: [{ href: `${baseUrl}/`, rel: 'self' }] }] },
+  };
+}
+
+/** Whether the caller may use mgmt: yes, unless its roles header lists roles and none is `admin`. */
+function callerIsAdmin(headers: http.IncomingHttpHeaders): boolean {
+  const roles = headers['x-roles'] ?? headers['x-role'];
+  if (roles === undefined) return true;
+  return String(roles)
+    .split(',')
+    .some((role) => role.trim().toLowerCase() === 'admin');
+}
+
+/** The request as handlers see it, from the URL and headers (the body comes later, once routed). */
+function requestTarget(service: Service, incoming: http.IncomingMessage): ApiRequest {
+  const host = incoming.headers.host ?? `${service.config.bindHost}:${service.config.bindPort}`;
+  const url = new URL(incoming.url ?? '/', `http://${host}`);
+  const prefixed = url.pathname === `/${API_VERSION}` || url.pathname.startsWith(`/${API_VERSION}/`);
+  const path = prefixed ? url.pathname.slice(API_VERSION.length + 1) || '/' : url.pathname;
+  const tenant = /^\/([^/]+)/.exec(path)?.[1] ?? '';
+  const userId = incoming.headers['x-user-id'];
+  return {
+    method: (incoming.method ?? 'GET').toUpperCase(),
+    path,
+    query: url.searchParams,
+    headers: incoming.headers,
+    body: undefined,
+    params: {},
+    context: {
+      db: service.db,
+      baseUrl: `${url.origin}/${API_VERSION}`,
+      url: url.toString(),
+      isAdmin: callerIsAdmin(incoming.headers),
+      userId: typeof userId === 'string' && userId ? userId : tenant,
     },
   };
 }
 
+/** The answer when no route takes the method: 404, or 405 with the methods that do in `Allow`. */
+function unrouted(method: string, match: Exclude<RouteMatch, { kind: 'routes' }>): ApiResponse {
+  if (match.kind === 'not-found') return fault(404, 'The resource could not be found.');
+  const response = fault(405, `The method ${method} is not allowed for this resource.`);
+  response.headers.Allow = match.allowed.join(', ');
+  return response;
+}
+
+/** Reads the body, then runs the matching routes in order until one takes the request. */
+async function runRoutes(
+  req: ApiRequest,
+  incoming: http.IncomingMessage,
+  match: Extract<RouteMatch, { kind: 'routes' }>,
+): Promise<ApiResponse> {
+  req.body = parseBody(await readRawBody(incoming), incoming.headers['content-type']);
+  for (const { route, params } of match.candidates) {
+    const value = await route.run({ ...req, params });
+    if (value !== NEXT) return toResponse(value, route.emptyStatus);
+  }
+  return fault(400, 'Invalid request body: no action of this collection matches it.');
+}
+
+/** Routes the request: unknown paths and methods are answered before the body is read. */
+async function route(service: Service, req: ApiRequest, incoming: http.IncomingMessage): Promise<ApiResponse> {
+  const match = service.api.router.match(req.method, req.path);
+  return match.kind === 'routes' ? runRoutes(req, incoming, match) : unrouted(req.method, match);
+}
+
+/**
+ * Runs the request extensions whose method and route match, in load order
+ * (Trove's RequestExtensionController), on any response, faults included.
+ */
+async function postProcess(service: Service, req: ApiRequest, response: ApiResponse): Promise<ApiResponse> {
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  for (const hook of service.api.requestHooks) {
+    if (hook.method !== method) continue;
+    const params = matchPattern(hook, req.path);
+    if (!params) continue;
+    try {
+      const changed = await hook.handler({ ...req, params }, response);
+      if (changed) response = changed;
+    } catch (error) {
+      const attributed = isHttpError(error) ? error : new ExtensionFailure(hook.owner, error);
+      return failure(service, attributed, `${hook.owner} ${hook.urlRoute}`);
+    }
+  }
+  return response;
+}
+
+/** The whole answer to one request. */
+async function respond(service: Service, incoming: http.IncomingMessage): Promise<ApiResponse> {
+  const req = requestTarget(service, incoming);
+  if (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return versions(req.context.baseUrl);
+  let response: ApiResponse;
+  try {
+    response = await route(service, req, incoming);
+  } catch (error) {
+    response = failure(service, error, `${req.method} ${req.path}`);
+  }
+  return postProcess(service, req, response);
+}
+
+/** Writes the response as JSON (Node leaves the body out for HEAD). */
+function send(service: Service, res: http.ServerResponse, response: ApiResponse): void {
+  let payload = '';
+  try {
+    payload = response.body === undefined ? '' : `${JSON.stringify(response.body)}\n`;
+  } catch (error) {
+    response = failure(service, new Error(`the response is not JSON: ${(error as Error).message}`), 'serialising');
+    payload = `${JSON.stringify(response.body)}\n`;
+  }
+  const headers: Record<string, string | number> = {
+    ...response.headers,
+    'Content-Length': Buffer.byteLength(payload),
+  };
+  if (payload) headers['Content-Type'] = 'application/json; charset=UTF-8';
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+function handle(service: Service, incoming: http.IncomingMessage, res: http.ServerResponse): void {
+  respond(service, incoming)
+    .catch((error: unknown) => failure(service, error, `${incoming.method} ${incoming.url}`))
+    .then((response) => {
+      service.log(`${incoming.socket.remoteAddress} "${incoming.method} ${incoming.url}" ${response.status}`);
+      send(service, res, response);
+    })
+    .catch((error: unknown) => {
+      service.log(`could not answer ${incoming.method} ${incoming.url}: ${String(error)}`);
+      res.destroy();
+    });
+}
+
+function listen(server: http.Server, config: TroveConfig): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.bindPort, config.bindHost, () => {
+      server.off('error', reject);
+      const { address, port } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      resolve(`http://${host}:${port}/${API_VERSION}`);
+    });
+  });
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) return resolve();
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
 /** Builds the service: loads the extensions and their routes. Throws when it must not start. */
 export function createServer(options: ServerOptions = {}): TroveApiServer {
-  const config: TroveConfig = { ...DEFAULT_CONFIG, ...options.config };
-  const log = options.log ?? (() => {});
-  const db = options.db ?? new Database();
-  const manager = new ExtensionManager({
-    registry: options.registry,
-    extensionsPath: config.apiExtensionsPath,
-    configFile: config.file,
-    warn: options.warn,
-  });
-  const api = buildExtendedApi(manager, coreRoutes());
-
-  const failure = (error: unknown, where: string): ApiResponse => {
-    if (isHttpError(error)) return fault(error.status, error.message);
-    const detail = error instanceof ExtensionFailure ? error.cause : error;
-    log(`error in ${where}: ${detail instanceof Error ? detail.stack : String(detail)}`);
-    return fault(500, error instanceof ExtensionFailure ? error.message : 'The server could not complete the request.');
-  };
-
-  async function dispatch(req: ApiRequest): Promise<ApiResponse> {
-    const match = api.router.match(req.method, req.path);
-    if (match.kind === 'not-found') return fault(404, 'The resource could not be found.');
-    if (match.kind === 'method-not-allowed') {
-      const response = fault(405, `The method ${req.method} is not allowed for this resource.`);
-      response.headers.Allow = match.allowed.join(', ');
-      return response;
-    }
-    for (const { route, params } of match.candidates) {
-      const value = await route.run({ ...req, params });
-      if (value !== NEXT) return toResponse(value, route.emptyStatus);
-    }
-    return fault(400, 'Invalid request body: no action of this collection matches it.');
-  }
-
-  /** Runs the request extensions whose route matches, in load order (Trove's RequestExtensionController). */
-  async function postProcess(req: ApiRequest, response: ApiResponse): Promise<ApiResponse> {
-    for (const hook of api.requestHooks) {
-      if (hook.method !== req.method) continue;
-      const params = matchPattern(hook, req.path);
-      if (!params) continue;
-      try {
-        const changed = await hook.handler({ ...req, params }, response);
-        if (changed) response = changed;
-      } catch (error) {
-        return failure(
-          isHttpError(error) ? error : new ExtensionFailure(hook.owner, error),
-          `${hook.owner} ${hook.urlRoute}`,
-        );
-      }
-    }
-    return response;
-  }
-
-  async function respond(incoming: http.IncomingMessage): Promise<ApiResponse> {
-    const url = new URL(incoming.url ?? '/', 'http://localhost');
-    const baseUrl = `http://${incoming.headers.host ?? `${config.bindHost}:${config.bindPort}`}`;
-    const prefixed = url.pathname === `/${API_VERSION}` || url.pathname.startsWith(`/${API_VERSION}/`);
-    const path = prefixed ? url.pathname.slice(API_VERSION.length + 1) || '/' : url.pathname;
-    const method = (incoming.method ?? 'GET').toUpperCase();
-    if (path === '/' && method === 'GET') return versions(`${baseUrl}/${API_VERSION}`);
-    const req: ApiRequest = {
-      method,
-      path,
-      query: url.searchParams,
-      headers: incoming.headers,
-      body: await readBody(incoming),
-      params: {},
-      context: { db, baseUrl: `${baseUrl}/${API_VERSION}` },
-    };
-    let response: ApiResponse;
-    try {
-      response = await dispatch(req);
-    } catch (error) {
-      response = failure(error, `${method} ${path}`);
-    }
-    return postProcess(req, response);
-  }
-
-  function send(res: http.ServerResponse, response: ApiResponse): void {
-    let payload = '';
-    try {
-      payload = response.body === undefined ? '' : `${JSON.stringify(response.body)}\n`;
-    } catch (error) {
-      response = failure(new Error(`the response is not JSON: ${(error as Error).message}`), 'serialising a response');
-      payload = `${JSON.stringify(response.body)}\n`;
-    }
-    const headers: Record<string, string | number> = {
-      ...response.headers,
-      'Content-Length': Buffer.byteLength(payload),
-    };
-    if (payload) headers['Content-Type'] = 'application/json; charset=UTF-8';
-    res.writeHead(response.status, headers);
-    res.end(payload);
-  }
-
-  const server = http.createServer((incoming, res) => {
-    respond(incoming)
-      .catch((error: unknown) => failure(error, `${incoming.method} ${incoming.url}`))
-      .then((response) => {
-        log(`${incoming.socket.remoteAddress} "${incoming.method} ${incoming.url}" ${response.status}`);
-        send(res, response);
-      })
-      .catch((error: unknown) => {
-        log(`could not answer ${incoming.method} ${incoming.url}: ${String(error)}`);
-        res.destroy();
-      });
-  });
-
+  const service = loadService(options);
+  const server = http.createServer((incoming, res) => handle(service, incoming, res));
+  const { config, manager, db, api } = service;
   return {
     server,
     config,
@@ -241,21 +280,7 @@ export function createServer(options: ServerOptions = {}): TroveApiServer {
     get skipped() {
       return [...manager.skipped];
     },
-    listen: () =>
-      new Promise<string>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.bindPort, config.bindHost, () => {
-          server.off('error', reject);
-          const { address, port } = server.address() as AddressInfo;
-          const host = address.includes(':') ? `[${address}]` : address;
-          resolve(`http://${host}:${port}/${API_VERSION}`);
-        });
-      }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!server.listening) return resolve();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    listen: () => listen(server, config),
+    close: () => close(server),
   };
 }

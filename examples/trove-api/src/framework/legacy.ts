@@ -7,7 +7,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { invokePlugin } from 'stevedore-ts';
 import { ConfigError } from '../config';
 import { EXTENSION_DESCRIPTOR } from './descriptor';
 import type { WarningSink } from './manager';
@@ -40,6 +39,12 @@ function isBranded(candidate: unknown): boolean {
     candidate !== null &&
     (candidate as Record<symbol, unknown>)[EXTENSION_DESCRIPTOR] === true
   );
+}
+
+/** Makes the extension object as stevedore invokes a plugin: a class is constructed, another function called. */
+function invoke(fn: (...args: unknown[]) => unknown): unknown {
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(fn));
+  return isClass ? new (fn as unknown as new () => unknown)() : fn();
 }
 
 /** The export that defines the extension: the conventional class name first, then `default`, then any descriptor. */
@@ -86,7 +91,7 @@ export function loadExtensionsFromPath(
         });
         continue;
       }
-      const descriptor = typeof picked === 'function' ? invokePlugin(picked) : picked;
+      const descriptor = typeof picked === 'function' ? invoke(picked as (...args: unknown[]) => unknown) : picked;
       result.extensions.push({ descriptor, file });
     } catch (error) {
       result.problems.push({

@@ -4,12 +4,14 @@
  * `trove.api.extensions` entry point namespace through stevedore-ts's
  * EnabledExtensionManager (invoked on load, kept when the object is an
  * ExtensionDescriptor), then from the deprecated `api_extensions_path` folder.
- * Two extensions with the same alias stop the service at start-up.
+ * Of two extensions with the same alias, the first loaded is served and the
+ * other is left out with a warning, as Trove does (its `add_extension` raises,
+ * and stevedore's `map()` logs that and goes on).
  */
 import type { EntryPoint, Extension, Registry } from 'stevedore-ts';
 import { EnabledExtensionManager } from 'stevedore-ts';
 import type { ExtensionDescriptorLike } from './descriptor';
-import { checkExtensionDescriptor } from './descriptor';
+import { checkExtensionDescriptor, REQUIRED_METHODS } from './descriptor';
 import { loadExtensionsFromPath } from './legacy';
 
 /** Where an extension came from. */
@@ -40,22 +42,26 @@ export interface SkippedExtension {
 
 /** A warning the service reports (by default with `process.emitWarning`). */
 export interface ServiceWarning {
-  code: 'TROVE_EXTENSION_SKIPPED' | 'TROVE_API_EXTENSIONS_PATH_DEPRECATED';
+  code: 'TROVE_EXTENSION_SKIPPED' | 'TROVE_DUPLICATE_EXTENSION' | 'TROVE_API_EXTENSIONS_PATH_DEPRECATED';
   message: string;
 }
 
 export type WarningSink = (warning: ServiceWarning) => void;
 
-/** Two extensions share an alias: the service refuses to start. */
+/** Two extensions share an alias: the second is left out (the error is reported as a warning). */
 export class DuplicateExtensionError extends Error {
   readonly code = 'TROVE_DUPLICATE_EXTENSION';
+  /**
+   * @param alias The alias both extensions have.
+   * @param sources The one in service, then the one left out.
+   */
   constructor(
     readonly alias: string,
     readonly sources: [ExtensionSource, ExtensionSource],
   ) {
     super(
-      `Found duplicate extension: ${alias} (from ${describeSource(sources[0])} and from ${describeSource(sources[1])}); ` +
-        'uninstall one of them or remove it from api_extensions_path',
+      `Found duplicate extension: ${alias} (serving ${describeSource(sources[0])}; ` +
+        `ignoring ${describeSource(sources[1])}): uninstall one of them or remove it from api_extensions_path`,
     );
     this.name = 'DuplicateExtensionError';
   }
@@ -88,7 +94,7 @@ function errorMessage(error: unknown): string {
  * extension unusable. Returns the reason, or null.
  */
 function describeProblem(descriptor: ExtensionDescriptorLike): string | null {
-  for (const method of ['getName', 'getAlias', 'getDescription', 'getNamespace', 'getUpdated'] as const) {
+  for (const method of REQUIRED_METHODS) {
     let value: unknown;
     try {
       value = descriptor[method]();
@@ -125,11 +131,13 @@ export class ExtensionManager {
   readonly extensions = new Map<string, LoadedExtension>();
   /** The extensions left out, with the reason (each was also reported as a warning). */
   readonly skipped: SkippedExtension[] = [];
+  /** The extensions left out because an earlier one has their alias. */
+  readonly duplicates: DuplicateExtensionError[] = [];
   /** The stevedore-ts manager that loaded the entry points. */
   readonly apiExtensionManager: EnabledExtensionManager<ExtensionDescriptorLike>;
   private readonly warn: WarningSink;
 
-  /** Loads every extension; throws {@link DuplicateExtensionError} when two share an alias. */
+  /** Loads every extension (throws a ConfigError when `extensionsPath` is not a folder). */
   constructor({
     registry,
     extensionsPath = null,
@@ -171,7 +179,12 @@ export class ExtensionManager {
   private addExtension(descriptor: ExtensionDescriptorLike, source: ExtensionSource): void {
     const alias = descriptor.getAlias();
     const existing = this.extensions.get(alias);
-    if (existing) throw new DuplicateExtensionError(alias, [existing.source, source]);
+    if (existing) {
+      const duplicate = new DuplicateExtensionError(alias, [existing.source, source]);
+      this.duplicates.push(duplicate);
+      this.warn({ code: duplicate.code, message: duplicate.message });
+      return;
+    }
     this.extensions.set(alias, { alias, descriptor, source });
   }
 

@@ -64,14 +64,24 @@ export class ExtensionsResource {
     if (!loaded) throw faults.notFound(`Extension with alias ${req.params.id} does not exist`);
     return { extension: this.translate(loaded.descriptor) };
   }
+}
 
-  create(): never {
-    throw new HttpError(404, 'Extensions cannot be created through the API');
-  }
-
-  delete(): never {
-    throw new HttpError(404, 'Extensions cannot be deleted through the API');
-  }
+/** `POST /extensions` and `DELETE /extensions/{alias}`: routes in Trove that always answer 404 (not in `Allow`). */
+function refusedExtensionRoutes(): Route[] {
+  const refuse = (method: string, template: string, message: string): Route => ({
+    method,
+    template,
+    owner: 'extensions',
+    emptyStatus: 404,
+    advertised: false,
+    run: () => {
+      throw new HttpError(404, message);
+    },
+  });
+  return [
+    refuse('POST', '/extensions', 'Extensions cannot be created through the API.'),
+    refuse('DELETE', '/extensions/{id}', 'Extensions cannot be deleted through the API.'),
+  ];
 }
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
@@ -243,10 +253,10 @@ function actionRoute(collection: string, actions: OwnedAction[]): Route {
  * routes of the service.
  */
 export function buildExtendedApi(manager: ExtensionManager, coreRoutes: Route[]): ExtendedApi {
-  const resources: Route[] = resourceRoutes(
-    new ResourceExtension('extensions', new ExtensionsResource(manager)),
-    'extensions',
-  );
+  const resources: Route[] = [
+    ...resourceRoutes(new ResourceExtension('extensions', new ExtensionsResource(manager)), 'extensions'),
+    ...refusedExtensionRoutes(),
+  ];
   const actions: OwnedAction[] = [];
   const requestHooks: RequestHook[] = [];
   for (const { alias, descriptor } of [...manager.extensions.values()]) {

@@ -18,6 +18,16 @@ export interface RequestContext {
   db: Database;
   /** The URL the API is served at, without a trailing slash (e.g. `http://127.0.0.1:8779/v1.0`). */
   baseUrl: string;
+  /** The full URL of this request, query included (for paging links). */
+  url: string;
+  /**
+   * Whether the caller may use the admin-only (mgmt) API. There is no
+   * authentication here: every caller is an admin unless its `X-Roles` (or
+   * Trove's `X-Role`) header lists roles without `admin`.
+   */
+  isAdmin: boolean;
+  /** Who is calling: the `X-User-Id` header, else the tenant of the URL (recorded in root history). */
+  userId: string;
 }
 
 /** One API request, as controllers and handlers see it. */

@@ -17,6 +17,11 @@ export interface Route {
   owner: string;
   /** The status of an empty result: 204 for resources, 202 for actions. */
   emptyStatus: number;
+  /**
+   * Whether `Allow` lists the method (default true). A route that only ever
+   * answers 404, as `POST /extensions` does in Trove, is not advertised.
+   */
+  advertised?: boolean;
   run(req: ApiRequest): unknown;
 }
 
@@ -106,17 +111,23 @@ export class Router {
     return this.routes;
   }
 
-  /** The routes matching a request, in order; or why there are none. */
+  /**
+   * The routes matching a request, in order; or why there are none. `HEAD`
+   * is served by the `GET` routes (the server sends no body), and `Allow`
+   * lists `HEAD` wherever `GET` is.
+   */
   match(method: string, path: string): RouteMatch {
+    const wanted = method === 'HEAD' ? 'GET' : method;
     const candidates: { route: Route; params: Record<string, string> }[] = [];
     const allowed = new Set<string>();
     for (const route of this.routes) {
       const params = matchPattern(route, path);
       if (!params) continue;
-      if (route.method === method) candidates.push({ route, params });
-      else allowed.add(route.method);
+      if (route.method === wanted) candidates.push({ route, params });
+      else if (route.advertised !== false) allowed.add(route.method);
     }
     if (candidates.length) return { kind: 'routes', candidates };
+    if (allowed.has('GET')) allowed.add('HEAD');
     if (allowed.size) return { kind: 'method-not-allowed', allowed: [...allowed].sort() };
     return { kind: 'not-found' };
   }
