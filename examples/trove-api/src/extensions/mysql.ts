@@ -18,6 +18,7 @@ import { ExtensionDescriptor } from '../framework/descriptor';
 import { pageByKey, pageLimit, pageMarker, pagedBody } from '../framework/paging';
 import type { ApiRequest } from '../framework/resources';
 import { HttpError, ResourceExtension, Result } from '../framework/resources';
+import { isHttpError } from '../framework/middleware';
 import { validate } from '../framework/validation';
 import type { InstanceRecord, UserRecord } from '../models';
 import { Database, timestamp } from '../models';
@@ -44,7 +45,7 @@ function badRequestOn<T>(prefix: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof HttpError) throw error;
+    if (isHttpError(error)) throw error;
     throw new HttpError(400, `${prefix}: ${(error as Error).message}`);
   }
 }
