@@ -59,9 +59,10 @@ test('new ExtensionManager infers the plugin type from the namespace', () => {
   assertType<Equal<typeof em.extensions, Extension<Formatter>[]>>();
   const ext = em.get('upper');
   assertType<Equal<typeof ext, Extension<Formatter>>>();
-  const obj: Formatter | null | undefined = ext.obj;
+  const obj: Formatter | undefined = ext.obj;
+  assertType<Equal<typeof ext.obj, Formatter | undefined>>();
   // @ts-expect-error -- the object is a Formatter, not a number
-  const wrong: number | null | undefined = ext.obj;
+  const wrong: number | undefined = ext.obj;
   void wrong;
 
   const lines = em.map((extension, data: Record<string, string>) => extension.obj!.format(data), { a: 'x' });
@@ -155,7 +156,7 @@ test('options and callbacks are typed with the plugin type', () => {
 
 test('an explicit type argument wins; an undeclared namespace is unknown', () => {
   const explicit = new ExtensionManager<{ other: true }>('typed-test.formatters', { registry: tree.registry });
-  assertType<Equal<(typeof explicit.extensions)[number]['obj'], { other: true } | null | undefined>>();
+  assertType<Equal<(typeof explicit.extensions)[number]['obj'], { other: true } | undefined>>();
   expect(explicit.names()).toEqual(['upper']);
 
   const untyped = new ExtensionManager('typed-test.not-declared', { registry: tree.registry });
