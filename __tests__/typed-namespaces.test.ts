@@ -165,3 +165,28 @@ test('an explicit type argument wins; an undeclared namespace is unknown', () =>
   expect(() => untyped.extensions.map((extension) => extension.obj.format)).not.toThrow();
   expect(untyped.names()).toEqual([]);
 });
+
+test("DriverManager.driver is the plugin type only when it is invoked on load; the hooks are not users' API", async () => {
+  const { registry } = tree;
+  const invoked = new DriverManager('typed-test.formatters', 'upper', { registry, invokeOnLoad: true });
+  assertType<Equal<typeof invoked.driver, Formatter>>();
+  const loaded = new DriverManager('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<typeof loaded.driver, unknown>>();
+  // @ts-expect-error -- without invokeOnLoad the driver is the class, not a Formatter
+  expect(() => loaded.driver.format({})).toThrow(TypeError);
+  const created = await DriverManager.create('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<typeof created.driver, unknown>>();
+  expect(created.driver).toBe(invoked.driver.constructor);
+  // An explicit type argument is taken as the driver's type (inference of the option is off then).
+  const explicit = new DriverManager<Formatter>('typed-test.formatters', 'upper', { registry, invokeOnLoad: true });
+  assertType<Equal<typeof explicit.driver, Formatter>>();
+  expect(explicit.driver.format({ f: 'u' })).toEqual(['f=U']);
+  const explicitLoaded = new DriverManager<Formatter, string, false>('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<typeof explicitLoaded.driver, unknown>>();
+  expect(explicitLoaded.driver).toBe(created.driver);
+
+  // @ts-expect-error -- the loading hooks are protected: for subclasses, not for callers
+  expect(typeof invoked._initPlugins).toBe('function');
+  // @ts-expect-error -- and the manager's settings are private
+  expect(invoked._registry).toBe(registry);
+});

@@ -55,7 +55,7 @@ export class NameDispatchExtensionManager<T = unknown, N extends string = string
   /** The extensions by name (an object without prototype, so any name is a plain key). */
   declare byName: Record<string, Extension<PluginType<T, this['namespace']>>>;
 
-  override _initPlugins(extensions: Extension<PluginType<T, this['namespace']>>[]): void {
+  protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
     const byName = Object.create(null) as Record<string, Extension<PluginType<T, this['namespace']>>>;
     for (const extension of this.extensions) byName[extension.name] = extension;

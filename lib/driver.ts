@@ -70,7 +70,7 @@ export class DriverManager<
     throw error;
   }
 
-  protected override _initPlugins(extensions: Extension<PluginType<T, this['namespace']>>[]): void {
+  protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
     if (!this.extensions.length) {
       throw new NoMatches(`No '${this.namespace}' driver found, looking for '${this._names[0]}'`);

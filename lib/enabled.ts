@@ -40,7 +40,7 @@ export class EnabledExtensionManager<T = unknown, N extends string = string> ext
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
-  ): Extension<PluginType<T, this['namespace']>> | null {
+  ): Extension<PluginType<T, N>> | null {
     const extension = super._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
     if (extension && !this.checkFunc(extension as Extension<PluginType<T, N>>)) {
       debug.manager('ignoring extension %s', entryPoint.name);

@@ -316,8 +316,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   }
 
   /** Stores the loaded extensions. Subclasses check or reorder them here. */
-  protected _initPlugins(extensions: Extension<PluginType<T, this['namespace']>>[]): void {
-    this.extensions = extensions;
+  protected _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
+    this.extensions = extensions as Extension<PluginType<T, this['namespace']>>[];
     this._extensionsByNameCache = null;
   }
 
@@ -388,11 +388,11 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
-  ): Extension<PluginType<T, this['namespace']>>[] {
+  ): Extension<PluginType<T, N>>[] {
     const entryPoints = this._loading?.entryPoints ?? this._admitted();
-    const extensions: Extension<PluginType<T, this['namespace']>>[] = [];
+    const extensions: Extension<PluginType<T, N>>[] = [];
     for (const entryPoint of entryPoints) {
-      let extension: Extension<PluginType<T, this['namespace']>> | null;
+      let extension: Extension<PluginType<T, N>> | null;
       try {
         extension = this._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
       } catch (error) {
@@ -410,15 +410,15 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
-  ): Extension<PluginType<T, this['namespace']>> | null {
+  ): Extension<PluginType<T, N>> | null {
     const source = this._loading?.source ?? requiredPlugins;
     const plugin = source.load(entryPoint);
     const obj = invokeOnLoad ? source.invoke(entryPoint, plugin, invokeArgs, invokeKwds) : undefined;
-    return new Extension(entryPoint.name, entryPoint, plugin, obj as PluginType<T, this['namespace']>);
+    return new Extension(entryPoint.name, entryPoint, plugin, obj as PluginType<T, N>);
   }
 
   /** Calls the `afterLoad` hook; an extension whose handler throws is not kept. */
-  private _accepted(extension: Extension<PluginType<T, this['namespace']>>): boolean {
+  private _accepted(extension: Extension<PluginType<T, N>>): boolean {
     const hooks = hooksInUse(this._registry);
     if (!hooks) return true;
     try {
@@ -537,8 +537,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   /** Calls `func` for one extension, collecting its result or handling its error. */
   protected _invokeOnePlugin<U, A extends unknown[]>(
     results: U[],
-    func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U,
-    extension: Extension<PluginType<T, this['namespace']>>,
+    func: (extension: Extension<PluginType<T, N>>, ...args: A) => U,
+    extension: Extension<PluginType<T, N>>,
     args: A,
   ): void {
     try {

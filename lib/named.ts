@@ -80,7 +80,7 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
-  ): Extension<PluginType<T, this['namespace']>>[] {
+  ): Extension<PluginType<T, N>>[] {
     const extensions = super._loadPlugins(invokeOnLoad, invokeArgs, invokeKwds);
     const loaded = new Set(extensions.map((extension) => extension.name));
     this._missingNames = new Set(this._names.filter((name) => !loaded.has(name)));
@@ -107,13 +107,13 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
     }
   }
 
-  protected override _initPlugins(extensions: Extension<PluginType<T, this['namespace']>>[]): void {
+  protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
     if (this._nameOrder) {
       const missing = this._missingNames ?? new Set<string>();
       this.extensions = this._names
         .filter((name) => !missing.has(name))
-        .map((name) => ExtensionManager.prototype.get.call(this, name) as Extension<PluginType<T, this['namespace']>>);
+        .map((name) => ExtensionManager.prototype.get.call(this, name) as Extension<PluginType<T, N>>);
     }
   }
 
