@@ -176,6 +176,35 @@ describe('one loading loop for new and create()', () => {
   });
 });
 
+test("docs/tutorial.md's VendorManager: a vendor's plugins only, each invoked with the vendor as a last argument", async () => {
+  const t = tree([counted('@acme/fmt'), counted('@other/fmt')]);
+  type Made = { name: string; args: unknown[] };
+  class VendorManager extends ExtensionManager<Made> {
+    declare vendor: string;
+    constructor(namespace: string, vendor: string, conf: object) {
+      super(namespace, { invokeOnLoad: true, invokeArgs: [conf], registry: t.registry }, { vendor });
+    }
+    protected override _wants(entryPoint: EntryPoint): boolean {
+      return entryPoint.dist?.name.startsWith(`@${this.vendor}/`) ?? false;
+    }
+    protected override _loadOnePlugin(
+      entryPoint: EntryPoint,
+      invokeOnLoad: boolean,
+      invokeArgs: readonly unknown[],
+      invokeKwds: Readonly<Record<string, unknown>>,
+    ): Extension<Made> | null {
+      return super._loadOnePlugin(entryPoint, invokeOnLoad, [...invokeArgs, this.vendor], invokeKwds);
+    }
+  }
+  for (const manager of [
+    new VendorManager(GROUP, 'acme', { c: 1 }),
+    await VendorManager.create(GROUP, 'acme', { c: 1 }),
+  ]) {
+    expect(manager.map((extension) => extension.obj)).toEqual([{ name: '@acme/fmt', args: [{ c: 1 }, 'acme'] }]);
+  }
+  expect(loads()['@other/fmt required']).toBeUndefined();
+});
+
 describe('hooks and callbacks that throw', () => {
   test('a throwing afterLoad handler: the extension is not kept, reported once with its own code', () => {
     const t = tree([counted('a-plugin'), counted('b-plugin')]);
