@@ -87,8 +87,9 @@ export class BundledEntryPoint<T = unknown> extends EntryPoint<T> {
  */
 export function registerBundled(registry: Registry, records: readonly BundledEntryPointRecord[]): () => void {
   const key = (group: string, name: string, dist: string | undefined): string => JSON.stringify([group, name, dist]);
+  // From the scan itself: asking for every group's entry points would report every group's problems.
   const onDisk = new Set(
-    registry.entryPoints().map((entryPoint) => key(entryPoint.group, entryPoint.name, entryPoint.dist?.name)),
+    registry.scan().packages.flatMap((pkg) => pkg.declarations.map(([group, name]) => key(group, name, pkg.dist.name))),
   );
   const removers = records
     .filter((record) => !onDisk.has(key(record.group, record.name, record.dist?.name)))
