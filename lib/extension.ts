@@ -20,7 +20,6 @@ import { defaultRegistry, hooksInUse } from './registry';
 import type { PluginSource } from './plugin-source';
 import { ImportedPlugins, pluginName, requiredPlugins } from './plugin-source';
 
-
 /**
  * Declare your namespaces here, by declaration merging, to have managers
  * infer their plugin type from the namespace name:
