@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EntryPoint } from './entry-point';
 import type { Registry } from './registry';
-import { debug, describeEntryPoint, entryPointSubject, reportOnce, warn } from './diagnostics';
+import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce } from './diagnostics';
 import { describeError } from './describe-error';
 
 /** Called for each refused entry point instead of the `STEVEDORE_UNTRUSTED` warning. */
@@ -121,9 +121,12 @@ export class TrustChecker {
       try {
         this.onRefused(entryPoint, reason);
       } catch (error) {
-        warn(
+        reportOnce(
           'STEVEDORE_CALLBACK_FAILED',
-          `the trust policy's onRefused callback threw: ${describeError(error).message}`,
+          JSON.stringify(['onRefused', entryPointSubject(entryPoint)]),
+          `the trust policy's onRefused callback threw for ${describeEntryPoint(entryPoint)}: ` +
+            firstLine(describeError(error).message),
+          this.registry,
         );
       }
     } else {
