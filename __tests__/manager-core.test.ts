@@ -279,6 +279,30 @@ describe('hooks and callbacks that throw', () => {
     );
   });
 
+  test("a throwing trust policy's onRefused callback: reported once, the entry point still refused", () => {
+    const t = tree([counted('stray')]);
+    const trust = {
+      packages: [],
+      onRefused: () => {
+        throw new Error('log sink closed');
+      },
+    };
+    const { warnings, restore } = captureWarnings();
+    try {
+      expect(new ExtensionManager(GROUP, { registry: t.registry, trust }).names()).toEqual([]);
+      expect(new ExtensionManager(GROUP, { registry: t.registry, trust }).names()).toEqual([]);
+    } finally {
+      restore();
+    }
+    expect(warnings).toEqual([
+      {
+        code: 'STEVEDORE_CALLBACK_FAILED',
+        message: expect.stringMatching(/^the trust policy's onRefused callback threw for 'stray' .*: log sink closed$/),
+      },
+    ]);
+    expect(loads()['stray required']).toBeUndefined();
+  });
+
   test("DriverManager still throws its driver's load error by default (stevedore's _default_on_load_failure)", () => {
     const t = tree([{ name: 'broken', entryPoints: { [GROUP]: { broken: './gone.js' } } }]);
     expect(() => new DriverManager(GROUP, 'broken', { registry: t.registry })).toThrow(
