@@ -194,7 +194,17 @@ describe('in-process', () => {
   test('native addons cannot be bundled: a clear error names the entry point', () => {
     expect(() =>
       generateEntryPointModule(
-        [{ group: 'g', name: 'native', value: './a.node', dist: null, file: '/x/a.node', format: 'addon' }],
+        [
+          {
+            group: 'g',
+            name: 'native',
+            value: './a.node',
+            dist: null,
+            installedAs: null,
+            file: '/x/a.node',
+            format: 'addon',
+          },
+        ],
         '/x',
       ),
     ).toThrow("entry point 'native' in group 'g' is a native addon (/x/a.node), which cannot be bundled");

@@ -6,7 +6,8 @@
  */
 import { fc, test } from '@fast-check/jest';
 import path from 'node:path';
-import { InvalidEntryPoint, Registry, formatEntryPointValue, parseEntryPointValue } from '../lib/index';
+import { InvalidEntryPoint, Registry, parseEntryPointValue } from '../lib/index';
+import { formatEntryPointValue } from '../lib/entry-point';
 import type { ParsedValue } from '../lib/index';
 import type { FixturePackage } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';

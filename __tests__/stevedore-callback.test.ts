@@ -36,7 +36,8 @@ describe('TestCallback', () => {
 
   test('missingEntrypointsCallback', () => {
     const loadFn = jest
-      .spyOn(ExtensionManager.prototype, '_loadPlugins')
+      // A protected hook: spied through a structural view of the prototype.
+      .spyOn(ExtensionManager.prototype as unknown as { _loadPlugins(): Extension[] }, '_loadPlugins')
       .mockReturnValue([new Extension('foo', null, null, null)]);
     const errors = new Set<string>();
     const callback = (names: string[]): void => names.forEach((name) => errors.add(name));

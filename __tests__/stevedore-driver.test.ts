@@ -62,7 +62,9 @@ describe('TestCallback', () => {
     ];
     const dm = DriverManager.makeTestInstance(extensions[0]);
     // Call the initialisation code that verifies the extension.
-    const error = thrown(() => dm._initPlugins(extensions));
+    // _initPlugins is a protected hook: called as stevedore's test does, through a structural view.
+    const hooks = dm as unknown as { _initPlugins(extensions: Extension[]): void };
+    const error = thrown(() => hooks._initPlugins(extensions));
     expect(error).toBeInstanceOf(MultipleMatches);
     expect(error.message).toContain('Multiple');
     expect(error.message).toBe("Multiple 'TESTING' drivers found: pkg1:driver,pkg2:driver");

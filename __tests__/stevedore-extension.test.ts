@@ -219,8 +219,8 @@ class Bar extends Base {
 
 function conflicting(first: string, second: string): Extension<Base>[] {
   return [
-    new Extension<Base>('conflict', new EntryPoint('conflict', first, 'test.group'), Foo, null),
-    new Extension<Base>('conflict', new EntryPoint('conflict', second, 'test.group'), Bar, null),
+    new Extension<Base>('conflict', new EntryPoint('conflict', first, 'test.group'), Foo, undefined),
+    new Extension<Base>('conflict', new EntryPoint('conflict', second, 'test.group'), Bar, undefined),
   ];
 }
 
@@ -257,8 +257,8 @@ describe('TestConflictResolution', () => {
     // A custom conflict resolver chooses what get() returns.
     const firstResolver = <T>(_namespace: string, _name: string, extensions: Extension<T>[]): Extension<T> =>
       extensions[0];
-    const ext1 = new Extension<Base>('test', new EntryPoint('test', 'module1:Foo', 'test.group'), Foo, null);
-    const ext2 = new Extension<Base>('test', new EntryPoint('test', 'module2:Bar', 'test.group'), Bar, null);
+    const ext1 = new Extension<Base>('test', new EntryPoint('test', 'module1:Foo', 'test.group'), Foo, undefined);
+    const ext2 = new Extension<Base>('test', new EntryPoint('test', 'module2:Bar', 'test.group'), Bar, undefined);
     const em = ExtensionManager.makeTestInstance([ext1, ext2], { conflictResolver: firstResolver });
     // Should get the first extension when accessing by name.
     const result = em.get('test');

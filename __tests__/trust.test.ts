@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DriverManager, ExtensionManager, NoMatches, TrustChecker, trustPolicy } from '../lib/index';
+import { DriverManager, ExtensionManager, NoMatches, trustPolicy } from '../lib/index';
+import { TrustChecker } from '../lib/trust';
 import type { EntryPoint, TrustPolicy } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';

@@ -59,9 +59,10 @@ test('new ExtensionManager infers the plugin type from the namespace', () => {
   assertType<Equal<typeof em.extensions, Extension<Formatter>[]>>();
   const ext = em.get('upper');
   assertType<Equal<typeof ext, Extension<Formatter>>>();
-  const obj: Formatter | null | undefined = ext.obj;
+  const obj: Formatter | undefined = ext.obj;
+  assertType<Equal<typeof ext.obj, Formatter | undefined>>();
   // @ts-expect-error -- the object is a Formatter, not a number
-  const wrong: number | null | undefined = ext.obj;
+  const wrong: number | undefined = ext.obj;
   void wrong;
 
   const lines = em.map((extension, data: Record<string, string>) => extension.obj!.format(data), { a: 'x' });
@@ -155,7 +156,7 @@ test('options and callbacks are typed with the plugin type', () => {
 
 test('an explicit type argument wins; an undeclared namespace is unknown', () => {
   const explicit = new ExtensionManager<{ other: true }>('typed-test.formatters', { registry: tree.registry });
-  assertType<Equal<(typeof explicit.extensions)[number]['obj'], { other: true } | null | undefined>>();
+  assertType<Equal<(typeof explicit.extensions)[number]['obj'], { other: true } | undefined>>();
   expect(explicit.names()).toEqual(['upper']);
 
   const untyped = new ExtensionManager('typed-test.not-declared', { registry: tree.registry });
@@ -163,4 +164,29 @@ test('an explicit type argument wins; an undeclared namespace is unknown', () =>
   // @ts-expect-error -- nothing is known about an undeclared namespace's plugins
   expect(() => untyped.extensions.map((extension) => extension.obj.format)).not.toThrow();
   expect(untyped.names()).toEqual([]);
+});
+
+test("DriverManager.driver is the plugin type only when it is invoked on load; the hooks are not users' API", async () => {
+  const { registry } = tree;
+  const invoked = new DriverManager('typed-test.formatters', 'upper', { registry, invokeOnLoad: true });
+  assertType<Equal<typeof invoked.driver, Formatter>>();
+  const loaded = new DriverManager('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<typeof loaded.driver, unknown>>();
+  // @ts-expect-error -- without invokeOnLoad the driver is the class, not a Formatter
+  expect(() => loaded.driver.format({})).toThrow(TypeError);
+  const created = await DriverManager.create('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<typeof created.driver, unknown>>();
+  expect(created.driver).toBe(invoked.driver.constructor);
+  // An explicit type argument is taken as the driver's type (inference of the option is off then).
+  const explicit = new DriverManager<Formatter>('typed-test.formatters', 'upper', { registry, invokeOnLoad: true });
+  assertType<Equal<typeof explicit.driver, Formatter>>();
+  expect(explicit.driver.format({ f: 'u' })).toEqual(['f=U']);
+  const explicitLoaded = new DriverManager<Formatter, string, false>('typed-test.formatters', 'upper', { registry });
+  assertType<Equal<typeof explicitLoaded.driver, unknown>>();
+  expect(explicitLoaded.driver).toBe(created.driver);
+
+  // @ts-expect-error -- the loading hooks are protected: for subclasses, not for callers
+  expect(typeof invoked._initPlugins).toBe('function');
+  // @ts-expect-error -- and the manager's settings are private
+  expect(invoked._registry).toBe(registry);
 });

@@ -1,10 +1,12 @@
 /**
  * Where stevedore-ts reports what it finds wrong: `debug` namespaces for the
  * details, and `process.emitWarning` (with a `STEVEDORE_*` code) for what
- * stevedore logs as a warning or an error. Each warning is emitted once per
- * process, however many managers meet the same problem.
+ * stevedore logs as a warning or an error. A problem with an entry point, a
+ * file or a namespace is warned about once per process (keyed by its code and
+ * what it is about, in a bounded record); errors inside `map()` every time.
  */
 import type { Debugger } from 'debug';
+import type { EntryPoint } from './entry-point';
 
 type CreateDebug = (namespace: string) => Debugger;
 
@@ -57,23 +59,94 @@ export type WarningCode =
   | 'STEVEDORE_CONFLICT'
   | 'STEVEDORE_MAP_ERROR'
   | 'STEVEDORE_DEPRECATED'
-  | 'STEVEDORE_UNTRUSTED';
-
-const emitted = new Set<string>();
+  | 'STEVEDORE_UNTRUSTED'
+  | 'STEVEDORE_HOOK_FAILED'
+  | 'STEVEDORE_CALLBACK_FAILED';
 
 /**
- * Emits a warning unless the same one was emitted before in this process.
- * Returns whether it was emitted.
+ * How many reports the once-per-process record keeps. Past it the oldest are
+ * forgotten (and would be reported again): a long-running service that meets
+ * ever new problems must not keep every one of them forever.
  */
-export function warnOnce(code: WarningCode, message: string, detail?: string): boolean {
-  const key = `${code}\0${message}`;
-  if (emitted.has(key)) return false;
-  emitted.add(key);
-  process.emitWarning(message, { type: 'StevedoreWarning', code, detail });
+export const REPORTED_LIMIT = 10_000;
+
+// Insertion-ordered: the first key is the oldest. The value is who reported it
+// (a registry), so that `registry.refresh()` forgets its own reports only.
+const reported = new Map<string, object | null>();
+
+/** Emits one StevedoreWarning, on one line. */
+export function warn(code: WarningCode, message: string): void {
+  process.emitWarning(message, { type: 'StevedoreWarning', code });
+}
+
+/**
+ * Emits a warning the first time `(code, subject)` is reported in this
+ * process, whatever the message says (a plugin's error text may change from
+ * one attempt to the next). `subject` names what the problem is about: an
+ * entry point, a file, a namespace. Returns whether it was emitted.
+ *
+ * @param owner Who reported it (a registry); {@link forgetReports} forgets an owner's reports.
+ */
+export function reportOnce(code: WarningCode, subject: string, message: string, owner: object | null = null): boolean {
+  const key = `${code}\0${subject}`;
+  if (reported.has(key)) return false;
+  if (reported.size >= REPORTED_LIMIT) reported.delete(reported.keys().next().value!);
+  reported.set(key, owner);
+  warn(code, message);
   return true;
 }
 
-/** Forgets the warnings already emitted (for tests that count warnings). */
+/** Forgets what `owner` reported, so that it is reported again (after `registry.refresh()`). */
+export function forgetReports(owner: object): void {
+  for (const [key, by] of reported) if (by === owner) reported.delete(key);
+}
+
+/** How many reports the once-per-process record holds now. */
+export function reportedCount(): number {
+  return reported.size;
+}
+
+/**
+ * Emits a warning unless one with the same code and message was emitted
+ * before in this process. Returns whether it was emitted.
+ */
+export function warnOnce(code: WarningCode, message: string): boolean {
+  return reportOnce(code, message, message);
+}
+
+/** Forgets every report (as a new process would start; for tests that count warnings). */
 export function resetWarnings(): void {
-  emitted.clear();
+  reported.clear();
+}
+
+/** What identifies an entry point in the record of reports: where it comes from and what it declares. */
+export function entryPointSubject(entryPoint: EntryPoint): string {
+  return JSON.stringify([
+    entryPoint.origin,
+    entryPoint.group,
+    entryPoint.name,
+    entryPoint.value,
+    entryPoint.dist?.root,
+  ]);
+}
+
+/** An entry point in a report: `'name' (group: value) from package (its package.json)`. */
+export function describeEntryPoint(entryPoint: EntryPoint): string {
+  const { dist } = entryPoint;
+  const from = !dist
+    ? ''
+    : entryPoint.origin === 'discovered'
+      ? ` from ${dist.name} (${dist.root}/package.json)`
+      : ` from ${dist.name} (${entryPoint.origin})`;
+  return `'${entryPoint.name}' (${entryPoint.group}: ${entryPoint.value})${from}`;
+}
+
+/**
+ * The first line of what a plugin threw: a warning is one line, and Node's
+ * MODULE_NOT_FOUND message goes on with a "Require stack" that only names our
+ * own files. The whole error goes to the callback, the stack to `DEBUG=stevedore:*`.
+ */
+export function firstLine(message: string): string {
+  const end = message.indexOf('\n');
+  return end === -1 ? message : message.slice(0, end);
 }

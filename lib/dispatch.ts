@@ -2,9 +2,8 @@
  * Dispatch managers load every enabled extension once and choose, call by
  * call, which of them to run (stevedore/dispatch.py).
  */
-import type { Extension, FromNamespace, ManagerOptions, PluginType } from './extension';
-import type { CheckFunc } from './enabled';
-import { _callExtensionMethod } from './extension';
+import type { Extension, PluginType } from './extension';
+import { callExtensionMethod } from './extension';
 import { EnabledExtensionManager } from './enabled';
 import { debug } from './diagnostics';
 
@@ -12,21 +11,7 @@ import { debug } from './diagnostics';
 export type FilterFunc<T = unknown, A extends unknown[] = unknown[]> = (extension: Extension<T>, ...args: A) => unknown;
 
 /** Loads all plugins and filters on execution: for long-running processes that pass different inputs to different extensions. */
-export class DispatchExtensionManager<T = FromNamespace, N extends string = string> extends EnabledExtensionManager<
-  T,
-  N
-> {
-  /** {@link ExtensionManager.create} for dispatching, inferring the plugin type from the namespace as `new` does. */
-  declare static create: {
-    <T = FromNamespace, N extends string = string>(
-      this: typeof DispatchExtensionManager,
-      namespace: N,
-      checkFunc: CheckFunc<PluginType<T, N>>,
-      options?: ManagerOptions<PluginType<T, N>>,
-    ): Promise<DispatchExtensionManager<T, N>>;
-    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
-  };
-
+export class DispatchExtensionManager<T = unknown, N extends string = string> extends EnabledExtensionManager<T, N> {
   /**
    * Calls `func(extension, ...args)` for each extension for which
    * `filterFunc(extension, ...args)` is truthy. Throws NoMatches when there
@@ -36,8 +21,8 @@ export class DispatchExtensionManager<T = FromNamespace, N extends string = stri
   // consumers that type-check libraries (skipLibCheck: false) would fail otherwise.
   /** @ts-expect-error -- dispatch's map takes a filter first, as in stevedore */
   override map<U, A extends unknown[]>(
-    filterFunc: FilterFunc<PluginType<T, N>, A>,
-    func: (extension: Extension<PluginType<T, N>>, ...args: A) => U,
+    filterFunc: FilterFunc<PluginType<T, this['namespace']>, A>,
+    func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U,
     ...args: A
   ): U[] {
     this._requireExtensions();
@@ -50,8 +35,12 @@ export class DispatchExtensionManager<T = FromNamespace, N extends string = stri
 
   /** Calls method `methodName` of each extension's `obj` that `filterFunc` selects. */
   /** @ts-expect-error -- dispatch's mapMethod takes a filter first, as in stevedore */
-  override mapMethod(filterFunc: FilterFunc<PluginType<T, N>>, methodName: string, ...args: unknown[]): unknown[] {
-    return this.map(filterFunc, _callExtensionMethod, methodName, ...args);
+  override mapMethod(
+    filterFunc: FilterFunc<PluginType<T, this['namespace']>>,
+    methodName: string,
+    ...args: unknown[]
+  ): unknown[] {
+    return this.map(filterFunc, callExtensionMethod, methodName, ...args);
   }
 }
 
@@ -59,27 +48,16 @@ export class DispatchExtensionManager<T = FromNamespace, N extends string = stri
  * Loads all plugins and filters on execution by name: for processes that can
  * tell which extensions to call before calling them.
  */
-export class NameDispatchExtensionManager<
-  T = FromNamespace,
-  N extends string = string,
-> extends DispatchExtensionManager<T, N> {
-  /** {@link ExtensionManager.create} for name dispatching, inferring the plugin type from the namespace as `new` does. */
-  declare static create: {
-    <T = FromNamespace, N extends string = string>(
-      this: typeof NameDispatchExtensionManager,
-      namespace: N,
-      checkFunc: CheckFunc<PluginType<T, N>>,
-      options?: ManagerOptions<PluginType<T, N>>,
-    ): Promise<NameDispatchExtensionManager<T, N>>;
-    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
-  };
-
+export class NameDispatchExtensionManager<T = unknown, N extends string = string> extends DispatchExtensionManager<
+  T,
+  N
+> {
   /** The extensions by name (an object without prototype, so any name is a plain key). */
-  declare byName: Record<string, Extension<PluginType<T, N>>>;
+  declare byName: Record<string, Extension<PluginType<T, this['namespace']>>>;
 
-  override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
+  protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
-    const byName = Object.create(null) as Record<string, Extension<PluginType<T, N>>>;
+    const byName = Object.create(null) as Record<string, Extension<PluginType<T, this['namespace']>>>;
     for (const extension of this.extensions) byName[extension.name] = extension;
     this.byName = byName;
   }
@@ -91,7 +69,7 @@ export class NameDispatchExtensionManager<
   /** @ts-expect-error -- name dispatch's map takes names first, as in stevedore */
   override map<U, A extends unknown[]>(
     names: Iterable<string>,
-    func: (extension: Extension<PluginType<T, N>>, ...args: A) => U,
+    func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U,
     ...args: A
   ): U[] {
     const results: U[] = [];
@@ -106,6 +84,6 @@ export class NameDispatchExtensionManager<
   /** Calls method `methodName` of the `obj` of each named extension. */
   /** @ts-expect-error -- name dispatch's mapMethod takes names first, as in stevedore */
   override mapMethod(names: Iterable<string>, methodName: string, ...args: unknown[]): unknown[] {
-    return this.map(names, _callExtensionMethod, methodName, ...args);
+    return this.map(names, callExtensionMethod, methodName, ...args);
   }
 }

@@ -4,49 +4,45 @@
  * invoked) Extension, so it can look at `plugin` and `obj`.
  */
 import type { EntryPoint } from './entry-point';
-import type { ConfigureOptions, Extension, FromNamespace, ManagerOptions, PluginType } from './extension';
+import type { Extension, ManagerOptions, PluginType } from './extension';
 import { ExtensionManager } from './extension';
 import { debug } from './diagnostics';
 
 /** Returns a truthy value to keep the extension, a falsy one to drop it. */
 export type CheckFunc<T = unknown> = (extension: Extension<T>) => unknown;
 
-export class EnabledExtensionManager<T = FromNamespace, N extends string = string> extends ExtensionManager<T, N> {
-  declare checkFunc: CheckFunc<PluginType<T, N>>;
+export class EnabledExtensionManager<T = unknown, N extends string = string> extends ExtensionManager<T, N> {
+  /** Decides which loaded extensions are kept. */
+  declare readonly checkFunc: CheckFunc<PluginType<T, N>>;
 
   /**
    * @param namespace The namespace to load from.
-   * @param checkFunc Called with each loaded Extension; falsy drops it.
+   * @param checkFunc Called with each loaded Extension; falsy drops it. If
+   *   it throws, that is the entry point's load failure.
    * @param options See {@link ManagerOptions}.
+   * @param settings For subclasses, as in {@link ExtensionManager}'s constructor.
    */
-  constructor(namespace: N, checkFunc: CheckFunc<PluginType<T, N>>, options: ManagerOptions<PluginType<T, N>> = {}) {
-    super(namespace, { ...options, checkFunc } as ConfigureOptions<PluginType<T, N>>);
+  constructor(
+    namespace: N,
+    checkFunc: CheckFunc<PluginType<T, N>>,
+    options: ManagerOptions<PluginType<T, N>> = {},
+    settings: object = {},
+  ) {
+    super(namespace, options, { ...settings, checkFunc });
   }
 
-  /** {@link ExtensionManager.create} for enabled extensions, inferring the plugin type from the namespace as `new` does. */
-  declare static create: {
-    <T = FromNamespace, N extends string = string>(
-      this: typeof EnabledExtensionManager,
-      namespace: N,
-      checkFunc: CheckFunc<PluginType<T, N>>,
-      options?: ManagerOptions<PluginType<T, N>>,
-    ): Promise<EnabledExtensionManager<T, N>>;
-    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
-  };
-
-  override _configure(namespace: string, options: ConfigureOptions<PluginType<T, N>>): void {
-    super._configure(namespace, options);
-    this.checkFunc = options.checkFunc ?? (() => true);
+  protected override _testSettings(_extensions: readonly Extension<unknown>[]): object {
+    return { checkFunc: () => true };
   }
 
-  override _loadOnePlugin(
+  protected override _loadOnePlugin(
     entryPoint: EntryPoint,
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
   ): Extension<PluginType<T, N>> | null {
     const extension = super._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
-    if (extension && !this.checkFunc(extension)) {
+    if (extension && !this.checkFunc(extension as Extension<PluginType<T, N>>)) {
       debug.manager('ignoring extension %s', entryPoint.name);
       return null;
     }

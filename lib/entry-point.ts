@@ -128,22 +128,70 @@ function describeType(value: unknown): string {
 /** How a resolved module is to be loaded. */
 export type ModuleFormat = 'builtin' | 'commonjs' | 'module' | 'json' | 'addon';
 
-const typeOfFolder = new Map<string, string | undefined>();
+/** Where an entry point comes from, which decides how it loads and how a trust policy judges it. */
+export type EntryPointOrigin =
+  /** Declared in a package.json that discovery read (or built by hand from a value string). */
+  | 'discovered'
+  /** Collected at build time into a bundle's generated module (`registerBundled()`). */
+  | 'bundled'
+  /** Added in-process with `registry.register()`. */
+  | 'registered';
 
-/** The `type` of the nearest package.json, as Node decides a `.js` file's format. */
-function packageTypeFor(file: string): string | undefined {
-  const dir = path.dirname(file);
-  if (typeOfFolder.has(dir)) return typeOfFolder.get(dir);
-  let type: string | undefined;
+// What each folder's package.json says about format: its `type`, nothing (no
+// package.json: look further up), or why it cannot be read.
+type FolderType = { type: string } | { none: true } | { invalid: string };
+const typeOfFolder = new Map<string, FolderType>();
+
+function folderType(dir: string): FolderType {
+  const file = path.join(dir, 'package.json');
+  let text: string;
   try {
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown };
-    type = typeof manifest.type === 'string' ? manifest.type : 'commonjs';
-  } catch {
-    const parent = path.dirname(dir);
-    type = parent === dir ? undefined : packageTypeFor(dir);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return { none: true };
+    return { invalid: `cannot read ${file}: ${(err as Error).message}` };
   }
-  typeOfFolder.set(dir, type);
-  return type;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch (err) {
+    return { invalid: `${file} is not valid JSON: ${(err as Error).message}` };
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    return { invalid: `${file} does not hold a JSON object` };
+  }
+  const type = (manifest as { type?: unknown }).type;
+  return { type: typeof type === 'string' ? type : 'commonjs' };
+}
+
+/**
+ * The `type` of the nearest package.json, as Node decides a `.js` file's
+ * format; undefined when there is none up to the filesystem root. A nearest
+ * package.json that cannot be read or parsed is an error, as it is to Node
+ * (`ERR_INVALID_PACKAGE_CONFIG`): looking further up could pick the wrong loader.
+ */
+function packageTypeFor(file: string): string | undefined {
+  const visited: string[] = [];
+  let found: FolderType = { none: true };
+  for (let dir = path.dirname(file); ;) {
+    const known = typeOfFolder.get(dir);
+    found = known ?? folderType(dir);
+    if (!known) visited.push(dir);
+    if (!('none' in found)) break;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  // Every folder walked through answers the same as the one that decided.
+  for (const dir of visited) typeOfFolder.set(dir, found);
+  if ('invalid' in found) {
+    throw new LoadError(
+      `cannot tell the module format of ${file}: ${found.invalid} (Node refuses it too: ERR_INVALID_PACKAGE_CONFIG)`,
+      'STEVEDORE_INVALID_PACKAGE_CONFIG',
+    );
+  }
+  return 'type' in found ? found.type : undefined;
 }
 
 export function formatOf(resolved: string): ModuleFormat {
@@ -215,6 +263,11 @@ export class EntryPoint<T = unknown> {
       attr: parsed.attr,
       extras: Object.freeze([...parsed.extras]),
     });
+  }
+
+  /** Where this entry point comes from: discovered in a package.json, bundled at build time, or registered in-process. */
+  get origin(): EntryPointOrigin {
+    return 'discovered';
   }
 
   /** Parses the value; subclasses that are not declared in a package.json override it. */

@@ -3,18 +3,22 @@
  * book-keeping object for one loaded plugin (stevedore/extension.py).
  *
  * Subclasses change what is loaded by overriding a hook or two:
- * `_wants(entryPoint)` (which entry points to load at all),
- * `_loadOnePlugin(...)` (turn one entry point into an Extension, or null), and
- * `_initPlugins(extensions)` (check and store the loaded extensions).
+ * `_wants(entryPoint)` (which entry points to load at all: the others are
+ * never required nor imported), `_loadOnePlugin(...)` (turn one entry point
+ * into an Extension, or null) and `_initPlugins(extensions)` (check and
+ * store the loaded extensions). `new` and `create()` run the same loop with
+ * the same hooks; only where plugins come from differs (see plugin-source.ts).
  */
 import type { EntryPoint } from './entry-point';
-import { KeyError, LoadError, MultipleMatches, NoMatches } from './exception';
-import { debug, warnOnce } from './diagnostics';
+import { KeyError, MultipleMatches, NoMatches } from './exception';
+import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce, warn } from './diagnostics';
 import { describeError } from './describe-error';
 import type { TrustPolicy } from './trust';
-import { TrustChecker } from './trust';
+import { registryTrust, TrustChecker } from './trust';
 import type { Registry } from './registry';
-import { defaultRegistry } from './registry';
+import { defaultRegistry, hooksInUse } from './registry';
+import type { PluginSource } from './plugin-source';
+import { ImportedPlugins, pluginName, requiredPlugins } from './plugin-source';
 
 /**
  * Declare your namespaces here, by declaration merging, to have managers
@@ -30,21 +34,21 @@ import { defaultRegistry } from './registry';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Namespaces {}
 
-declare const fromNamespace: unique symbol;
-/** The default plugin type argument: "look the namespace up in {@link Namespaces}". */
-export interface FromNamespace {
-  readonly [fromNamespace]: true;
-}
+type IsAny<T> = 0 extends 1 & T ? true : false;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type IsEmpty<T> = (<X>() => X extends T ? 1 : 2) extends <X>() => X extends {} ? 1 : 2 ? true : false;
+type Declared<N> = N extends keyof Namespaces ? Namespaces[N] : unknown;
 
-/** The plugin type of a manager: `T` when given, else the namespace's entry in {@link Namespaces}. */
-export type PluginType<T, N extends string> = 0 extends 1 & T
-  ? // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    any
-  : [T] extends [FromNamespace]
-    ? N extends keyof Namespaces
-      ? Namespaces[N]
-      : unknown
-    : T;
+/** Whether a plugin type argument was given: not left out, `unknown` or `{}`. */
+export type TypeGiven<T> =
+  IsAny<T> extends true ? true : unknown extends T ? false : IsEmpty<T> extends true ? false : true;
+
+/**
+ * The plugin type of a manager: `T` when given, else the namespace's entry
+ * in {@link Namespaces} (`unknown` for an undeclared namespace). `T` left
+ * out, `unknown` or `{}` count as not given.
+ */
+export type PluginType<T, N extends string> = TypeGiven<T> extends true ? T : Declared<N>;
 
 /**
  * One loaded plugin.
@@ -64,7 +68,7 @@ export class Extension<T = unknown> {
     public entryPoint: EntryPoint | null,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     public plugin: any,
-    public obj?: T | null,
+    public obj?: T,
   ) {}
 
   /** The module the entry point loads from. */
@@ -112,7 +116,11 @@ export interface ManagerOptions<T = unknown> {
   invokeKwds?: Readonly<Record<string, unknown>>;
   /** Let errors thrown inside `map()` propagate instead of being reported and skipped. Default false. */
   propagateMapExceptions?: boolean;
-  /** Called when an entry point fails to load; without one, a `STEVEDORE_LOAD_FAILED` warning is emitted. */
+  /**
+   * Called when an entry point fails to load; without one, a
+   * `STEVEDORE_LOAD_FAILED` warning is emitted. If it throws, that is
+   * reported (`STEVEDORE_CALLBACK_FAILED`) and loading goes on.
+   */
   onLoadFailureCallback?: OnLoadFailureCallback<T> | null;
   /** Chooses among extensions of the same name in `get()` and `items()`. Default {@link ignoreConflicts}. */
   conflictResolver?: ConflictResolver<T>;
@@ -136,24 +144,11 @@ export interface TestInstanceOptions<T = unknown> {
   registry?: Registry;
 }
 
-/** What subclasses pass up: the common options plus their own settings. */
-export interface ConfigureOptions<T = unknown> extends ManagerOptions<T> {
-  names?: readonly string[];
-  nameOrder?: boolean;
-  onMissingEntrypointsCallback?: ((names: string[]) => void) | null;
-  checkFunc?: (extension: Extension<T>) => unknown;
-}
-
-function pluginName(plugin: unknown): string {
-  if (typeof plugin === 'function') return plugin.name || '<anonymous>';
-  if (typeof plugin === 'object' && plugin !== null) return plugin.constructor?.name ?? 'Object';
-  return String(plugin);
-}
-
-/** The default conflict resolver: warns, and uses the last extension found. */
+/** The default conflict resolver: warns (once per name), and uses the last extension found. */
 export function ignoreConflicts<T>(namespace: string, name: string, extensions: Extension<T>[]): Extension<T> {
-  warnOnce(
+  reportOnce(
     'STEVEDORE_CONFLICT',
+    JSON.stringify([namespace, name]),
     `multiple implementations found for the '${name}' extension in ${namespace} namespace: ` +
       extensions.map((extension) => pluginName(extension.plugin)).join(', '),
   );
@@ -168,127 +163,116 @@ export function errorOnConflict<T>(namespace: string, name: string, extensions: 
   );
 }
 
-function isConstructor(fn: Function): boolean {
-  const source = Function.prototype.toString.call(fn);
-  if (/^class\b/.test(source)) return true;
-  // Arrow functions, methods, async and bound functions have no prototype.
-  if (!Object.hasOwn(fn, 'prototype') || /^(async\s+)?function\s*\*/.test(source)) return false;
-  // An ES5 constructor: methods on its prototype, or a capitalised name.
-  const methods = Object.getOwnPropertyNames(fn.prototype).filter((key) => key !== 'constructor');
-  return methods.length > 0 || /^\p{Lu}/u.test(fn.name);
-}
-
-/**
- * Invokes a plugin as stevedore does with `plugin(*args, **kwds)`: a class
- * (or ES5 constructor) with `new`, any other function with a call; `kwds`
- * becomes one final argument when it has keys.
- */
-export function invokePlugin(
-  plugin: unknown,
-  args: readonly unknown[] = [],
-  kwds: Readonly<Record<string, unknown>> = {},
-): unknown {
-  const callArgs = Object.keys(kwds).length ? [...args, kwds] : [...args];
-  if (typeof plugin !== 'function') {
-    throw new TypeError(`cannot invoke the plugin: ${pluginName(plugin)} is not a function or class`);
-  }
-  return isConstructor(plugin)
-    ? Reflect.construct(plugin, callArgs)
-    : (plugin as (...a: unknown[]) => unknown)(...callArgs);
-}
-
-interface Preloaded {
-  plugin?: unknown;
-  obj?: unknown;
-  loadError?: { error: unknown };
-  invokeError?: { error: unknown };
-}
-
-let deferNextLoad = false;
-
-/** Builds a manager without loading, for `create()` to load asynchronously. */
-function constructDeferred<M, A extends unknown[]>(Manager: new (...args: A) => M, args: A): M {
-  deferNextLoad = true;
-  try {
-    return Reflect.construct(Manager, args) as M;
-  } finally {
-    deferNextLoad = false;
-  }
-}
-
-function withTimeout<V>(promise: Promise<V>, ms: number | undefined, what: () => string): Promise<V> {
-  if (ms === undefined || !Number.isFinite(ms)) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    // Not unref()'d: a plugin that never settles leaves nothing else on the event loop, and the
-    // process would exit silently before the timeout could report it. Cleared as soon as it settles.
-    timer = setTimeout(() => reject(new LoadError(what(), 'STEVEDORE_LOAD_TIMEOUT')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Any manager, seen as the base class (for the static builders). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyManager = ExtensionManager<any, string>;
 
 /**
+ * What `create()` resolves to: the manager its constructor makes, with the
+ * namespace's literal type (so that its plugin type is looked up as `new`
+ * does) and, when the options say `invokeOnLoad: true`, that too.
+ */
+export type Created<M, A extends readonly unknown[]> = M & { readonly namespace: A[0] } & InvokedOnLoad<A>;
+
+type InvokedOnLoad<A extends readonly unknown[]> =
+  Extract<A[number], { readonly invokeOnLoad: true }> extends never ? unknown : { readonly invokeOnLoad: true };
+
+// The mark create() leaves on the `new.target` it constructs with: "load
+// nothing now; record what you would load". Only that one construction sees
+// it: a manager the constructor builds meanwhile has its own `new.target`.
+const CREATE = Symbol('stevedore-ts: built by create()');
+
+interface Deferred {
+  entryPoints: readonly EntryPoint[] | null;
+}
+
+/** A stand-in for `Manager` as `new.target`: same prototype and statics, carrying the deferral. */
+function deferringTarget(Manager: Function, deferred: Deferred): Function {
+  const target = function () {} as unknown as Record<symbol, Deferred> & Function;
+  target.prototype = Manager.prototype;
+  Object.setPrototypeOf(target, Manager);
+  Object.defineProperty(target, CREATE, { value: deferred });
+  return target;
+}
+
+function deferredBy(newTarget: Function): Deferred | null {
+  return Object.hasOwn(newTarget, CREATE) ? (newTarget as unknown as Record<symbol, Deferred>)[CREATE] : null;
+}
+
+/**
  * Loads every extension of a namespace.
+ *
+ * Subclassing: the constructor loads, so every hook (`_wants`,
+ * `_loadOnePlugin`, `_initPlugins`, ...) runs inside `super()`, before a
+ * subclass's constructor body and before its class fields are initialised
+ * (JavaScript then sets those fields, overwriting what a hook stored). A
+ * subclass passes the settings its hooks need as `super()`'s third argument,
+ * which the base stores before loading, and declares those fields with
+ * `declare` (see docs/tutorial.md).
  *
  * @typeParam T The plugin type (what invoking a plugin makes); by default
  *   looked up in {@link Namespaces} by the namespace name.
  */
-export class ExtensionManager<T = FromNamespace, N extends string = string> {
+export class ExtensionManager<T = unknown, N extends string = string> {
   /** The namespace (entry point group) this manager loads. */
-  declare namespace: N;
+  declare readonly namespace: N;
   /** Whether errors inside `map()` propagate. */
   declare propagateMapExceptions: boolean;
+  /** Whether plugins were invoked on load (the `invokeOnLoad` option). */
+  declare readonly invokeOnLoad: boolean;
   /** The loaded extensions, in the order `map()` calls them. */
-  declare extensions: Extension<PluginType<T, N>>[];
-  declare _onLoadFailureCallback: OnLoadFailureCallback<PluginType<T, N>> | null;
-  declare _conflictResolver: ConflictResolver<PluginType<T, N>>;
-  declare _registry: Registry;
-  declare _invokeOnLoad: boolean;
-  declare _invokeArgs: readonly unknown[];
-  declare _invokeKwds: Readonly<Record<string, unknown>>;
-  declare _loadTimeout: number | undefined;
-  declare _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
-  declare _preloaded: Map<EntryPoint, Preloaded> | null;
-  declare _trust: TrustChecker | null;
+  declare extensions: Extension<PluginType<T, this['namespace']>>[];
+  declare private _onLoadFailureCallback: OnLoadFailureCallback<PluginType<T, N>> | null;
+  declare private _conflictResolver: ConflictResolver<PluginType<T, N>>;
+  declare private _registry: Registry;
+  declare private _invokeArgs: readonly unknown[];
+  declare private _invokeKwds: Readonly<Record<string, unknown>>;
+  declare private _loadTimeout: number | undefined;
+  declare private _trust: TrustChecker | null;
+  declare private _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
+  /** The source and the admitted entry points while the loading loop runs. */
+  declare private _loading: { source: PluginSource; entryPoints: readonly EntryPoint[] } | null;
 
   /**
    * @param namespace The namespace (entry point group) to load.
    * @param options See {@link ManagerOptions}.
+   * @param settings For subclasses: their own settings (e.g. `{ _names }`),
+   *   stored on the manager before anything is loaded, so that their hooks
+   *   can read them. JavaScript allows no `this.x = ...` before `super()`.
    */
-  constructor(namespace: N, options: ManagerOptions<PluginType<T, N>> = {}) {
-    const deferred = deferNextLoad;
-    deferNextLoad = false;
-    this._configure(namespace, options);
-    if (!deferred) {
-      this._initPlugins(this._loadPlugins(this._invokeOnLoad, this._invokeArgs, this._invokeKwds));
-    }
+  constructor(namespace: N, options: ManagerOptions<PluginType<T, N>> = {}, settings: object = {}) {
+    Object.assign(this, settings);
+    this._initAttributes(namespace, options);
+    const entryPoints = this._admitted();
+    const deferred = deferredBy(new.target);
+    if (deferred) deferred.entryPoints = entryPoints;
+    else this._loadFrom(requiredPlugins, entryPoints);
   }
 
   /**
-   * Builds the manager like its constructor, but loads plugins with a real
-   * `import()` (ES modules with top-level await) and awaits invoked plugins
-   * that return a promise. `loadTimeout` bounds each plugin. The plugin type
-   * is inferred from the namespace as with `new` (each subclass declares the
-   * typed form for its own constructor arguments).
+   * Builds the manager like its constructor (same arguments, same hooks),
+   * but loads plugins with a real `import()` (ES modules with top-level
+   * await), concurrently, and awaits invoked plugins that return a promise.
+   * `loadTimeout` bounds each plugin. The plugin type is inferred from the
+   * namespace as with `new`.
    */
-  static create<T = FromNamespace, N extends string = string>(
-    this: typeof ExtensionManager,
-    namespace: N,
-    options?: ManagerOptions<PluginType<T, N>>,
-  ): Promise<ExtensionManager<T, N>>;
-  static create<M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
-  static async create<M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M> {
+  static async create<M, const A extends readonly [namespace: string, ...rest: unknown[]]>(
+    this: new (...args: A) => M,
+    ...args: A
+  ): Promise<Created<M, A>> {
     // M is not constrained to ExtensionManager: HookManager and the dispatch
     // managers change the signatures of get() and map(), as stevedore does.
-    const manager = constructDeferred(this, args) as AnyManager;
-    await manager._preload();
-    manager._initPlugins(manager._loadPlugins(manager._invokeOnLoad, manager._invokeArgs, manager._invokeKwds));
-    manager._preloaded = null;
-    return manager as M;
+    const deferred: Deferred = { entryPoints: null };
+    const manager = Reflect.construct(this, args, deferringTarget(this, deferred)) as AnyManager;
+    const entryPoints = deferred.entryPoints ?? [];
+    const source = await ImportedPlugins.import(entryPoints, {
+      invokeOnLoad: manager.invokeOnLoad,
+      invokeArgs: manager._invokeArgs,
+      invokeKwds: manager._invokeKwds,
+      loadTimeout: manager._loadTimeout,
+    });
+    manager._loadFrom(source, entryPoints);
+    return manager as unknown as Created<M, A>;
   }
 
   /**
@@ -301,37 +285,37 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     options: TestInstanceOptions = {},
   ): M {
     const manager = Object.create(this.prototype) as AnyManager;
-    manager._configure(options.namespace ?? 'TESTING', {
-      ...manager._testOptions(extensions),
-      ...options,
-    } as ConfigureOptions);
-    manager._initPlugins([...extensions] as Extension<never>[]);
+    Object.assign(manager, manager._testSettings(extensions));
+    manager._initAttributes(options.namespace ?? 'TESTING', options);
+    manager._initPlugins([...extensions]);
     return manager as M;
   }
 
-  /** Stores the settings; subclasses extend it to store their own. */
-  _configure(namespace: string, options: ConfigureOptions<PluginType<T, N>>): void {
-    this.namespace = namespace as N;
+  /** Stores the common settings (stevedore's `_init_attributes`). */
+  protected _initAttributes(namespace: string, options: ManagerOptions<PluginType<T, N>>): void {
+    const self = this as { -readonly [K in keyof this]: this[K] };
+    self.namespace = namespace as N;
+    self.invokeOnLoad = options.invokeOnLoad ?? false;
     this.propagateMapExceptions = options.propagateMapExceptions ?? false;
     this._onLoadFailureCallback = options.onLoadFailureCallback ?? null;
     this._conflictResolver = options.conflictResolver ?? ignoreConflicts;
     this._registry = options.registry ?? defaultRegistry;
-    this._invokeOnLoad = options.invokeOnLoad ?? false;
     this._invokeArgs = options.invokeArgs ?? [];
     this._invokeKwds = options.invokeKwds ?? {};
     this._loadTimeout = options.loadTimeout;
     this._trust = options.trust ? new TrustChecker(this._registry, options.trust) : null;
-    this._preloaded = null;
+    this._extensionsByNameCache = null;
+    this._loading = null;
   }
 
-  /** The settings `makeTestInstance()` derives from the extensions (subclasses add names). */
-  _testOptions(_extensions: readonly Extension<unknown>[]): ConfigureOptions {
+  /** The settings `makeTestInstance()` stores for these extensions (subclasses add their names). */
+  protected _testSettings(_extensions: readonly Extension<unknown>[]): object {
     return {};
   }
 
   /** Stores the loaded extensions. Subclasses check or reorder them here. */
-  _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
-    this.extensions = extensions;
+  protected _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
+    this.extensions = extensions as Extension<PluginType<T, this['namespace']>>[];
     this._extensionsByNameCache = null;
   }
 
@@ -350,128 +334,153 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     return this.listEntryPoints().map((entryPoint) => entryPoint.name);
   }
 
-  /** Whether this manager loads the entry point at all (before `beforeLoad`). */
-  _wants(_entryPoint: EntryPoint): boolean {
+  /**
+   * Whether this manager loads the entry point at all. An entry point it
+   * does not want is never required nor imported (with `create()`, plugins
+   * are imported before `_loadOnePlugin` runs: decide here, not there).
+   */
+  protected _wants(_entryPoint: EntryPoint): boolean {
     return true;
   }
 
-  /** Loads every wanted entry point, reporting failures instead of throwing. */
-  _loadPlugins(
+  /** The entry points to load: wanted, trusted, and not vetoed by a `beforeLoad` hook. */
+  private _admitted(): EntryPoint[] {
+    const admitted: EntryPoint[] = [];
+    const trust = registryTrust(this._registry, this.namespace);
+    if (this._trust) trust.push(this._trust);
+    const hooks = hooksInUse(this._registry);
+    for (const entryPoint of this.listEntryPoints()) {
+      debug.manager('found extension %s', entryPoint);
+      try {
+        if (!this._wants(entryPoint) || !trust.every((checker) => checker.admits(entryPoint))) continue;
+        if (hooks?.beforeLoad.call(entryPoint, this) === false) {
+          debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
+          continue;
+        }
+      } catch (error) {
+        // A check that cannot decide: this entry point's load failure, never another's.
+        this._reportLoadFailure(entryPoint, error);
+        continue;
+      }
+      admitted.push(entryPoint);
+    }
+    return admitted;
+  }
+
+  /** Runs the loading loop over admitted entry points, taking plugins from `source`. */
+  private _loadFrom(source: PluginSource, entryPoints: readonly EntryPoint[]): void {
+    this._loading = { source, entryPoints };
+    try {
+      this._initPlugins(this._loadPlugins(this.invokeOnLoad, this._invokeArgs, this._invokeKwds));
+    } finally {
+      this._loading = null;
+    }
+  }
+
+  /**
+   * The loading loop: loads every admitted entry point with
+   * {@link _loadOnePlugin}, reporting failures instead of throwing, and
+   * keeps the extensions the `afterLoad` hook accepts.
+   */
+  protected _loadPlugins(
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
   ): Extension<PluginType<T, N>>[] {
+    const entryPoints = this._loading?.entryPoints ?? this._admitted();
     const extensions: Extension<PluginType<T, N>>[] = [];
-    for (const entryPoint of this.listEntryPoints()) {
-      debug.manager('found extension %s', entryPoint);
+    for (const entryPoint of entryPoints) {
+      let extension: Extension<PluginType<T, N>> | null;
       try {
-        const extension = this._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
-        if (extension) {
-          extensions.push(extension);
-          this._registry._usedHooks?.afterLoad.call(extension, this);
-        }
+        extension = this._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
       } catch (error) {
         this._reportLoadFailure(entryPoint, error);
+        continue;
       }
+      if (extension && this._accepted(extension)) extensions.push(extension);
     }
     return extensions;
   }
 
   /** Loads (and, when asked, invokes) one entry point; null skips it. */
-  _loadOnePlugin(
+  protected _loadOnePlugin(
     entryPoint: EntryPoint,
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
   ): Extension<PluginType<T, N>> | null {
-    if (!this._admits(entryPoint)) return null;
-    const plugin = this._pluginFor(entryPoint);
-    const obj = invokeOnLoad ? this._invoke(entryPoint, plugin, invokeArgs, invokeKwds) : undefined;
+    const source = this._loading?.source ?? requiredPlugins;
+    const plugin = source.load(entryPoint);
+    const obj = invokeOnLoad ? source.invoke(entryPoint, plugin, invokeArgs, invokeKwds) : undefined;
     return new Extension(entryPoint.name, entryPoint, plugin, obj as PluginType<T, N>);
   }
 
-  private _admits(entryPoint: EntryPoint): boolean {
-    if (this._preloaded) return this._preloaded.has(entryPoint);
-    if (!this._wants(entryPoint)) return false;
-    if (this._trust && !this._trust.admits(entryPoint)) return false;
-    if (this._registry._usedHooks?.beforeLoad.call(entryPoint, this) === false) {
-      debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
+  /** Calls the `afterLoad` hook; an extension whose handler throws is not kept. */
+  private _accepted(extension: Extension<PluginType<T, N>>): boolean {
+    const hooks = hooksInUse(this._registry);
+    if (!hooks) return true;
+    try {
+      hooks.afterLoad.call(extension, this);
+      return true;
+    } catch (error) {
+      this._reportHookFailure('afterLoad', extension.entryPoint, error, 'the extension is not kept');
       return false;
     }
-    return true;
   }
 
-  private _pluginFor(entryPoint: EntryPoint): unknown {
-    const preloaded = this._preloaded?.get(entryPoint);
-    if (!preloaded) return entryPoint.load();
-    if (preloaded.loadError) throw preloaded.loadError.error;
-    return preloaded.plugin;
+  private _reportHookFailure(hook: string, entryPoint: EntryPoint | null, error: unknown, outcome: string): void {
+    const about = entryPoint ? describeEntryPoint(entryPoint) : 'an extension';
+    reportOnce(
+      'STEVEDORE_HOOK_FAILED',
+      `${hook}\0${entryPoint ? entryPointSubject(entryPoint) : ''}`,
+      `a registry.hooks.${hook} handler threw for ${about}: ${firstLine(describeError(error).message)}; ${outcome}`,
+      this._registry,
+    );
   }
 
-  private _invoke(
-    entryPoint: EntryPoint,
-    plugin: unknown,
-    args: readonly unknown[],
-    kwds: Readonly<Record<string, unknown>>,
-  ): unknown {
-    const preloaded = this._preloaded?.get(entryPoint);
-    if (!preloaded) return invokePlugin(plugin, args, kwds);
-    if (preloaded.invokeError) throw preloaded.invokeError.error;
-    return preloaded.obj;
-  }
-
-  /** For `create()`: loads (and invokes) every admitted entry point concurrently. */
-  private async _preload(): Promise<void> {
-    const preloaded = new Map<EntryPoint, Preloaded>();
-    const tasks: Promise<void>[] = [];
-    for (const entryPoint of this.listEntryPoints()) {
-      const slot: Preloaded = {};
-      // As in the constructor, an error in admitting (a beforeLoad hook) is this entry point's load failure.
-      try {
-        if (!this._admits(entryPoint)) continue;
-      } catch (error) {
-        slot.loadError = { error };
-        preloaded.set(entryPoint, slot);
-        continue;
-      }
-      preloaded.set(entryPoint, slot);
-      const describe = (): string =>
-        `entry point '${entryPoint.name}' (${entryPoint.value}) did not finish loading within ${this._loadTimeout} ms`;
-      tasks.push(
-        (async () => {
-          try {
-            slot.plugin = await withTimeout(entryPoint.loadAsync(), this._loadTimeout, describe);
-          } catch (error) {
-            slot.loadError = { error };
-            return;
-          }
-          if (!this._invokeOnLoad) return;
-          try {
-            const made = invokePlugin(slot.plugin, this._invokeArgs, this._invokeKwds);
-            slot.obj = await withTimeout(Promise.resolve(made), this._loadTimeout, describe);
-          } catch (error) {
-            slot.invokeError = { error };
-          }
-        })(),
-      );
+  /**
+   * Reports that an entry point failed to load: to the `loadFailure` hook,
+   * then to `onLoadFailureCallback`, or when there is none to
+   * {@link _defaultOnLoadFailure}. A hook or callback that throws is
+   * reported, never fatal: a plugin never takes the application down.
+   */
+  protected _reportLoadFailure(entryPoint: EntryPoint, error: unknown): void {
+    debug.manager('failed to load %s: %s', entryPoint, describeError(error).stack ?? describeError(error).message);
+    const hooks = hooksInUse(this._registry);
+    try {
+      hooks?.loadFailure.call(entryPoint, error, this);
+    } catch (hookError) {
+      this._reportHookFailure('loadFailure', entryPoint, hookError, 'loading goes on');
     }
-    await Promise.all(tasks);
-    this._preloaded = preloaded;
-  }
-
-  /** Reports a failure to the callback, or as a warning when there is none. */
-  _reportLoadFailure(entryPoint: EntryPoint, error: unknown): void {
-    this._registry._usedHooks?.loadFailure.call(entryPoint, error, this);
-    if (this._onLoadFailureCallback) {
-      this._onLoadFailureCallback(this as ExtensionManager<PluginType<T, N>>, entryPoint, error);
+    const callback = this._onLoadFailureCallback;
+    if (!callback) {
+      this._defaultOnLoadFailure(entryPoint, error);
       return;
     }
-    const from = entryPoint.dist ? ` from ${entryPoint.dist.name} (${entryPoint.dist.root}/package.json)` : '';
-    const { message, stack } = describeError(error);
-    warnOnce(
+    try {
+      callback(this as ExtensionManager<PluginType<T, N>>, entryPoint, error);
+    } catch (callbackError) {
+      reportOnce(
+        'STEVEDORE_CALLBACK_FAILED',
+        entryPointSubject(entryPoint),
+        `onLoadFailureCallback threw while handling the failure to load ${describeEntryPoint(entryPoint)}: ` +
+          `${firstLine(describeError(callbackError).message)} (the failure: ${firstLine(describeError(error).message)})`,
+        this._registry,
+      );
+    }
+  }
+
+  /**
+   * What a failure to load comes to without `onLoadFailureCallback`: one
+   * `STEVEDORE_LOAD_FAILED` warning per entry point and process (stevedore
+   * logs it). DriverManager overrides it to rethrow.
+   */
+  protected _defaultOnLoadFailure(entryPoint: EntryPoint, error: unknown): void {
+    reportOnce(
       'STEVEDORE_LOAD_FAILED',
-      `Could not load '${entryPoint.name}' (${entryPoint.group}: ${entryPoint.value})${from}: ${message}`,
-      stack,
+      entryPointSubject(entryPoint),
+      `Could not load ${describeEntryPoint(entryPoint)}: ${firstLine(describeError(error).message)}`,
+      this._registry,
     );
   }
 
@@ -483,9 +492,12 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   /**
    * Calls `func(extension, ...args)` for each extension and returns the
    * results. Throws {@link NoMatches} when there are no extensions; errors
-   * thrown by `func` are reported and skipped unless `propagateMapExceptions`.
+   * thrown by `func` are reported (each time) and skipped unless `propagateMapExceptions`.
    */
-  map<U, A extends unknown[]>(func: (extension: Extension<PluginType<T, N>>, ...args: A) => U, ...args: A): U[] {
+  map<U, A extends unknown[]>(
+    func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U,
+    ...args: A
+  ): U[] {
     this._requireExtensions();
     const results: U[] = [];
     for (const extension of this.extensions) this._invokeOnePlugin(results, func, extension, args);
@@ -502,7 +514,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
    * awaits them, and returns the results in extension order.
    */
   async mapAsync<U, A extends unknown[]>(
-    func: (extension: Extension<PluginType<T, N>>, ...args: A) => U | Promise<U>,
+    func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U | Promise<U>,
     ...args: A
   ): Promise<U[]> {
     this._requireExtensions();
@@ -515,12 +527,13 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     return results;
   }
 
-  _requireExtensions(): void {
+  /** Throws {@link NoMatches} when no extension was loaded (what `map()` does first). */
+  protected _requireExtensions(): void {
     if (!this.extensions.length) throw new NoMatches(`No ${this.namespace} extensions found`);
   }
 
   /** Calls `func` for one extension, collecting its result or handling its error. */
-  _invokeOnePlugin<U, A extends unknown[]>(
+  protected _invokeOnePlugin<U, A extends unknown[]>(
     results: U[],
     func: (extension: Extension<PluginType<T, N>>, ...args: A) => U,
     extension: Extension<PluginType<T, N>>,
@@ -533,16 +546,18 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     }
   }
 
-  private _reportMapError(extension: Extension<PluginType<T, N>>, error: unknown): void {
+  // Every time, as stevedore logs each: the same plugin failing on the next call is news.
+  private _reportMapError(extension: Extension<unknown>, error: unknown): void {
     if (this.propagateMapExceptions) throw error;
     const { message, stack } = describeError(error);
-    warnOnce('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${message}`, stack);
+    debug.manager('error calling %s: %s', extension.name, stack ?? message);
+    warn('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${firstLine(message)}`);
   }
 
-  private get _extensionsByName(): Map<string, Extension<PluginType<T, N>>> {
+  private get _extensionsByName(): Map<string, Extension<PluginType<T, this['namespace']>>> {
     if (!this._extensionsByNameCache) {
       const groups = new Map<string, Extension<PluginType<T, N>>[]>();
-      for (const extension of this.extensions) {
+      for (const extension of this.extensions as Extension<PluginType<T, N>>[]) {
         const group = groups.get(extension.name);
         if (group) group.push(extension);
         else groups.set(extension.name, [extension]);
@@ -553,16 +568,16 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
       }
       this._extensionsByNameCache = byName;
     }
-    return this._extensionsByNameCache;
+    return this._extensionsByNameCache as Map<string, Extension<PluginType<T, this['namespace']>>>;
   }
 
   /** `[name, extension]` pairs, one per name (conflicts resolved). */
-  items(): [string, Extension<PluginType<T, N>>][] {
+  items(): [string, Extension<PluginType<T, this['namespace']>>][] {
     return [...this._extensionsByName];
   }
 
   /** The extension with this name; throws {@link KeyError} when there is none. */
-  get(name: string): Extension<PluginType<T, N>> {
+  get(name: string): Extension<PluginType<T, this['namespace']>> {
     const extension = this._extensionsByName.get(name);
     if (!extension) throw new KeyError(name);
     return extension;
@@ -574,12 +589,13 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   }
 
   /** The extensions, in the order `map()` calls them. */
-  [Symbol.iterator](): Iterator<Extension<PluginType<T, N>>> {
+  [Symbol.iterator](): Iterator<Extension<PluginType<T, this['namespace']>>> {
     return this.extensions[Symbol.iterator]();
   }
 }
 
-function callExtensionMethod(extension: Extension<unknown>, methodName: string, ...args: unknown[]): unknown {
+/** Calls method `methodName` of an extension's `obj` (what `mapMethod()` maps). */
+export function callExtensionMethod(extension: Extension<unknown>, methodName: string, ...args: unknown[]): unknown {
   const obj = extension.obj as Record<string, unknown> | null | undefined;
   const method = obj?.[methodName];
   if (typeof method !== 'function') {
@@ -587,5 +603,3 @@ function callExtensionMethod(extension: Extension<unknown>, methodName: string, 
   }
   return method.apply(obj, args);
 }
-
-export { callExtensionMethod as _callExtensionMethod };

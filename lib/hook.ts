@@ -2,34 +2,23 @@
  * HookManager: runs every extension registered under one name, e.g. all the
  * `on_start` hooks installed packages provide (stevedore/hook.py).
  */
-import type { Extension, FromNamespace, PluginType } from './extension';
+import type { Extension, PluginType } from './extension';
 import { KeyError } from './exception';
 import type { NamedOptions } from './named';
 import { NamedExtensionManager } from './named';
 import type { TapableHookOf, TapableKind, TapOptions } from './tapable-hook';
 import { extensionsToTapable, tapExtensions } from './tapable-hook';
 
-export class HookManager<T = FromNamespace, N extends string = string> extends NamedExtensionManager<T, N> {
+export class HookManager<T = unknown, N extends string = string> extends NamedExtensionManager<T, N> {
   /**
    * @param namespace The namespace to load from.
    * @param name The name every hook is declared under.
    * @param options See {@link NamedOptions}. Missing hooks are not reported by
    *   default: having none is seldom an error.
    */
-  constructor(namespace: N, name: string, options: NamedOptions<PluginType<T, N>> = {}) {
-    super(namespace, [name], { onMissingEntrypointsCallback: null, ...options });
+  constructor(namespace: N, name: string, options: NamedOptions<PluginType<T, N>> = {}, settings: object = {}) {
+    super(namespace, [name], { onMissingEntrypointsCallback: null, ...options }, settings);
   }
-
-  /** {@link ExtensionManager.create} for hooks, inferring the plugin type from the namespace as `new` does. */
-  declare static create: {
-    <T = FromNamespace, N extends string = string>(
-      this: typeof HookManager,
-      namespace: N,
-      name: string,
-      options?: NamedOptions<PluginType<T, N>>,
-    ): Promise<HookManager<T, N>>;
-    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
-  };
 
   /** The hook name this manager loads. */
   get hookName(): string {
@@ -38,7 +27,7 @@ export class HookManager<T = FromNamespace, N extends string = string> extends N
 
   /** The extensions registered under `name`, in the order `map()` calls them; KeyError for another name. */
   /** @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore */
-  override get(name: string): Extension<PluginType<T, N>>[] {
+  override get(name: string): Extension<PluginType<T, this['namespace']>>[] {
     if (name !== this.hookName) throw new KeyError(name);
     return this.extensions;
   }

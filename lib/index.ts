@@ -2,13 +2,15 @@
  * stevedore-ts: discover, load and invoke plugins that installed packages
  * declare as entry points in their package.json. The public API.
  */
-export { EntryPoint, parseEntryPointValue, formatEntryPointValue } from './entry-point';
-export type { Distribution, ParsedValue } from './entry-point';
-export { Extension, ExtensionManager, ignoreConflicts, errorOnConflict, invokePlugin } from './extension';
+export { EntryPoint, parseEntryPointValue } from './entry-point';
+export type { Distribution, EntryPointOrigin, ParsedValue } from './entry-point';
+export { Extension, ExtensionManager, ignoreConflicts, errorOnConflict } from './extension';
+// The types a manager's constructor and create() are written with.
 export type {
   Namespaces,
-  FromNamespace,
   PluginType,
+  TypeGiven,
+  Created,
   ManagerOptions,
   TestInstanceOptions,
   OnLoadFailureCallback,
@@ -21,25 +23,27 @@ export type { CheckFunc } from './enabled';
 export { DispatchExtensionManager, NameDispatchExtensionManager } from './dispatch';
 export type { FilterFunc } from './dispatch';
 export { DriverManager } from './driver';
+export type { DriverOptions, DriverType } from './driver';
 export { HookManager } from './hook';
+export type { TapableKind, TapableHookOf, TapOptions } from './tapable-hook';
 export { Registry, defaultRegistry } from './registry';
-export { nodeModulesPaths, findPackageRoot, defaultRoot, globalFolder } from './locate';
-export type { RegistryOptions, RegistryHooks, CacheStatus } from './registry';
+export type { RegistryOptions, RegistryHooks, CacheStatus, ShadowedEntryPoint } from './registry';
 export type { ScanResult, PackageRecord, ShadowedPackage, Problem, Declaration } from './scan';
-export { defaultCacheDir, cacheInfo, clearCache } from './cache';
+export { cacheInfo, clearCache } from './cache';
 export type { CacheInfo } from './cache';
 export { NoUniqueMatch, NoMatches, MultipleMatches, KeyError, InvalidEntryPoint, LoadError } from './exception';
 export type { WarningCode } from './diagnostics';
-export {
-  registerBundled,
-  collectEntryPoints,
-  generateEntryPointModule,
-  writeEntryPointModule,
+export { registerBundled, writeEntryPointModule } from './bundle';
+export type {
   BundledEntryPoint,
+  BundledEntryPointRecord,
+  CollectedEntryPoint,
+  WriteEntryPointModuleOptions,
 } from './bundle';
-export type { BundledEntryPointRecord, CollectedEntryPoint, WriteEntryPointModuleOptions } from './bundle';
-export { TAPABLE_KINDS, extensionsToTapable, tapExtensions } from './tapable-hook';
-export type { TapableKind, TapableHookOf, TapOptions } from './tapable-hook';
-export { resolveImport } from './resolve';
-export { trustPolicy, TrustChecker } from './trust';
-export type { TrustPolicy, OnRefusedCallback } from './trust';
+export { trustPolicy } from './trust';
+export type { TrustChecker, TrustPolicy, OnRefusedCallback } from './trust';
+/**
+ * Invokes a plugin as managers do (a class with `new`, a function with a call).
+ * @deprecated Internal: it leaves the public API once examples/trove-api no longer imports it.
+ */
+export { invokePlugin } from './plugin-source';

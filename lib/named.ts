@@ -3,9 +3,10 @@
  * e.g. those enabled in a configuration file (stevedore/named.py).
  */
 import type { EntryPoint } from './entry-point';
-import type { ConfigureOptions, Extension, FromNamespace, ManagerOptions, PluginType } from './extension';
+import type { Extension, ManagerOptions, PluginType } from './extension';
 import { ExtensionManager } from './extension';
-import { warnOnce } from './diagnostics';
+import { describeError } from './describe-error';
+import { firstLine, reportOnce } from './diagnostics';
 
 /** Called with the requested names that no extension was loaded for. */
 export type OnMissingEntrypointsCallback = (names: string[]) => void;
@@ -16,59 +17,66 @@ export interface NamedOptions<T = unknown> extends ManagerOptions<T> {
   /**
    * Called with the names that were not loaded. Default: a
    * `STEVEDORE_MISSING_ENTRY_POINTS` warning naming those that no entry
-   * point declares; `null` turns it off.
+   * point declares; `null` turns it off. If it throws, that is reported
+   * (`STEVEDORE_CALLBACK_FAILED`) and the manager is built all the same.
    */
   onMissingEntrypointsCallback?: OnMissingEntrypointsCallback | null;
 }
 
-export class NamedExtensionManager<T = FromNamespace, N extends string = string> extends ExtensionManager<T, N> {
-  declare _names: readonly string[];
-  declare _nameSet: ReadonlySet<string>;
-  declare _nameOrder: boolean;
-  declare _missingNames: Set<string>;
-  declare _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null;
+/** What a NamedExtensionManager stores before loading (its constructor's arguments). */
+interface NamedSettings {
+  _names: readonly string[];
+  _nameOrder: boolean;
+  /** undefined: the default (warn about undeclared names). */
+  _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
+}
+
+export class NamedExtensionManager<T = unknown, N extends string = string> extends ExtensionManager<T, N> {
+  /** The names asked for, in order. */
+  declare protected readonly _names: readonly string[];
+  declare protected readonly _nameOrder: boolean;
+  declare private readonly _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
+  /** The names asked for that no extension was loaded for. */
+  declare protected _missingNames: Set<string>;
+  declare private _nameSet: ReadonlySet<string> | undefined;
 
   /**
    * @param namespace The namespace to load from.
    * @param names The names of the extensions to load; no other entry point is ever loaded.
    * @param options See {@link NamedOptions}.
+   * @param settings For subclasses, as in {@link ExtensionManager}'s constructor.
    */
-  constructor(namespace: N, names: readonly string[], options: NamedOptions<PluginType<T, N>> = {}) {
-    super(namespace, { ...options, names } as ConfigureOptions<PluginType<T, N>>);
+  constructor(
+    namespace: N,
+    names: readonly string[],
+    options: NamedOptions<PluginType<T, N>> = {},
+    settings: object = {},
+  ) {
+    const named: NamedSettings = {
+      _names: [...names],
+      _nameOrder: options.nameOrder ?? false,
+      _onMissingEntrypointsCallback: options.onMissingEntrypointsCallback,
+    };
+    super(namespace, options, { ...settings, ...named });
   }
 
-  /** {@link ExtensionManager.create} for named extensions, inferring the plugin type from the namespace as `new` does. */
-  declare static create: {
-    <T = FromNamespace, N extends string = string>(
-      this: typeof NamedExtensionManager,
-      namespace: N,
-      names: readonly string[],
-      options?: NamedOptions<PluginType<T, N>>,
-    ): Promise<NamedExtensionManager<T, N>>;
-    <M, A extends unknown[]>(this: new (...args: A) => M, ...args: A): Promise<M>;
-  };
-
-  override _configure(namespace: string, options: ConfigureOptions<PluginType<T, N>>): void {
-    super._configure(namespace, options);
-    this._names = [...(options.names ?? [])];
-    this._nameSet = new Set(this._names);
-    this._nameOrder = options.nameOrder ?? false;
-    this._missingNames = new Set();
-    this._onMissingEntrypointsCallback =
-      options.onMissingEntrypointsCallback === undefined
-        ? this._defaultOnMissingEntrypoints.bind(this)
-        : options.onMissingEntrypointsCallback;
+  protected override _testSettings(extensions: readonly Extension<unknown>[]): object {
+    const named: NamedSettings = {
+      _names: extensions.map((extension) => extension.name),
+      _nameOrder: false,
+      _onMissingEntrypointsCallback: null,
+    };
+    return named;
   }
 
-  override _testOptions(extensions: readonly Extension<unknown>[]): ConfigureOptions {
-    return { names: extensions.map((extension) => extension.name), onMissingEntrypointsCallback: null };
-  }
-
-  override _wants(entryPoint: EntryPoint): boolean {
+  // Check the name before going any further, so that code we are not going
+  // to use is never loaded at all (stevedore does it in _load_one_plugin).
+  protected override _wants(entryPoint: EntryPoint): boolean {
+    this._nameSet ??= new Set(this._names);
     return this._nameSet.has(entryPoint.name);
   }
 
-  override _loadPlugins(
+  protected override _loadPlugins(
     invokeOnLoad: boolean,
     invokeArgs: readonly unknown[],
     invokeKwds: Readonly<Record<string, unknown>>,
@@ -76,17 +84,35 @@ export class NamedExtensionManager<T = FromNamespace, N extends string = string>
     const extensions = super._loadPlugins(invokeOnLoad, invokeArgs, invokeKwds);
     const loaded = new Set(extensions.map((extension) => extension.name));
     this._missingNames = new Set(this._names.filter((name) => !loaded.has(name)));
-    if (this._missingNames.size && this._onMissingEntrypointsCallback) {
-      this._onMissingEntrypointsCallback([...this._missingNames]);
-    }
+    if (this._missingNames.size) this._onMissingEntrypoints([...this._missingNames]);
     return extensions;
   }
 
-  override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
+  private _onMissingEntrypoints(missing: string[]): void {
+    const callback = this._onMissingEntrypointsCallback;
+    if (callback === undefined) {
+      this._defaultOnMissingEntrypoints(missing);
+      return;
+    }
+    try {
+      callback?.(missing);
+    } catch (error) {
+      reportOnce(
+        'STEVEDORE_CALLBACK_FAILED',
+        JSON.stringify(['onMissingEntrypointsCallback', this.namespace, missing]),
+        `onMissingEntrypointsCallback threw for ${missing.join(', ')} (namespace ${this.namespace}): ` +
+          firstLine(describeError(error).message),
+        this.registry,
+      );
+    }
+  }
+
+  protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
     if (this._nameOrder) {
+      const missing = this._missingNames ?? new Set<string>();
       this.extensions = this._names
-        .filter((name) => !this._missingNames.has(name))
+        .filter((name) => !missing.has(name))
         .map((name) => ExtensionManager.prototype.get.call(this, name) as Extension<PluginType<T, N>>);
     }
   }
@@ -95,13 +121,15 @@ export class NamedExtensionManager<T = FromNamespace, N extends string = string>
    * Warns about the names no entry point declares. Names whose entry point
    * failed to load were reported with the failure already.
    */
-  _defaultOnMissingEntrypoints(missing: string[]): void {
+  protected _defaultOnMissingEntrypoints(missing: string[]): void {
     const declared = new Set(this.entryPointsNames());
     const undeclared = missing.filter((name) => !declared.has(name));
     if (undeclared.length) {
-      warnOnce(
+      reportOnce(
         'STEVEDORE_MISSING_ENTRY_POINTS',
+        JSON.stringify([this.namespace, undeclared]),
         `Could not load ${undeclared.join(', ')} (namespace ${this.namespace})`,
+        this.registry,
       );
     }
   }

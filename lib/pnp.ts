@@ -7,13 +7,38 @@
  * `fs`, which is what lets the scan read package.json files inside the zips.
  */
 import { existsSync } from 'node:fs';
+import Module from 'node:module';
 import path from 'node:path';
 import type { LocatedPackage, LocatedPackages } from './scan';
-import type { PackageLocator, PnpApi } from './resolve';
 import { debug } from './diagnostics';
 
-export type { PnpApi } from './resolve';
-export { findPnpApi } from './resolve';
+/** The subset of the Yarn Plug'n'Play API stevedore-ts uses (see https://yarnpkg.com/advanced/pnpapi). */
+export interface PnpApi {
+  findPackageLocator(location: string): PackageLocator | null;
+  getPackageInformation(locator: PackageLocator): PackageInformation | null;
+  resolveToUnqualified(request: string, issuer: string): string | null;
+}
+
+export interface PackageLocator {
+  name: string | null;
+  reference: string | null;
+}
+
+export interface PackageInformation {
+  packageLocation: string;
+  packageDependencies: Map<string, string | [string, string] | null>;
+}
+
+/** The Plug'n'Play API that governs `dir`, when this process runs under Yarn PnP; else null. */
+export function findPnpApi(dir: string): PnpApi | null {
+  const finder = (Module as unknown as { findPnpApi?: (lookupSource: string) => PnpApi | null }).findPnpApi;
+  if (typeof finder !== 'function') return null;
+  try {
+    return finder(dir) ?? null;
+  } catch {
+    return null;
+  }
+}
 
 // The files Yarn writes on every install: `.pnp.cjs` always, `.pnp.data.json`
 // when the data is not inlined, `.pnp.loader.mjs` for ES modules.

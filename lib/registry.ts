@@ -5,17 +5,19 @@
  * `refresh()`), and keeps it on disk between processes (see cache.ts).
  */
 import path from 'node:path';
-import type { SyncBailHook, SyncHook } from 'tapable';
-import type { Distribution, ParsedValue } from './entry-point';
+import type { Distribution, EntryPointOrigin, ParsedValue } from './entry-point';
 import { EntryPoint } from './entry-point';
-import type { Extension } from './extension';
+import type { RegistryHooks } from './hooks';
+import { createHooks } from './hooks';
 import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
 import { defaultRoot, globalFolder, nodeModulesPaths, nodePathFolders } from './locate';
-import type { Declaration, ScanResult } from './scan';
+import type { Declaration, PackageRecord, Problem, ScanResult } from './scan';
 import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
-import { debug, warnOnce } from './diagnostics';
+import { debug, forgetReports, reportOnce } from './diagnostics';
+
+export type { RegistryHooks } from './hooks';
 
 /** What the on-disk cache did for a scan; see {@link Registry.cacheStatus}. */
 export type CacheStatus = 'hit' | 'stored' | 'not-stored' | 'off';
@@ -36,16 +38,6 @@ export interface RegistryOptions {
   cacheDir?: string;
 }
 
-/** The tapable hooks managers call while loading; see SPEC §7. */
-export interface RegistryHooks {
-  /** Before an entry point is loaded; returning `false` vetoes loading it. */
-  beforeLoad: SyncBailHook<[EntryPoint, unknown], boolean | void>;
-  /** After an extension was loaded (and invoked, when asked). */
-  afterLoad: SyncHook<[Extension<unknown>, unknown]>;
-  /** When an entry point failed to load or to be invoked. */
-  loadFailure: SyncHook<[EntryPoint, unknown, unknown]>;
-}
-
 /** An entry point added in-process with `register()`: it loads the given value. */
 class RegisteredEntryPoint<T> extends EntryPoint<T> {
   constructor(
@@ -58,6 +50,9 @@ class RegisteredEntryPoint<T> extends EntryPoint<T> {
   protected static override parse(): ParsedValue {
     return { module: '<registered>', attr: null, extras: [] };
   }
+  override get origin(): EntryPointOrigin {
+    return 'registered';
+  }
   override resolve(): string {
     return '<registered>';
   }
@@ -69,8 +64,31 @@ class RegisteredEntryPoint<T> extends EntryPoint<T> {
   }
 }
 
+/** An entry point of a copy of a package that a nearer copy of the same name hides: declared, never loaded. */
+export interface ShadowedEntryPoint {
+  entryPoint: EntryPoint;
+  /** The copy's name, installed name and the packages folder it sits in. */
+  installedAs: string;
+  source: string;
+  /** The package loaded instead, when it declares entry points. */
+  shadowedBy: Distribution | null;
+}
+
+/** What the registry works out from one scan when first asked: indexes and what was reported. */
+interface ScanIndex {
+  scan: ScanResult;
+  byRoot: Map<string, PackageRecord> | null;
+  shadowed: Map<string, ShadowedEntryPoint[]> | null;
+  problems: { byGroup: Map<string, Problem[]>; ofPackages: Problem[] } | null;
+  /** Groups whose problems were reported, and whether package-level ones were. */
+  reportedGroups: Set<string>;
+  reportedPackages: boolean;
+  reportedAll: boolean;
+}
+
 export class Registry {
   private createdHooks: RegistryHooks | null = null;
+  private index: ScanIndex | null = null;
   private readonly options: RegistryOptions;
   /** The folders the environment names (NODE_PATH, npm's prefix), read when the registry is made. */
   private readonly extraFolders: readonly string[];
@@ -123,24 +141,7 @@ export class Registry {
 
   /** The tapable hooks managers call while loading (tapable is loaded on first use). */
   get hooks(): RegistryHooks {
-    if (!this.createdHooks) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { SyncBailHook, SyncHook } = require('tapable') as typeof import('tapable');
-      this.createdHooks = {
-        beforeLoad: new SyncBailHook(['entryPoint', 'manager']),
-        afterLoad: new SyncHook(['extension', 'manager']),
-        loadFailure: new SyncHook(['entryPoint', 'error', 'manager']),
-      };
-    }
-    return this.createdHooks;
-  }
-
-  /**
-   * The hooks if anything has asked for them, else null: what managers call,
-   * so that an application that taps nothing never loads tapable.
-   * @internal
-   */
-  get _usedHooks(): RegistryHooks | null {
+    this.createdHooks ??= createHooks();
     return this.createdHooks;
   }
 
@@ -150,6 +151,7 @@ export class Registry {
    * points added with `register()` come last.
    */
   entryPoints(group?: string): readonly EntryPoint[] {
+    this.reportProblems(group);
     if (group === undefined) return [...this.discoveredInOrder(), ...this.registered];
     let list = this.byGroup.get(group);
     if (!list) {
@@ -190,21 +192,118 @@ export class Registry {
     };
   }
 
-  /** Forgets the scan: the next call reads the package tree (or the disk cache) again. */
+  /**
+   * Forgets the scan: the next call reads the package tree (or the disk
+   * cache) again. What was reported about this registry's entry points and
+   * files is forgotten too, so a problem still there is reported again.
+   */
   refresh(): void {
     this.scanned = null;
+    this.index = null;
     this.byGroup.clear();
+    forgetReports(this);
   }
 
-  /** The raw scan: packages, shadowed copies and skipped declarations (for tools such as the CLI). */
+  /**
+   * The raw scan: packages, shadowed copies and skipped declarations (for
+   * tools such as the CLI). Reading it reports nothing: problems are reported
+   * when entry points are asked for (see {@link entryPoints}).
+   */
   scan(): ScanResult {
-    if (!this.scanned) {
-      this.scanned = this.load();
-      for (const problem of this.scanned.problems) {
-        warnOnce(problem.code, `${problem.file}: ${problem.reason}`);
-      }
-    }
+    this.scanned ??= this.load();
     return this.scanned;
+  }
+
+  /** The package record (installed name, packages folder) of a discovered entry point; undefined for others. */
+  recordOf(entryPoint: EntryPoint): PackageRecord | undefined {
+    if (entryPoint.origin !== 'discovered' || !entryPoint.dist) return undefined;
+    const index = this.scanIndex();
+    index.byRoot ??= new Map(index.scan.packages.map((record) => [record.dist.root, record]));
+    return index.byRoot.get(entryPoint.dist.root);
+  }
+
+  /**
+   * The entry points of `group` declared by copies of packages that a nearer
+   * copy of the same name shadows (Node resolves the nearer one): never
+   * loaded, shown by tools. Each copy is read once per scan.
+   */
+  shadowedEntryPoints(group: string): readonly ShadowedEntryPoint[] {
+    const index = this.scanIndex();
+    if (!index.shadowed) {
+      const byGroup = new Map<string, ShadowedEntryPoint[]>();
+      const winners = new Map(index.scan.packages.map((record) => [record.installedAs, record.dist]));
+      for (const copy of index.scan.shadowed) {
+        const record = scan(copy.path, []).packages[0];
+        if (!record) continue;
+        for (const [declared, name, value, parsed] of record.declarations) {
+          const entry: ShadowedEntryPoint = {
+            entryPoint: EntryPoint.fromParsed(name, value, declared, parsed, record.dist),
+            installedAs: copy.installedAs,
+            source: copy.source,
+            shadowedBy: winners.get(copy.installedAs) ?? null,
+          };
+          const list = byGroup.get(declared);
+          if (list) list.push(entry);
+          else byGroup.set(declared, [entry]);
+        }
+      }
+      index.shadowed = byGroup;
+    }
+    return index.shadowed.get(group) ?? [];
+  }
+
+  private scanIndex(): ScanIndex {
+    const result = this.scan();
+    if (this.index?.scan !== result) {
+      this.index = {
+        scan: result,
+        byRoot: null,
+        shadowed: null,
+        problems: null,
+        reportedGroups: new Set(),
+        reportedPackages: false,
+        reportedAll: false,
+      };
+    }
+    return this.index;
+  }
+
+  /**
+   * Reports (once per process) the discovery problems of what is asked for:
+   * those of the group's declarations, and those of whole files (which could
+   * have declared anything) whatever the group. A third party's broken
+   * declaration in a group this application never asks for is not its concern.
+   */
+  private reportProblems(group: string | undefined): void {
+    const index = this.scanIndex();
+    if (index.reportedAll || (group !== undefined && index.reportedGroups.has(group))) return;
+    if (!index.problems) {
+      const byGroup = new Map<string, Problem[]>();
+      const ofPackages: Problem[] = [];
+      for (const problem of index.scan.problems) {
+        if (problem.group === null) ofPackages.push(problem);
+        else if (byGroup.has(problem.group)) byGroup.get(problem.group)!.push(problem);
+        else byGroup.set(problem.group, [problem]);
+      }
+      index.problems = { byGroup, ofPackages };
+    }
+    const { byGroup, ofPackages } = index.problems;
+    if (!index.reportedPackages) {
+      index.reportedPackages = true;
+      for (const problem of ofPackages) this.reportProblem(problem);
+    }
+    const groups = group === undefined ? [...byGroup.keys()] : [group];
+    for (const name of groups) {
+      if (index.reportedGroups.has(name)) continue;
+      index.reportedGroups.add(name);
+      for (const problem of byGroup.get(name) ?? []) this.reportProblem(problem);
+    }
+    if (group === undefined) index.reportedAll = true;
+  }
+
+  private reportProblem(problem: Problem): void {
+    const subject = JSON.stringify([problem.file, problem.group, problem.name]);
+    reportOnce(problem.code, subject, `${problem.file}: ${problem.reason}`, this);
   }
 
   /**
@@ -297,6 +396,14 @@ export class Registry {
 interface DeclaredGroup {
   declarations: [Declaration, Distribution][];
   entryPoints: EntryPoint[] | null;
+}
+
+/**
+ * The hooks of a registry if anything has asked for them, else null: what
+ * managers call, so that an application that taps nothing never loads tapable.
+ */
+export function hooksInUse(registry: Registry): RegistryHooks | null {
+  return registry['createdHooks'];
 }
 
 /**

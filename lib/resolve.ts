@@ -12,36 +12,12 @@
  * `exports` resolve as `require.resolve()` does.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import Module, { createRequire, isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
+import { findPnpApi } from './pnp';
 
-/** The subset of the Yarn Plug'n'Play API stevedore-ts uses (see https://yarnpkg.com/advanced/pnpapi). */
-export interface PnpApi {
-  findPackageLocator(location: string): PackageLocator | null;
-  getPackageInformation(locator: PackageLocator): PackageInformation | null;
-  resolveToUnqualified(request: string, issuer: string): string | null;
-}
-
-export interface PackageLocator {
-  name: string | null;
-  reference: string | null;
-}
-
-export interface PackageInformation {
-  packageLocation: string;
-  packageDependencies: Map<string, string | [string, string] | null>;
-}
-
-/** The Plug'n'Play API that governs `dir`, when this process runs under Yarn PnP; else null. */
-export function findPnpApi(dir: string): PnpApi | null {
-  const finder = (Module as unknown as { findPnpApi?: (lookupSource: string) => PnpApi | null }).findPnpApi;
-  if (typeof finder !== 'function') return null;
-  try {
-    return finder(dir) ?? null;
-  } catch {
-    return null;
-  }
-}
+export { findPnpApi } from './pnp';
+export type { PnpApi } from './pnp';
 
 /** The conditions `import()` matches in this process: Node's defaults plus any `--conditions` flags. */
 export function importConditions(

@@ -6,16 +6,20 @@
  * node_modules) lists the packages it trusts, and the others are refused
  * before anything of theirs is required.
  *
- * A package is identified by the name it is installed under (the folder
- * name `require()` resolves), not by the `name` in its own package.json,
- * which any package can set to anything.
+ * A discovered package is identified by the name it is installed under (the
+ * folder name `require()` resolves), not by the `name` in its own
+ * package.json, which any package can set to anything. A bundled entry point
+ * is judged by the installed name recorded when the bundle was built.
+ *
+ * One implementation serves both ways of asking: a manager's `trust` option
+ * and `trustPolicy(registry, ...)`; managers consult both before loading.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EntryPoint } from './entry-point';
 import type { Registry } from './registry';
-import type { PackageRecord, ScanResult } from './scan';
-import { debug, warnOnce } from './diagnostics';
+import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce } from './diagnostics';
+import { describeError } from './describe-error';
 
 /** Called for each refused entry point instead of the `STEVEDORE_UNTRUSTED` warning. */
 export type OnRefusedCallback = (entryPoint: EntryPoint, reason: string) => void;
@@ -50,7 +54,6 @@ export class TrustChecker {
   private readonly useDependencies: boolean;
   private readonly onRefused: OnRefusedCallback | undefined;
   private dependencies: Set<string> | null = null;
-  private indexed: { scan: ScanResult; byRoot: Map<string, PackageRecord> } | null = null;
 
   /**
    * @param registry The registry whose packages the entry points come from.
@@ -82,28 +85,56 @@ export class TrustChecker {
 
   /** Why the entry point may not be loaded, or null when its package is trusted. */
   refusal(entryPoint: EntryPoint): string | null {
-    if (!entryPoint.dist) return null;
-    const record = this.recordFor(entryPoint.dist.root);
-    if (!record) return `its package (${entryPoint.dist.root}) is not one the registry discovered`;
-    if (record.source === 'root') return null;
-    const name = record.installedAs;
+    const name = this.packageName(entryPoint);
+    if (typeof name !== 'string') return name === null ? null : name.refused;
     if (this.exact.has(name) || this.scopes.some((scope) => name.startsWith(scope))) return null;
     if (this.useDependencies && this.rootDependencies().has(name)) return null;
     return this.describe(name);
   }
 
-  /** True when the entry point may be loaded; otherwise reports the refusal and returns false. */
+  /**
+   * The installed name the policy judges an entry point by; null for what is
+   * always trusted (the application's own package.json, in-process entry
+   * points), or why it cannot be judged.
+   */
+  private packageName(entryPoint: EntryPoint): string | null | { refused: string } {
+    switch (entryPoint.origin) {
+      case 'registered':
+        return null;
+      case 'bundled':
+        return (entryPoint as { installedAs?: string | null }).installedAs ?? null;
+      case 'discovered': {
+        if (!entryPoint.dist) return null;
+        const record = this.registry.recordOf(entryPoint);
+        if (!record) return { refused: `its package (${entryPoint.dist.root}) is not one the registry discovered` };
+        return record.source === 'root' ? null : record.installedAs;
+      }
+    }
+  }
+
+  /** True when the entry point may be loaded; otherwise reports the refusal (once) and returns false. */
   admits(entryPoint: EntryPoint): boolean {
     const reason = this.refusal(entryPoint);
     if (reason === null) return true;
     debug.manager('refused %s: %s', entryPoint, reason);
     if (this.onRefused) {
-      this.onRefused(entryPoint, reason);
+      try {
+        this.onRefused(entryPoint, reason);
+      } catch (error) {
+        reportOnce(
+          'STEVEDORE_CALLBACK_FAILED',
+          JSON.stringify(['onRefused', entryPointSubject(entryPoint)]),
+          `the trust policy's onRefused callback threw for ${describeEntryPoint(entryPoint)}: ` +
+            firstLine(describeError(error).message),
+          this.registry,
+        );
+      }
     } else {
-      const from = entryPoint.dist ? ` from ${entryPoint.dist.name} (${entryPoint.dist.root}/package.json)` : '';
-      warnOnce(
+      reportOnce(
         'STEVEDORE_UNTRUSTED',
-        `Refused to load '${entryPoint.name}' (${entryPoint.group}: ${entryPoint.value})${from}: ${reason}`,
+        entryPointSubject(entryPoint),
+        `Refused to load ${describeEntryPoint(entryPoint)}: ${reason}`,
+        this.registry,
       );
     }
     return false;
@@ -118,14 +149,6 @@ export class TrustChecker {
     if (listed.length) return `the package ${quoted} is not ${list}`;
     if (this.useDependencies) return `the package ${quoted} is not ${dependency}`;
     return `the package ${quoted} is not trusted (the trust policy allows no package)`;
-  }
-
-  private recordFor(root: string): PackageRecord | undefined {
-    const scan = this.registry.scan();
-    if (this.indexed?.scan !== scan) {
-      this.indexed = { scan, byRoot: new Map(scan.packages.map((record) => [record.dist.root, record])) };
-    }
-    return this.indexed.byRoot.get(root);
   }
 
   private rootDependencies(): Set<string> {
@@ -148,11 +171,13 @@ export class TrustChecker {
   }
 }
 
+const registryPolicies = new WeakMap<Registry, { checker: TrustChecker; groups: ReadonlySet<string> | null }[]>();
+
 /**
- * Applies a trust policy to every manager that uses `registry`, through its
- * `beforeLoad` hook: an entry point of an untrusted package is vetoed (never
- * required) and reported. `namespaces` limits the policy to those groups.
- * Returns the checker, e.g. to ask `refusal(entryPoint)` in a tool.
+ * Applies a trust policy to every manager that uses `registry`: an entry
+ * point of an untrusted package is never loaded (never required or
+ * imported), and is reported once. `namespaces` limits the policy to those
+ * groups. Returns the checker, e.g. to ask `refusal(entryPoint)` in a tool.
  *
  * ```ts
  * trustPolicy(defaultRegistry, { packages: ['@acme/*', 'trove-ext-sample'] }, { namespaces: ['trove.api.extensions'] });
@@ -164,10 +189,14 @@ export function trustPolicy(
   { namespaces }: { namespaces?: readonly string[] } = {},
 ): TrustChecker {
   const checker = new TrustChecker(registry, policy);
-  const groups = namespaces ? new Set(namespaces) : null;
-  registry.hooks.beforeLoad.tap('stevedore-ts:trust', (entryPoint) => {
-    if (groups && !groups.has(entryPoint.group)) return undefined;
-    return checker.admits(entryPoint) ? undefined : false;
-  });
+  const policies = registryPolicies.get(registry) ?? [];
+  policies.push({ checker, groups: namespaces ? new Set(namespaces) : null });
+  registryPolicies.set(registry, policies);
   return checker;
+}
+
+/** The checkers `trustPolicy()` set on a registry for a group, in the order they were set. */
+export function registryTrust(registry: Registry, group: string): TrustChecker[] {
+  const policies = registryPolicies.get(registry) ?? [];
+  return policies.filter(({ groups }) => !groups || groups.has(group)).map(({ checker }) => checker);
 }

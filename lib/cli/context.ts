@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { EntryPoint } from '../entry-point';
 import { Registry } from '../registry';
 import { findPackageRoot } from '../locate';
-import type { PackageRecord, ScanResult } from '../scan';
-import { scan } from '../scan';
+import type { PackageRecord } from '../scan';
 import { UsageError } from './args';
 import type { CliIo } from './output';
 import { Printer, printJson } from './output';
@@ -89,9 +88,9 @@ export class Context {
   }
 }
 
-/** The package record that declared an entry point. */
-export function recordOf(result: ScanResult, entryPoint: EntryPoint): PackageRecord | undefined {
-  return result.packages.find((pkg) => pkg.dist.root === entryPoint.dist?.root);
+/** The package record that declared an entry point (looked up by index: commands stay linear). */
+export function recordOf(registry: Registry, entryPoint: EntryPoint): PackageRecord | undefined {
+  return registry.recordOf(entryPoint);
 }
 
 /** An entry point of a shadowed copy of a package: declared, never loaded. */
@@ -103,27 +102,14 @@ export interface ShadowedEntry {
   shadowedBy: { name: string; version: string; root: string } | null;
 }
 
-/**
- * The entry points of `group` declared by shadowed copies of packages, read
- * with the same discovery code (a scan rooted at the copy).
- */
-export function shadowedEntries(result: ScanResult, group: string): ShadowedEntry[] {
-  const entries: ShadowedEntry[] = [];
-  for (const shadow of result.shadowed) {
-    const copy = scan(shadow.path, []).packages[0];
-    if (!copy) continue;
-    const winner = result.packages.find((pkg) => pkg.installedAs === shadow.installedAs);
-    for (const [declaredGroup, name, value] of copy.declarations) {
-      if (declaredGroup !== group) continue;
-      entries.push({
-        name,
-        value,
-        package: { ...copy.dist, installedAs: shadow.installedAs, source: shadow.source },
-        shadowedBy: winner ? { ...winner.dist } : null,
-      });
-    }
-  }
-  return entries;
+/** The entry points of `group` declared by shadowed copies of packages (each copy read once per scan). */
+export function shadowedEntries(registry: Registry, group: string): ShadowedEntry[] {
+  return registry.shadowedEntryPoints(group).map(({ entryPoint, installedAs, source, shadowedBy }) => ({
+    name: entryPoint.name,
+    value: entryPoint.value,
+    package: { ...entryPoint.dist!, installedAs, source },
+    shadowedBy: shadowedBy ? { ...shadowedBy } : null,
+  }));
 }
 
 /** The JSON form of an entry point with its package, shared by list, show and doctor. */

@@ -50,7 +50,7 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
   const reports = await probeEntryPoints(entryPoints, { timeoutMs: ctx.timeoutMs, cwd: registry.root });
   const withReports = entryPoints.map((entryPoint, index) => ({ entryPoint, load: reports[index] }));
   const describe = ({ entryPoint, load }: { entryPoint: EntryPoint; load: (typeof reports)[number] }) => ({
-    ...entryPointJson(entryPoint, recordOf(result, entryPoint)),
+    ...entryPointJson(entryPoint, recordOf(registry, entryPoint)),
     load,
   });
   const loadFailures = withReports.filter(({ load }) => load.status !== 'loaded').map(describe);

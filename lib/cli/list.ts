@@ -31,9 +31,8 @@ export function listGroups(ctx: Context): number {
 /** The entry points of one group, in load order, then those of shadowed copies. */
 export function listGroup(ctx: Context, group: string): number {
   const { registry } = ctx;
-  const result = registry.scan();
   const entryPoints = registry.entryPoints(group);
-  const shadowed = shadowedEntries(result, group);
+  const shadowed = shadowedEntries(registry, group);
   if (entryPoints.length === 0 && shadowed.length === 0) {
     return ctx.groupNotFound(
       group,
@@ -43,7 +42,7 @@ export function listGroup(ctx: Context, group: string): number {
   const duplicates = duplicateNames(entryPoints);
   const lastIndex = new Map(entryPoints.map((entryPoint, index) => [entryPoint.name, index]));
   const rows = entryPoints.map((entryPoint, index) => ({
-    ...entryPointJson(entryPoint, recordOf(result, entryPoint)),
+    ...entryPointJson(entryPoint, recordOf(registry, entryPoint)),
     duplicate: duplicates.has(entryPoint.name),
     // What a manager's get(name) returns with the default conflict resolver.
     selected: lastIndex.get(entryPoint.name) === index,

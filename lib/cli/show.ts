@@ -10,11 +10,10 @@ import { didYouMean, suggestion } from './similar';
 
 export async function show(ctx: Context, group: string, name: string): Promise<number> {
   const { registry } = ctx;
-  const result = registry.scan();
   const inGroup = registry.entryPoints(group);
   const matches = inGroup.filter((entryPoint) => entryPoint.name === name);
   if (matches.length === 0) {
-    const shadowed = shadowedEntries(result, group).filter((entry) => entry.name === name);
+    const shadowed = shadowedEntries(registry, group).filter((entry) => entry.name === name);
     if (shadowed.length > 0) {
       const copy = shadowed[0];
       return ctx.notFound(
@@ -41,7 +40,7 @@ export async function show(ctx: Context, group: string, name: string): Promise<n
   const described = matches.map((entryPoint, index) => {
     const resolution = resolveQuietly(entryPoint);
     return {
-      ...entryPointJson(entryPoint, recordOf(result, entryPoint)),
+      ...entryPointJson(entryPoint, recordOf(registry, entryPoint)),
       resolved: resolution.resolved,
       resolveError: resolution.error,
       packageDescription: entryPoint.dist ? packageDescription(entryPoint.dist.root) : null,
