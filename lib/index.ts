@@ -42,8 +42,3 @@ export type {
 } from './bundle';
 export { trustPolicy } from './trust';
 export type { TrustChecker, TrustPolicy, OnRefusedCallback } from './trust';
-/**
- * Invokes a plugin as managers do (a class with `new`, a function with a call).
- * @deprecated Internal: it leaves the public API once examples/trove-api no longer imports it.
- */
-export { invokePlugin } from './plugin-source';
