@@ -3,7 +3,7 @@
  * declare as entry points in their package.json. The public API.
  */
 export { EntryPoint, parseEntryPointValue, formatEntryPointValue } from './entry-point';
-export type { Distribution, ParsedValue } from './entry-point';
+export type { Distribution, ParsedValue, ModuleFormat } from './entry-point';
 export { Extension, ExtensionManager, ignoreConflicts, errorOnConflict, invokePlugin } from './extension';
 export type {
   Namespaces,
