@@ -59,8 +59,10 @@ test('the tarball holds the entries, their declarations, the LICENSE, and nothin
   expect(code).toEqual([
     'dist/cli/main.js',
     'dist/cli/probe-child.js',
+    'dist/index.bundler.mjs',
     'dist/index.js',
     'dist/index.mjs',
+    'dist/testing.bundler.mjs',
     'dist/testing.js',
     'dist/testing.mjs',
   ]);
@@ -168,6 +170,43 @@ test("import from 'stevedore-ts': the same single copy as require(), with the sa
     testingNames: true,
     testExtension: 'testing/x',
   });
+});
+
+test('a bundler (esbuild, ES module output) bundles one copy of the library, which runs with no package on disk', async () => {
+  write(
+    'bundle-me.mjs',
+    `import { Extension, ExtensionManager } from 'stevedore-ts';
+import { makeTestExtension } from 'stevedore-ts/testing';
+const extension = makeTestExtension('x', () => 'from the bundle');
+const manager = ExtensionManager.makeTestInstance([extension]);
+console.log(JSON.stringify({ sameCopy: extension instanceof Extension, called: manager.map((e) => e.plugin()) }));
+`,
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const outfile = path.join(temp.dir, 'bundled', 'app.mjs');
+  const build = await esbuild.build({
+    entryPoints: [path.join(consumer, 'bundle-me.mjs')],
+    absWorkingDir: consumer,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    external: ['tapable', 'debug'],
+    // The usual recipe for ES module bundles of CommonJS code.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const bundled = Object.keys(build.metafile.inputs).filter((input) => input.includes('stevedore-ts/dist/'));
+  expect(bundled.sort()).toEqual([
+    'node_modules/stevedore-ts/dist/index.bundler.mjs',
+    'node_modules/stevedore-ts/dist/index.js',
+    'node_modules/stevedore-ts/dist/testing.bundler.mjs',
+    'node_modules/stevedore-ts/dist/testing.js',
+  ]);
+  const out = JSON.parse(runNode([outfile], { cwd: path.dirname(outfile) }).stdout) as unknown;
+  expect(out).toEqual({ sameCopy: true, called: ['from the bundle'] });
 });
 
 /** Runs the TypeScript compiler on the consumer with these compiler options. */

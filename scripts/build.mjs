@@ -4,7 +4,7 @@
 //   testing.js        `stevedore-ts/testing`, which loads the library from index.js;
 //   cli/main.js       the `stevedore` command, and cli/probe-child.js, the process it loads plugins in: both load
 //                     the library from index.js too, so a process holds one copy of it whatever it runs;
-//   *.mjs             ES module wrappers that hand `import` the same CommonJS module;
+//   *.mjs             ES module wrappers that hand `import` the same CommonJS module (*.bundler.mjs: for bundlers);
 //   *.d.ts, *.d.mts   the type declarations of the two public entries (tsc emits those of the modules they reach).
 // No source maps: they would point at lib/, which is not published.
 import { execFileSync } from 'node:child_process';
@@ -145,20 +145,21 @@ if (extra.size > 0) {
   await buildLibrary(extra);
 }
 
-// 4. The ES module wrappers. They get the CommonJS module through require(): an `import` or `export ... from`
-// of a CommonJS file would make Node's ES module loader lex all of it for its export names, which costs
-// several times what loading it does.
+// 4. The ES module wrappers. In Node (exports condition `default`) they get the CommonJS module through require():
+// an `import` or `export ... from` of a CommonJS file would make Node's ES module loader lex all of it for its
+// export names, which costs several times what loading it does. Bundlers follow only static imports, so they get
+// (condition `module`, which bundlers match and Node does not) a wrapper that imports the CommonJS file.
 for (const entry of ['index', 'testing']) {
   const file = path.join(dist, `${entry}.js`);
   const names = Object.keys(require(file)).filter(
     (name) => name !== '__esModule' && (entry !== 'index' || publicNames.includes(name)),
   );
+  const reexport = `export const { ${names.join(', ')} } = cjs;\n`;
   writeFileSync(
     path.join(dist, `${entry}.mjs`),
-    `import { createRequire } from 'node:module';\n` +
-      `const cjs = createRequire(import.meta.url)('./${entry}.js');\n` +
-      `export const { ${names.join(', ')} } = cjs;\n`,
+    `import { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('./${entry}.js');\n${reexport}`,
   );
+  writeFileSync(path.join(dist, `${entry}.bundler.mjs`), `import cjs from './${entry}.js';\n${reexport}`);
   writeFileSync(path.join(dist, `${entry}.d.mts`), `export * from './${entry}.js';\n`);
 }
 chmodSync(path.join(dist, 'cli', 'main.js'), 0o755);
