@@ -100,7 +100,12 @@ const WHERE: { pattern: RegExp; where: 'app' | 'repo' | string }[] = [
   { pattern: /^node (examples|dist)\//, where: 'repo' },
   { pattern: /^npm ci && npm run build$/, where: 'the test run starts from npm ci, and its setup builds dist/' },
   { pattern: /^npm ci && npm test\b/, where: 'this is the test run' },
-  { pattern: /^npm ci && npm run demo\b/, where: 'a server that runs until stopped: trove-api.test.ts starts it' },
+  { pattern: /^(npm ci && )?npm run demo\b/, where: 'a server that runs until stopped: trove-api.test.ts starts it' },
+  { pattern: /^apt-get install /, where: "a system package, for docs/trove-api.md's manual troveclient check" },
+  {
+    pattern: /^\/usr\/bin\/python3 examples\/trove-api\/scripts\/check-troveclient\.py\b/,
+    where: "the manual troveclient check: needs Debian's python3-troveclient and the running demo",
+  },
   { pattern: /^curl .*127\.0\.0\.1:8779/, where: 'requests to the demo server: trove-api.test.ts makes them' },
   { pattern: /^npm install stevedore-ts$/, where: 'stevedore-ts is not published yet' },
   { pattern: /^npm ci && npm pack\b/, where: 'consumer.test.ts packs a copy of the checkout that way' },
