@@ -1,27 +1,32 @@
 /**
- * stevedore-ts as an installed dependency (SPEC §1): the files `npm pack`
- * would publish, installed with the runtime dependencies into a consumer's
- * node_modules, load with `require()` and with `import` (one copy for both),
- * and their type declarations type-check a CommonJS and an ES module
- * consumer that has @types/node but none of our dev dependencies.
+ * stevedore-ts as its users get it: a copy of the checkout with nothing
+ * built is packed with `npm pack` (whose `prepack` builds dist/), and the
+ * tarball, installed with its runtime dependencies into a consumer's
+ * node_modules, loads with `require()` and with `import` (one copy for both),
+ * runs as the `stevedore-ts` and `stevedore` commands, and type-checks
+ * CommonJS and ES module consumers that have neither @types/node nor a lib
+ * newer than ES2020. publint and arethetypeswrong find nothing to report.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, childEnv, runNode, tempDir } from './support/discovery';
+import { REPO, runNode, tempDir } from './support/discovery';
 import type { TempDir } from './support/discovery';
+import { packCleanCheckout, tarballFiles, unpack } from './support/package';
 
 let temp: TempDir;
+let tarball: string;
 let consumer: string;
 let installed: string;
+const write = (file: string, text: string): void => {
+  fs.mkdirSync(path.dirname(path.join(consumer, file)), { recursive: true });
+  fs.writeFileSync(path.join(consumer, file), text);
+};
+
 beforeAll(() => {
   temp = tempDir('stevedore-consumer-');
+  tarball = packCleanCheckout(temp.dir);
   consumer = path.join(temp.dir, 'consumer');
   installed = path.join(consumer, 'node_modules', 'stevedore-ts');
-  const write = (file: string, text: string): void => {
-    fs.mkdirSync(path.dirname(path.join(consumer, file)), { recursive: true });
-    fs.writeFileSync(path.join(consumer, file), text);
-  };
   write(
     'package.json',
     JSON.stringify({
@@ -32,29 +37,14 @@ beforeAll(() => {
     }),
   );
   write('hello.cjs', "exports.hello = () => 'hello from the consumer';");
-  // What a user installs: the packed files, plus the runtime dependencies.
-  const [pack] = JSON.parse(
-    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-      cwd: REPO,
-      env: childEnv(),
-      encoding: 'utf8',
-    }),
-  ) as [{ files: { path: string }[] }];
-  for (const { path: file } of pack.files) {
-    fs.mkdirSync(path.dirname(path.join(installed, file)), { recursive: true });
-    fs.copyFileSync(path.join(REPO, file), path.join(installed, file));
-  }
+  unpack(tarball, installed);
+  // The runtime dependencies (and theirs), as npm would install them beside it.
   for (const dependency of ['debug', 'ms', 'tapable']) {
     fs.cpSync(path.join(REPO, 'node_modules', dependency), path.join(consumer, 'node_modules', dependency), {
       recursive: true,
     });
   }
-  fs.mkdirSync(path.join(consumer, 'node_modules', '@types'));
-  fs.symlinkSync(
-    path.join(REPO, 'node_modules', '@types', 'node'),
-    path.join(consumer, 'node_modules', '@types', 'node'),
-  );
-});
+}, 120_000);
 afterAll(() => temp.cleanup());
 
 function printed<T>(args: string[]): T {
@@ -62,6 +52,60 @@ function printed<T>(args: string[]): T {
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout) as T;
 }
+
+test('the tarball holds the entries, their declarations, the LICENSE, and nothing else', () => {
+  const files = tarballFiles(tarball);
+  const code = files.filter((file) => /\.(c|m)?js$/.test(file));
+  expect(code).toEqual([
+    'dist/cli/main.js',
+    'dist/cli/probe-child.js',
+    'dist/index.bundler.mjs',
+    'dist/index.js',
+    'dist/index.mjs',
+    'dist/testing.bundler.mjs',
+    'dist/testing.js',
+    'dist/testing.mjs',
+  ]);
+  expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+  expect(files.filter((file) => file.startsWith('dist/cli/') && file.endsWith('.ts'))).toEqual([]);
+  expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.d.ts']));
+  expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([
+    'CHANGELOG.md',
+    'LICENSE',
+    'README.md',
+    'package.json',
+  ]);
+  expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(
+    /^\s*Apache License\s+Version 2\.0, January 2004\s+http:\/\/www\.apache\.org\/licenses\/[\s\S]*END OF TERMS AND CONDITIONS/,
+  );
+});
+
+test('the command and stevedore-ts/testing load the library from the one bundle', () => {
+  for (const file of ['cli/main.js', 'cli/probe-child.js', 'testing.js']) {
+    const source = fs.readFileSync(path.join(installed, 'dist', file), 'utf8');
+    expect([file, /require\("\.{1,2}\/index\.js"\)/.test(source)]).toEqual([file, true]);
+    // The library's classes are defined in index.js only.
+    expect([file, /\bclass (EntryPoint|Registry|ExtensionManager)\b/.test(source)]).toEqual([file, false]);
+  }
+});
+
+test('the command runs under both names', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  expect(manifest.bin).toEqual({ stevedore: './dist/cli/main.js', 'stevedore-ts': './dist/cli/main.js' });
+  const run = runNode([path.join(installed, manifest.bin['stevedore-ts']), 'list', 'consumer.plugins'], {
+    cwd: consumer,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toMatch(/^hello\t\.\/hello\.cjs:hello\tconsumer/m);
+  expect(run.status).toBe(0);
+  const show = runNode([path.join(installed, 'dist', 'cli', 'main.js'), 'show', 'consumer.plugins', 'hello'], {
+    cwd: consumer,
+  });
+  expect(show.stdout).toMatch(/Loaded: function/);
+  expect(show.status).toBe(0);
+});
 
 test("require('stevedore-ts') and require('stevedore-ts/testing')", () => {
   const out = printed<Record<string, unknown>>([
@@ -75,6 +119,7 @@ test("require('stevedore-ts') and require('stevedore-ts/testing')", () => {
       names: manager.names(),
       hello: manager.get('hello').plugin(),
       testing: [typeof testing.createPackageTree, typeof testing.makeTestExtension],
+      sameCopy: testing.makeTestExtension('x', 1) instanceof stevedore.Extension,
     }));
     `,
   ]);
@@ -83,27 +128,32 @@ test("require('stevedore-ts') and require('stevedore-ts/testing')", () => {
     names: ['hello'],
     hello: 'hello from the consumer',
     testing: ['function', 'function'],
+    sameCopy: true,
   });
 });
 
-test("import from 'stevedore-ts': the same single copy as require()", () => {
+test("import from 'stevedore-ts': the same single copy as require(), with the same names", () => {
   const out = printed<Record<string, unknown>>([
     '--input-type=module',
     '-e',
     `
+    import * as stevedore from 'stevedore-ts';
     import { ExtensionManager, Registry, defaultRegistry } from 'stevedore-ts';
-    import { createPackageTree, makeTestExtension } from 'stevedore-ts/testing';
+    import * as testing from 'stevedore-ts/testing';
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
     const cjs = require('stevedore-ts');
     const manager = await ExtensionManager.create('consumer.plugins');
-    const tree = createPackageTree();
+    const tree = testing.createPackageTree();
+    const publicNames = (module) => Object.keys(module).filter((name) => name !== '__esModule' && name !== 'default');
     console.log(JSON.stringify({
       resolved: [import.meta.resolve('stevedore-ts'), import.meta.resolve('stevedore-ts/testing')],
       names: manager.names(),
       hello: manager.get('hello').plugin(),
       sameCopy: cjs.Registry === Registry && cjs.defaultRegistry === defaultRegistry && tree.registry instanceof cjs.Registry,
-      testExtension: makeTestExtension('x', 1).entryPoint.value,
+      missingFromEsm: publicNames(cjs).filter((name) => !(name in stevedore) && name !== 'scan'),
+      testingNames: publicNames(testing).sort().join() === publicNames(require('stevedore-ts/testing')).sort().join(),
+      testExtension: testing.makeTestExtension('x', 1).entryPoint.value,
     }));
     tree.cleanup();
     `,
@@ -116,33 +166,75 @@ test("import from 'stevedore-ts': the same single copy as require()", () => {
     names: ['hello'],
     hello: 'hello from the consumer',
     sameCopy: true,
+    missingFromEsm: [],
+    testingNames: true,
     testExtension: 'testing/x',
   });
 });
 
-test('the type declarations check a CommonJS (.cts) and an ES module (.mts) consumer', () => {
-  for (const file of ['index.d.ts', 'index.d.mts', 'testing.d.ts', 'testing.d.mts']) {
-    expect(fs.existsSync(path.join(installed, 'dist', file))).toBe(true);
-  }
-  const write = (file: string, text: string): void => fs.writeFileSync(path.join(consumer, file), text);
+test('a bundler (esbuild, ES module output) bundles one copy of the library, which runs with no package on disk', async () => {
+  write(
+    'bundle-me.mjs',
+    `import { Extension, ExtensionManager } from 'stevedore-ts';
+import { makeTestExtension } from 'stevedore-ts/testing';
+const extension = makeTestExtension('x', () => 'from the bundle');
+const manager = ExtensionManager.makeTestInstance([extension]);
+console.log(JSON.stringify({ sameCopy: extension instanceof Extension, called: manager.map((e) => e.plugin()) }));
+`,
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const outfile = path.join(temp.dir, 'bundled', 'app.mjs');
+  const build = await esbuild.build({
+    entryPoints: [path.join(consumer, 'bundle-me.mjs')],
+    absWorkingDir: consumer,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    external: ['tapable', 'debug'],
+    // The usual recipe for ES module bundles of CommonJS code.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const bundled = Object.keys(build.metafile.inputs).filter((input) => input.includes('stevedore-ts/dist/'));
+  expect(bundled.sort()).toEqual([
+    'node_modules/stevedore-ts/dist/index.bundler.mjs',
+    'node_modules/stevedore-ts/dist/index.js',
+    'node_modules/stevedore-ts/dist/testing.bundler.mjs',
+    'node_modules/stevedore-ts/dist/testing.js',
+  ]);
+  const out = JSON.parse(runNode([outfile], { cwd: path.dirname(outfile) }).stdout) as unknown;
+  expect(out).toEqual({ sameCopy: true, called: ['from the bundle'] });
+});
+
+/** Runs the TypeScript compiler on the consumer with these compiler options. */
+function typeCheck(compilerOptions: Record<string, unknown>, files: string[]): string {
   write(
     'tsconfig.json',
     JSON.stringify({
       compilerOptions: {
-        module: 'node16',
-        moduleResolution: 'node16',
-        target: 'ES2022',
         strict: true,
         noEmit: true,
-        lib: ['ES2022'],
+        target: 'ES2020',
+        lib: ['ES2020'],
+        // No @types/node, nor any other package's global types.
+        types: [],
         // Our declarations are checked; TypeScript's own lib files need not be.
         skipLibCheck: false,
         skipDefaultLibCheck: true,
-        types: ['node'],
+        ...compilerOptions,
       },
-      files: ['use.cts', 'use.mts'],
+      files,
     }),
   );
+  const run = runNode([path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer });
+  return run.stdout + run.stderr + (run.status === 0 ? '' : `exit ${run.status}`);
+}
+
+test('the declarations check CommonJS (.cts) and ES module (.mts) consumers without @types/node, lib ES2020', () => {
+  expect(fs.existsSync(path.join(consumer, 'node_modules', '@types'))).toBe(false);
   write(
     'use.cts',
     `import stevedore = require('stevedore-ts');
@@ -151,6 +243,8 @@ interface Greeter { greet(): string }
 const manager = new stevedore.ExtensionManager<Greeter>('consumer.plugins', { invokeOnLoad: true });
 export const greetings: string[] = manager.map((extension) => extension.obj!.greet());
 export const extension: stevedore.Extension<number> = testing.makeTestExtension<number>('x', () => 1, 1);
+export const cacheDir: string = stevedore.defaultCacheDir({ STEVEDORE_CACHE_DIR: '/tmp/x' });
+export const failure = new stevedore.LoadError('no', 'STEVEDORE_LOAD_FAILED', { cause: new Error('why') });
 // @ts-expect-error: root is a string
 new stevedore.Registry({ root: 42 });
 `,
@@ -169,7 +263,51 @@ export const names: string[] = manager.names();
 export const wrong: number[] = manager.names();
 `,
   );
-  const run = runNode([path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer });
-  expect(run.stdout + run.stderr).toBe('');
-  expect(run.status).toBe(0);
+  expect(typeCheck({ module: 'node16', moduleResolution: 'node16' }, ['use.cts', 'use.mts'])).toBe('');
+});
+
+test('moduleResolution node10 finds stevedore-ts/testing (typesVersions), bundler finds both', () => {
+  write(
+    'use-old.ts',
+    `import { ExtensionManager } from 'stevedore-ts';
+import { makeTestExtension } from 'stevedore-ts/testing';
+export const manager = ExtensionManager.makeTestInstance([makeTestExtension('x', 1)]);
+`,
+  );
+  expect(typeCheck({ module: 'commonjs', moduleResolution: 'node10' }, ['use-old.ts'])).toBe('');
+  expect(typeCheck({ module: 'esnext', moduleResolution: 'bundler' }, ['use-old.ts'])).toBe('');
+});
+
+test('publint and arethetypeswrong (node16 profile) report nothing on the tarball', () => {
+  const publint = runNode(
+    [
+      '--input-type=module',
+      '-e',
+      `import { publint } from 'publint';
+      import { formatMessage } from 'publint/utils';
+      const pkgDir = ${JSON.stringify(installed)};
+      const { messages, pkg } = await publint({ pkgDir, level: 'suggestion', strict: true, pack: false });
+      console.log(JSON.stringify(messages.map((message) => formatMessage(message, pkg))));`,
+    ],
+    { cwd: REPO },
+  );
+  expect(publint.stderr).toBe('');
+  expect(JSON.parse(publint.stdout)).toEqual([]);
+
+  const attw = runNode(
+    [
+      path.join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
+      tarball,
+      '--profile',
+      'node16',
+      '--format',
+      'json',
+    ],
+    { cwd: temp.dir },
+  );
+  // Problems grouped by kind: none.
+  const report = JSON.parse(attw.stdout) as { analysis: { packageName: string }; problems: Record<string, unknown[]> };
+  expect(report.analysis.packageName).toBe('stevedore-ts');
+  expect(report.problems).toEqual({});
+  expect(attw.status).toBe(0);
 });

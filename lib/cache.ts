@@ -52,7 +52,7 @@ interface CacheFile {
 }
 
 /** The per-user cache folder: `$STEVEDORE_CACHE_DIR`, else the platform's cache folder + `stevedore-ts`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
   if (env.STEVEDORE_CACHE_DIR) return path.resolve(env.STEVEDORE_CACHE_DIR);
   const home = homeDir();
   if (process.platform === 'win32') {
@@ -63,7 +63,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Why caching is off for this folder, or null when it is on. */
-export function cacheDisabledReason(dir: string, env: NodeJS.ProcessEnv = process.env): string | null {
+export function cacheDisabledReason(dir: string, env: Record<string, string | undefined> = process.env): string | null {
   const flag = env.STEVEDORE_CACHE?.trim().toLowerCase();
   if (flag === '0' || flag === 'false' || flag === 'off' || flag === 'no') return `STEVEDORE_CACHE is set to ${flag}`;
   if (existsSync(path.join(dir, '.disable'))) return `${path.join(dir, '.disable')} exists`;

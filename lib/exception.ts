@@ -8,7 +8,7 @@
 /** There was more than one extension, or none, that matched the query. */
 export class NoUniqueMatch extends Error {
   code = 'STEVEDORE_NO_UNIQUE_MATCH';
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -56,7 +56,7 @@ export class InvalidEntryPoint extends Error {
 /** A plugin could not be loaded synchronously, or did not settle in time. */
 export class LoadError extends Error {
   code: string;
-  constructor(message: string, code: string, options?: ErrorOptions) {
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'LoadError';
     this.code = code;

@@ -3,7 +3,7 @@
  * declare as entry points in their package.json. The public API.
  */
 export { EntryPoint, parseEntryPointValue } from './entry-point';
-export type { Distribution, EntryPointOrigin, ParsedValue } from './entry-point';
+export type { Distribution, EntryPointOrigin, ParsedValue, ModuleFormat } from './entry-point';
 export { Extension, ExtensionManager, ignoreConflicts, errorOnConflict } from './extension';
 // The types a manager's constructor and create() are written with.
 export type {

@@ -89,7 +89,7 @@ function isEvaluatingCode(): boolean {
  * npm's global install folder: from `npm_config_prefix`, else the `prefix`
  * in npm's config files, else Node's own prefix. npm is never spawned.
  */
-export function globalFolder(env: NodeJS.ProcessEnv = process.env): string {
+export function globalFolder(env: Record<string, string | undefined> = process.env): string {
   const prefix = globalPrefix(env);
   return process.platform === 'win32' ? path.join(prefix, 'node_modules') : path.join(prefix, 'lib', 'node_modules');
 }

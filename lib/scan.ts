@@ -78,7 +78,7 @@ const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The stat fields that change when a file or folder changes, in one comparable string. */
-export function signature(stats: BigIntStats | null): string {
+export function signature(stats: { mtimeNs: bigint; ctimeNs: bigint; size: bigint; ino: bigint } | null): string {
   if (!stats) return '-';
   return `${stats.mtimeNs}/${stats.ctimeNs}/${stats.size}/${stats.ino}`;
 }

@@ -1,44 +1,165 @@
-// Builds dist/: tsc compiles lib/ to CommonJS with declarations; esbuild then
-// bundles the main entry into one file (importing the library is then one file
-// to read and compile, not twenty: it halves the cost of `require('stevedore-ts')`),
-// and each public entry gets an ES module wrapper (.mjs + .d.mts) that re-exports
-// the CommonJS build, so `import` and `require()` share one copy of the library.
+// Builds dist/, the published code:
+//   index.js          the library, bundled into one CommonJS file (importing it is one file to read and compile,
+//                     not twenty: that halves the cost of `require('stevedore-ts')`);
+//   testing.js        `stevedore-ts/testing`, which loads the library from index.js;
+//   cli/main.js       the `stevedore` command, and cli/probe-child.js, the process it loads plugins in: both load
+//                     the library from index.js too, so a process holds one copy of it whatever it runs;
+//   *.mjs             ES module wrappers that hand `import` the same CommonJS module (*.bundler.mjs: for bundlers);
+//   *.d.ts, *.d.mts   the type declarations of the two public entries (tsc emits those of the modules they reach).
+// No source maps: they would point at lib/, which is not published.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const lib = path.join(root, 'lib');
 const dist = path.join(root, 'dist');
 const require = createRequire(import.meta.url);
+const esbuild = require('esbuild');
+const ts = require('typescript');
 
+/** Modules of the library proper: lib/*.ts but the separately built entries. */
+function isCore(file) {
+  return path.dirname(file) === lib && path.basename(file) !== 'testing.ts';
+}
+
+/** Resolves a relative import in lib/ to its source file. */
+function sourceOf(importer, specifier) {
+  const base = path.resolve(path.dirname(importer), specifier);
+  return base.endsWith('.ts') ? base : `${base}.ts`;
+}
+
+/**
+ * An esbuild plugin for the entries that are not the library: every import of a library module becomes a
+ * require() of the bundle (index.js), so nothing of the library is bundled twice.
+ */
+function libraryFromBundle(outfile) {
+  const bundle = `./${path.relative(path.dirname(outfile), path.join(dist, 'index.js')).split(path.sep).join('/')}`;
+  return {
+    name: 'library-from-bundle',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, ({ path: specifier, importer }) =>
+        isCore(sourceOf(importer, specifier)) ? { path: bundle.replace(/^\.\/\.\.\//, '../'), external: true } : null,
+      );
+    },
+  };
+}
+
+/**
+ * The names that `files` import at run time from library modules (type-only imports aside), as
+ * `{ name, module }`. Namespace and default imports of a library module are refused: their names cannot be
+ * checked against the bundle.
+ */
+function libraryImports(files) {
+  const found = [];
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
+    for (const statement of source.statements) {
+      const isImport = ts.isImportDeclaration(statement);
+      if (!isImport && !ts.isExportDeclaration(statement)) continue;
+      const specifier = statement.moduleSpecifier;
+      if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith('.')) continue;
+      const module = sourceOf(file, specifier.text);
+      if (!isCore(module)) continue;
+      const clause = isImport ? statement.importClause : statement;
+      if (!clause || clause.isTypeOnly) continue;
+      const bindings = isImport ? clause.namedBindings : clause.exportClause;
+      const named = bindings && (ts.isNamedImports(bindings) || ts.isNamedExports(bindings));
+      if ((isImport && clause.name) || !named) {
+        throw new Error(`${path.relative(root, file)}: import the library's modules by name (import { x } from ...)`);
+      }
+      for (const element of bindings.elements) {
+        if (!element.isTypeOnly) found.push({ name: (element.propertyName ?? element.name).text, module, file });
+      }
+    }
+  }
+  return found;
+}
+
+// 1. The declarations of the public entries and of the modules they reach.
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
 
-const esbuild = require('esbuild');
-esbuild.buildSync({
-  entryPoints: [path.join(root, 'lib', 'index.ts')],
-  outfile: path.join(dist, 'index.js'),
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   // Loaded lazily by the library, and shared with the application's copies.
   external: ['tapable', 'debug'],
-  sourcemap: true,
   logLevel: 'warning',
-});
+  metafile: true,
+};
 
+// 2. The entries that load the library from the bundle.
+const outside = [
+  { entry: path.join(lib, 'testing.ts'), outfile: path.join(dist, 'testing.js') },
+  { entry: path.join(lib, 'cli', 'main.ts'), outfile: path.join(dist, 'cli', 'main.js') },
+  { entry: path.join(lib, 'cli', 'probe-child.ts'), outfile: path.join(dist, 'cli', 'probe-child.js') },
+];
+const inputs = new Set();
+for (const { entry, outfile } of outside) {
+  const { metafile } = await esbuild.build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    plugins: [libraryFromBundle(outfile)],
+  });
+  for (const input of Object.keys(metafile.inputs)) inputs.add(path.resolve(root, input));
+}
+
+// 3. The library. The public names are lib/index.ts's; a name the command imports from a module of the library
+// that index.ts does not export is exported by the bundle too, for the command only (it is in neither the types
+// nor the ES module wrapper).
+async function buildLibrary(extra) {
+  const outfile = path.join(dist, 'index.js');
+  if (extra.size === 0) return esbuild.build({ ...common, entryPoints: [path.join(lib, 'index.ts')], outfile });
+  const lines = ["export * from './index';"];
+  for (const [module, names] of extra) {
+    lines.push(`export { ${[...names].join(', ')} } from './${path.basename(module, '.ts')}';`);
+  }
+  return esbuild.build({
+    ...common,
+    stdin: { contents: lines.join('\n'), resolveDir: lib, sourcefile: 'index-and-cli-internals.ts', loader: 'ts' },
+    outfile,
+  });
+}
+await buildLibrary(new Map());
+const bundlePath = path.join(dist, 'index.js');
+const publicNames = Object.keys(require(bundlePath)).filter((name) => name !== '__esModule');
+const extra = new Map();
+for (const { name, module, file } of libraryImports([...inputs].filter((file) => !isCore(file)))) {
+  if (publicNames.includes(name)) continue;
+  if (path.basename(file) === 'testing.ts') {
+    throw new Error(`lib/testing.ts imports ${name}, which the library does not export`);
+  }
+  if (!extra.has(module)) extra.set(module, new Set());
+  extra.get(module).add(name);
+}
+if (extra.size > 0) {
+  delete require.cache[bundlePath];
+  await buildLibrary(extra);
+}
+
+// 4. The ES module wrappers. In Node (exports condition `default`) they get the CommonJS module through require():
+// an `import` or `export ... from` of a CommonJS file would make Node's ES module loader lex all of it for its
+// export names, which costs several times what loading it does. Bundlers follow only static imports, so they get
+// (condition `module`, which bundlers match and Node does not) a wrapper that imports the CommonJS file.
 for (const entry of ['index', 'testing']) {
-  const names = Object.keys(require(path.join(dist, `${entry}.js`))).filter((name) => name !== '__esModule');
+  const file = path.join(dist, `${entry}.js`);
+  const names = Object.keys(require(file)).filter(
+    (name) => name !== '__esModule' && (entry !== 'index' || publicNames.includes(name)),
+  );
+  const reexport = `export const { ${names.join(', ')} } = cjs;\n`;
   writeFileSync(
     path.join(dist, `${entry}.mjs`),
-    `import cjs from './${entry}.js';\nexport const { ${names.join(', ')} } = cjs;\n`,
+    `import { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('./${entry}.js');\n${reexport}`,
   );
+  writeFileSync(path.join(dist, `${entry}.bundler.mjs`), `import cjs from './${entry}.js';\n${reexport}`);
   writeFileSync(path.join(dist, `${entry}.d.mts`), `export * from './${entry}.js';\n`);
 }
-const cli = path.join(dist, 'cli', 'main.js');
-if (existsSync(cli)) chmodSync(cli, 0o755);
+chmodSync(path.join(dist, 'cli', 'main.js'), 0o755);
