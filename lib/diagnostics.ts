@@ -57,7 +57,8 @@ export type WarningCode =
   | 'STEVEDORE_CONFLICT'
   | 'STEVEDORE_MAP_ERROR'
   | 'STEVEDORE_DEPRECATED'
-  | 'STEVEDORE_UNTRUSTED';
+  | 'STEVEDORE_UNTRUSTED'
+  | 'STEVEDORE_INCOMPATIBLE';
 
 const emitted = new Set<string>();
 

@@ -8,13 +8,14 @@
  * `_initPlugins(extensions)` (check and store the loaded extensions).
  */
 import type { EntryPoint } from './entry-point';
-import { KeyError, LoadError, MultipleMatches, NoMatches } from './exception';
+import { IncompatiblePlugin, KeyError, LoadError, MultipleMatches, NoMatches } from './exception';
 import { debug, warnOnce } from './diagnostics';
 import { describeError } from './describe-error';
 import type { TrustPolicy } from './trust';
 import { TrustChecker } from './trust';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
+import { assertPeersMet } from './peers';
 
 /**
  * Declare your namespaces here, by declaration merging, to have managers
@@ -125,6 +126,11 @@ export interface ManagerOptions<T = unknown> {
    * of any other package is never loaded, and is reported as `STEVEDORE_UNTRUSTED`. Default: all.
    */
   trust?: TrustPolicy;
+  /**
+   * Refuse a plugin whose package's `peerDependencies` the installed packages do not satisfy
+   * (an `IncompatiblePlugin` load failure, `STEVEDORE_INCOMPATIBLE`). Default: the registry's `checkPeers`.
+   */
+  checkPeers?: boolean;
 }
 
 /** Options of `makeTestInstance()`. */
@@ -254,6 +260,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
   declare _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
   declare _preloaded: Map<EntryPoint, Preloaded> | null;
   declare _trust: TrustChecker | null;
+  declare _checkPeers: boolean;
 
   /**
    * @param namespace The namespace (entry point group) to load.
@@ -321,6 +328,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     this._invokeKwds = options.invokeKwds ?? {};
     this._loadTimeout = options.loadTimeout;
     this._trust = options.trust ? new TrustChecker(this._registry, options.trust) : null;
+    this._checkPeers = options.checkPeers ?? this._registry.checkPeers;
     this._preloaded = null;
   }
 
@@ -398,6 +406,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
       debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
       return false;
     }
+    if (this._checkPeers) assertPeersMet(entryPoint, this._registry);
     return true;
   }
 
@@ -469,7 +478,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
     const from = entryPoint.dist ? ` from ${entryPoint.dist.name} (${entryPoint.dist.root}/package.json)` : '';
     const { message, stack } = describeError(error);
     warnOnce(
-      'STEVEDORE_LOAD_FAILED',
+      error instanceof IncompatiblePlugin ? 'STEVEDORE_INCOMPATIBLE' : 'STEVEDORE_LOAD_FAILED',
       `Could not load '${entryPoint.name}' (${entryPoint.group}: ${entryPoint.value})${from}: ${message}`,
       stack,
     );

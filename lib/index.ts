@@ -28,7 +28,16 @@ export type { RegistryOptions, RegistryHooks, CacheStatus } from './registry';
 export type { ScanResult, PackageRecord, ShadowedPackage, Problem, Declaration } from './scan';
 export { defaultCacheDir, cacheInfo, clearCache } from './cache';
 export type { CacheInfo } from './cache';
-export { NoUniqueMatch, NoMatches, MultipleMatches, KeyError, InvalidEntryPoint, LoadError } from './exception';
+export {
+  NoUniqueMatch,
+  NoMatches,
+  MultipleMatches,
+  KeyError,
+  InvalidEntryPoint,
+  LoadError,
+  IncompatiblePlugin,
+} from './exception';
+export type { PeerMismatch } from './exception';
 export type { WarningCode } from './diagnostics';
 export {
   registerBundled,
@@ -43,3 +52,5 @@ export type { TapableKind, TapableHookOf, TapOptions } from './tapable-hook';
 export { resolveImport } from './resolve';
 export { trustPolicy, TrustChecker } from './trust';
 export type { TrustPolicy, OnRefusedCallback } from './trust';
+export { checkPeers, peerRequirements } from './peers';
+export type { PeerRequirement } from './peers';

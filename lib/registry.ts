@@ -34,6 +34,8 @@ export interface RegistryOptions {
   cache?: boolean;
   /** Where the on-disk cache lives. Default: `$STEVEDORE_CACHE_DIR` or the user's cache folder. */
   cacheDir?: string;
+  /** Every manager of this registry refuses plugins whose peer dependencies are not met (see docs/compatibility.md). */
+  checkPeers?: boolean;
 }
 
 /** The tapable hooks managers call while loading; see SPEC §7. */
@@ -88,6 +90,11 @@ export class Registry {
     this.extraFolders = nodePathFolders().concat(options.global ? [globalFolder()] : []);
     this.useCache = options.cache ?? true;
     this.cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : defaultCacheDir();
+  }
+
+  /** Whether managers of this registry check plugins' peer dependencies unless told otherwise. */
+  get checkPeers(): boolean {
+    return this.options.checkPeers ?? false;
   }
 
   /** The application's folder: its package.json is the first source. */

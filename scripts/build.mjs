@@ -27,7 +27,7 @@ esbuild.buildSync({
   target: 'node20',
   format: 'cjs',
   // Loaded lazily by the library, and shared with the application's copies.
-  external: ['tapable', 'debug'],
+  external: ['tapable', 'debug', 'semver'],
   sourcemap: true,
   logLevel: 'warning',
 });
