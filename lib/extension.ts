@@ -16,6 +16,7 @@ import { TrustChecker } from './trust';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 import { assertPeersMet } from './peers';
+import { traceLoad, traceLoadAsync } from './tracing';
 
 /**
  * Declare your namespaces here, by declaration merging, to have managers
@@ -412,7 +413,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
 
   private _pluginFor(entryPoint: EntryPoint): unknown {
     const preloaded = this._preloaded?.get(entryPoint);
-    if (!preloaded) return entryPoint.load();
+    if (!preloaded) return traceLoad(entryPoint);
     if (preloaded.loadError) throw preloaded.loadError.error;
     return preloaded.plugin;
   }
@@ -449,7 +450,7 @@ export class ExtensionManager<T = FromNamespace, N extends string = string> {
       tasks.push(
         (async () => {
           try {
-            slot.plugin = await withTimeout(entryPoint.loadAsync(), this._loadTimeout, describe);
+            slot.plugin = await withTimeout(traceLoadAsync(entryPoint), this._loadTimeout, describe);
           } catch (error) {
             slot.loadError = { error };
             return;

@@ -53,4 +53,6 @@ export { resolveImport } from './resolve';
 export { trustPolicy, TrustChecker } from './trust';
 export type { TrustPolicy, OnRefusedCallback } from './trust';
 export { checkPeers, peerRequirements } from './peers';
+export { DISCOVER_CHANNEL, LOAD_CHANNEL } from './tracing';
+export type { DiscoverTrace, LoadTrace } from './tracing';
 export type { PeerRequirement } from './peers';

@@ -16,6 +16,7 @@ import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
 import { debug, warnOnce } from './diagnostics';
+import { traceDiscover } from './tracing';
 
 /** What the on-disk cache did for a scan; see {@link Registry.cacheStatus}. */
 export type CacheStatus = 'hit' | 'stored' | 'not-stored' | 'off';
@@ -206,7 +207,7 @@ export class Registry {
   /** The raw scan: packages, shadowed copies and skipped declarations (for tools such as the CLI). */
   scan(): ScanResult {
     if (!this.scanned) {
-      this.scanned = this.load();
+      this.scanned = traceDiscover(this, this.load);
       for (const problem of this.scanned.problems) {
         warnOnce(problem.code, `${problem.file}: ${problem.reason}`);
       }
