@@ -48,6 +48,15 @@ const SOURCES: Record<string, string | object> = {
 };
 
 const APP = { name: 'peer-app', version: '1.4.0', private: true };
+/** The packages installed as copies; plugin-linked is installed through a link. */
+const COPIES = ['host-api', 'plugin-met', 'plugin-unmet', 'plugin-optional', 'plugin-missing', 'plugin-root'];
+
+/** The application's dependencies: the copies from their folders, plugin-linked with `linkProtocol`. */
+function dependencies(linkProtocol: string): Record<string, string> {
+  const found: Record<string, string> = Object.fromEntries(COPIES.map((name) => [name, `file:../src/${name}`]));
+  found['plugin-linked'] = `${linkProtocol}../src/plugin-linked`;
+  return found;
+}
 
 interface Report {
   loaded: [name: string, obj: unknown][];
@@ -114,21 +123,20 @@ describe('npm (--legacy-peer-deps, which skips its own peer check)', () => {
     dir = tempDir('peers-npm');
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
-    const copies = ['host-api', 'plugin-met', 'plugin-unmet', 'plugin-optional', 'plugin-missing', 'plugin-root'];
     // Tarballs, so that npm installs copies (it links `file:` folders): one `npm pack` for all of them.
     runOk(
       'npm',
-      ['pack', '--silent', '--pack-destination', dir, ...copies.map((name) => path.join(dir, 'src', name))],
+      ['pack', '--silent', '--pack-destination', dir, ...COPIES.map((name) => path.join(dir, 'src', name))],
       {
         cwd: dir,
         env: npmEnv(),
       },
     );
-    const dependencies: Record<string, string> = Object.fromEntries(
-      copies.map((name) => [name, `file:../${name}-${name === 'host-api' ? '2.3.0' : '1.0.0'}.tgz`]),
+    // npm installs a file: folder as a link, as npm link would.
+    const tarballs = Object.fromEntries(
+      COPIES.map((name) => [name, `file:../${name}-${name === 'host-api' ? '2.3.0' : '1.0.0'}.tgz`]),
     );
-    dependencies['plugin-linked'] = 'file:../src/plugin-linked';
-    writeFiles(dir, { 'app/package.json': { ...APP, dependencies } });
+    writeFiles(dir, { 'app/package.json': { ...APP, dependencies: { ...dependencies('file:'), ...tarballs } } });
     runOk('npm', ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error'], {
       cwd: app,
       env: npmEnv(),
@@ -196,16 +204,7 @@ describe('pnpm (peers linked into its virtual store; a link: dependency installe
     dir = tempDir('peers-pnpm');
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
-    const dependencies: Record<string, string> = {
-      'host-api': 'file:../src/host-api',
-      'plugin-met': 'file:../src/plugin-met',
-      'plugin-unmet': 'file:../src/plugin-unmet',
-      'plugin-optional': 'file:../src/plugin-optional',
-      'plugin-missing': 'file:../src/plugin-missing',
-      'plugin-root': 'file:../src/plugin-root',
-      'plugin-linked': 'link:../src/plugin-linked',
-    };
-    writeFiles(dir, { 'app/package.json': { ...APP, dependencies } });
+    writeFiles(dir, { 'app/package.json': { ...APP, dependencies: dependencies('link:') } });
     runOk(
       process.execPath,
       [
@@ -249,17 +248,8 @@ describe("Yarn Plug'n'Play (peers provided by the parent; a portal: dependency r
     dir = tempDir('peers-yarn');
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
-    const dependencies: Record<string, string> = {
-      'host-api': 'file:../src/host-api',
-      'plugin-met': 'file:../src/plugin-met',
-      'plugin-unmet': 'file:../src/plugin-unmet',
-      'plugin-optional': 'file:../src/plugin-optional',
-      'plugin-missing': 'file:../src/plugin-missing',
-      'plugin-root': 'file:../src/plugin-root',
-      'plugin-linked': 'portal:../src/plugin-linked',
-    };
     writeFiles(dir, {
-      'app/package.json': { ...APP, dependencies },
+      'app/package.json': { ...APP, dependencies: dependencies('portal:') },
       'app/yarn.lock': '',
       'app/.yarnrc.yml': 'nodeLinker: pnp\nenableGlobalCache: false\nenableTelemetry: false\n',
     });
