@@ -21,6 +21,9 @@ import {
 import type { EntryPoint, OnLoadFailureCallback, ScanResult } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
+import { incompatiblePlugins } from '../lib/peers';
+import { main } from '../lib/cli/cli';
+import type { CliIo } from '../lib/cli/output';
 
 const GROUP = 'peers.plugins';
 
@@ -401,11 +404,15 @@ describe('bad input is reported with the file and the reason, and never hides ot
       plugin('c', { 'host-oddversion': '1' }),
       plugin('d', { 'host-empty': '*' }),
       plugin('e', { 'host-fifo': '*' }),
+      plugin('f', { 'host-folder': '2' }),
+      plugin('g', { 'host-array': '2' }),
     ]);
     const modules = path.join(t.root, 'node_modules');
-    for (const name of ['host-broken', 'host-noversion', 'host-oddversion', 'host-empty', 'host-fifo']) {
+    for (const name of ['host-broken', 'host-noversion', 'host-oddversion', 'host-empty', 'host-fifo', 'host-array']) {
       mkdirSync(path.join(modules, name));
     }
+    mkdirSync(path.join(modules, 'host-folder', 'package.json'), { recursive: true });
+    writeFileSync(path.join(modules, 'host-array', 'package.json'), '[2]');
     // A FIFO in place of package.json must not hang the check.
     execFileSync('mkfifo', [path.join(modules, 'host-fifo', 'package.json')]);
     writeFileSync(path.join(modules, 'host-broken', 'package.json'), '{ "name": "host-broken", ');
@@ -413,7 +420,10 @@ describe('bad input is reported with the file and the reason, and never hides ot
     writeFileSync(path.join(modules, 'host-oddversion', 'package.json'), '{ "version": "one" }');
     const { result, warnings } = withWarnings(() => load(t));
     // The scan itself reports the FIFO (it may declare entry points); the check only needs it to be there.
-    expect(warnings.map((warning) => warning.code)).toEqual(['STEVEDORE_UNREADABLE_PACKAGE']);
+    expect(warnings.map((warning) => warning.code)).toEqual([
+      'STEVEDORE_UNREADABLE_PACKAGE',
+      'STEVEDORE_UNREADABLE_PACKAGE',
+    ]);
     const messages = result.failures.map((failure) => incompatible(failure).message);
     expect(messages[0]).toContain(
       `needs host-broken@1, but the package.json of the installed host-broken (${path.join(modules, 'host-broken', 'package.json')}) is not valid JSON`,
@@ -425,7 +435,13 @@ describe('bad input is reported with the file and the reason, and never hides ot
     // `*` asks only for presence: a folder without a package.json is not a package.
     expect(messages[3]).toContain('needs host-empty@* (a peer dependency), which is not installed');
     // ... and a package.json that is not a file is present but unreadable: `*` does not need its version.
-    expect(messages).toHaveLength(4);
+    expect(messages[4]).toContain(
+      `needs host-folder@2, but the package.json of the installed host-folder (${path.join(modules, 'host-folder', 'package.json')}) is not a regular file`,
+    );
+    expect(messages[5]).toMatch(
+      /needs host-array@2, but the package\.json of the installed host-array \(.*\) does not hold a JSON object$/,
+    );
+    expect(messages).toHaveLength(6);
   });
 
   it('several mismatches are all listed; the error names the first', () => {
@@ -495,4 +511,71 @@ it('entry points without a package folder are never checked', () => {
   t.registry.register(GROUP, 'in-process', () => 'x');
   expect(load(t).names).toEqual(['in-process']);
   expect(checkPeers(t.registry.entryPoints(GROUP)[0], t.registry)).toBeNull();
+});
+
+describe('stevedore doctor', () => {
+  beforeAll(() => {
+    process.env.STEVEDORE_CACHE = '0';
+  });
+  afterAll(() => {
+    delete process.env.STEVEDORE_CACHE;
+  });
+
+  function memoryIo(cwd: string): CliIo & { out: () => string } {
+    let out = '';
+    return {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: () => undefined },
+      cwd,
+      isTTY: false,
+      color: false,
+      out: () => out,
+    };
+  }
+
+  it('lists incompatible plugins, whatever the options, and exits 1', async () => {
+    const t = tree([
+      pkg('host-api', '2.3.0'),
+      plugin('met', { 'host-api': '^2' }),
+      plugin('unmet', { 'host-api': '^1' }),
+    ]);
+    const json = memoryIo(t.root);
+    expect(await main(['doctor', '--json', '--timeout', '5000'], json)).toBe(1);
+    const report = JSON.parse(json.out());
+    expect(report.ok).toBe(false);
+    expect(report.incompatible).toEqual([
+      {
+        group: GROUP,
+        name: 'unmet',
+        value: './index.js',
+        package: { name: 'unmet', version: '1.0.0', root: path.join(t.root, 'node_modules', 'unmet') },
+        code: 'STEVEDORE_INCOMPATIBLE',
+        message: expect.stringContaining('needs host-api@^1, but host-api 2.3.0 is installed'),
+        peer: 'host-api',
+        range: '^1',
+        found: '2.3.0',
+        mismatches: [expect.objectContaining({ peer: 'host-api', at: path.join(t.root, 'node_modules', 'host-api') })],
+      },
+    ]);
+    const text = memoryIo(t.root);
+    expect(await main(['doctor', GROUP, '--timeout', '5000'], text)).toBe(1);
+    expect(text.out()).toContain(
+      `Plugins built for other versions of their peers (1):\n  ✗ ${GROUP}: unmet = ./index.js (unmet@1.0.0)\n`,
+    );
+    expect(text.out()).toContain('0 skipped declarations, 0 entry points failing to load, 1 incompatible plugin.');
+  });
+
+  it('a tree whose peers are met has no section and no problem', async () => {
+    const t = tree([pkg('host-api', '2.3.0'), plugin('met', { 'host-api': '^2' })]);
+    const text = memoryIo(t.root);
+    expect(await main(['doctor', '--timeout', '5000'], text)).toBe(0);
+    expect(text.out()).not.toContain('Plugins built for other versions');
+    expect(text.out()).toContain('No problems found.');
+  });
+});
+
+it('incompatiblePlugins() pairs each refused entry point with its error', () => {
+  const t = tree([pkg('host-api', '1.0.0'), plugin('a', { 'host-api': '2' }), plugin('b', { 'host-api': '1' })]);
+  const found = incompatiblePlugins(t.registry.entryPoints(GROUP), t.registry);
+  expect(found.map(({ entryPoint, error }) => [entryPoint.name, error.found])).toEqual([['a', '1.0.0']]);
 });
