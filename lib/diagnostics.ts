@@ -61,7 +61,8 @@ export type WarningCode =
   | 'STEVEDORE_DEPRECATED'
   | 'STEVEDORE_UNTRUSTED'
   | 'STEVEDORE_HOOK_FAILED'
-  | 'STEVEDORE_CALLBACK_FAILED';
+  | 'STEVEDORE_CALLBACK_FAILED'
+  | 'STEVEDORE_INCOMPATIBLE';
 
 /**
  * How many reports the once-per-process record keeps. Past it the oldest are

@@ -62,3 +62,51 @@ export class LoadError extends Error {
     this.code = code;
   }
 }
+
+/** One peer dependency of a plugin's package that what is installed does not meet. */
+export interface PeerMismatch {
+  /** The peer package's name. */
+  readonly peer: string;
+  /** The range the plugin's package asks for, as written ('' when the declaration itself is unreadable). */
+  readonly range: string;
+  /** The version installed, or null when none is (or it cannot be read). */
+  readonly found: string | null;
+  /** The peer's folder, or null when it is not installed. */
+  readonly at: string | null;
+  /** What is wrong, as a sentence fragment ("needs host@^2, but host 3.0.0 is installed (...)"). */
+  readonly reason: string;
+}
+
+/**
+ * A plugin whose package was built for other versions of its peers (its host,
+ * usually): a `peerDependencies` range that the installed version does not
+ * satisfy. Raised instead of loading the plugin when `checkPeers` is on.
+ * `peer`, `range` and `found` describe the first mismatch; `mismatches` lists them all.
+ */
+export class IncompatiblePlugin extends LoadError {
+  /** The name of the plugin's package. */
+  readonly plugin: string;
+  /** The package.json that declares the peer dependencies. */
+  readonly file: string;
+  readonly peer: string;
+  readonly range: string;
+  readonly found: string | null;
+  readonly mismatches: readonly PeerMismatch[];
+
+  /**
+   * @param plugin The name of the plugin's package.
+   * @param file Its package.json.
+   * @param mismatches What does not match (at least one).
+   */
+  constructor(plugin: string, file: string, mismatches: readonly PeerMismatch[]) {
+    const reasons = mismatches.map((mismatch) => mismatch.reason).join('; it also ');
+    super(`plugin package ${JSON.stringify(plugin)} (${file}) ${reasons}`, 'STEVEDORE_INCOMPATIBLE');
+    this.name = 'IncompatiblePlugin';
+    this.plugin = plugin;
+    this.file = file;
+    this.peer = mismatches[0].peer;
+    this.range = mismatches[0].range;
+    this.found = mismatches[0].found;
+    this.mismatches = Object.freeze([...mismatches]);
+  }
+}

@@ -10,7 +10,7 @@
  * the same hooks; only where plugins come from differs (see plugin-source.ts).
  */
 import type { EntryPoint } from './entry-point';
-import { KeyError, MultipleMatches, NoMatches } from './exception';
+import { IncompatiblePlugin, KeyError, MultipleMatches, NoMatches } from './exception';
 import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce, warn } from './diagnostics';
 import { describeError } from './describe-error';
 import type { TrustPolicy } from './trust';
@@ -19,6 +19,7 @@ import type { Registry } from './registry';
 import { defaultRegistry, hooksInUse } from './registry';
 import type { PluginSource } from './plugin-source';
 import { ImportedPlugins, pluginName, requiredPlugins } from './plugin-source';
+import { assertPeersMet } from './peers';
 
 /**
  * Declare your namespaces here, by declaration merging, to have managers
@@ -133,6 +134,11 @@ export interface ManagerOptions<T = unknown> {
    * of any other package is never loaded, and is reported as `STEVEDORE_UNTRUSTED`. Default: all.
    */
   trust?: TrustPolicy;
+  /**
+   * Refuse a plugin whose package's `peerDependencies` the installed packages do not satisfy
+   * (an `IncompatiblePlugin` load failure, `STEVEDORE_INCOMPATIBLE`). Default: the registry's `checkPeers`.
+   */
+  checkPeers?: boolean;
 }
 
 /** Options of `makeTestInstance()`. */
@@ -229,6 +235,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   declare private _invokeKwds: Readonly<Record<string, unknown>>;
   declare private _loadTimeout: number | undefined;
   declare private _trust: TrustChecker | null;
+  declare private _checkPeers: boolean;
   declare private _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
   /** The source and the admitted entry points while the loading loop runs. */
   declare private _loading: { source: PluginSource; entryPoints: readonly EntryPoint[] } | null;
@@ -304,6 +311,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     this._invokeKwds = options.invokeKwds ?? {};
     this._loadTimeout = options.loadTimeout;
     this._trust = options.trust ? new TrustChecker(this._registry, options.trust) : null;
+    this._checkPeers = options.checkPeers ?? this._registry.checkPeers;
     this._extensionsByNameCache = null;
     this._loading = null;
   }
@@ -357,6 +365,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
           debug.manager('loading %s vetoed by a beforeLoad hook', entryPoint);
           continue;
         }
+        // Throws IncompatiblePlugin: a load failure reported like any other, before any plugin code runs.
+        if (this._checkPeers) assertPeersMet(entryPoint, this._registry);
       } catch (error) {
         // A check that cannot decide: this entry point's load failure, never another's.
         this._reportLoadFailure(entryPoint, error);
@@ -477,7 +487,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
    */
   protected _defaultOnLoadFailure(entryPoint: EntryPoint, error: unknown): void {
     reportOnce(
-      'STEVEDORE_LOAD_FAILED',
+      error instanceof IncompatiblePlugin ? 'STEVEDORE_INCOMPATIBLE' : 'STEVEDORE_LOAD_FAILED',
       entryPointSubject(entryPoint),
       `Could not load ${describeEntryPoint(entryPoint)}: ${firstLine(describeError(error).message)}`,
       this._registry,

@@ -31,7 +31,16 @@ export type { RegistryOptions, RegistryHooks, CacheStatus, ShadowedEntryPoint } 
 export type { ScanResult, PackageRecord, ShadowedPackage, Problem, Declaration } from './scan';
 export { cacheInfo, clearCache } from './cache';
 export type { CacheInfo } from './cache';
-export { NoUniqueMatch, NoMatches, MultipleMatches, KeyError, InvalidEntryPoint, LoadError } from './exception';
+export {
+  NoUniqueMatch,
+  NoMatches,
+  MultipleMatches,
+  KeyError,
+  InvalidEntryPoint,
+  LoadError,
+  IncompatiblePlugin,
+} from './exception';
+export type { PeerMismatch } from './exception';
 export type { WarningCode } from './diagnostics';
 export { registerBundled, writeEntryPointModule } from './bundle';
 export type {
@@ -42,3 +51,6 @@ export type {
 } from './bundle';
 export { trustPolicy } from './trust';
 export type { TrustChecker, TrustPolicy, OnRefusedCallback } from './trust';
+export { DISCOVER_CHANNEL, LOAD_CHANNEL } from './tracing';
+export type { DiscoverTrace, LoadTrace } from './tracing';
+export type { PeerRequirement } from './peers';

@@ -6,6 +6,7 @@
  */
 import type { EntryPoint } from './entry-point';
 import { LoadError } from './exception';
+import { traceLoad, traceLoadAsync } from './tracing';
 
 /** Loads and invokes plugins for the loading loop. */
 export interface PluginSource {
@@ -58,7 +59,7 @@ export function invokePlugin(
 
 /** The source of the constructor: `entryPoint.load()` (a synchronous `require`) when the loop asks. */
 export const requiredPlugins: PluginSource = {
-  load: (entryPoint) => entryPoint.load(),
+  load: (entryPoint) => traceLoad(entryPoint),
   invoke: (_entryPoint, plugin, args, kwds) => invokePlugin(plugin, args, kwds),
 };
 
@@ -97,7 +98,7 @@ export class ImportedPlugins implements PluginSource {
       entryPoints.map(async (entryPoint) => {
         const timeout = (): string =>
           `entry point '${entryPoint.name}' (${entryPoint.value}) did not finish loading within ${settings.loadTimeout} ms`;
-        const loaded = await settle(() => withTimeout(entryPoint.loadAsync(), settings.loadTimeout, timeout));
+        const loaded = await settle(() => withTimeout(traceLoadAsync(entryPoint), settings.loadTimeout, timeout));
         const imported: Imported = { loaded };
         outcomes.set(entryPoint, imported);
         if (!loaded.ok || !settings.invokeOnLoad) return;
@@ -116,7 +117,7 @@ export class ImportedPlugins implements PluginSource {
   load(entryPoint: EntryPoint): unknown {
     const imported = this.outcomes.get(entryPoint);
     // An entry point the loop was not meant to meet: load it as the constructor would.
-    if (!imported) return entryPoint.load();
+    if (!imported) return traceLoad(entryPoint);
     return unwrap(imported.loaded);
   }
 

@@ -16,6 +16,7 @@ import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
 import { debug, forgetReports, reportOnce } from './diagnostics';
+import { traceDiscover } from './tracing';
 
 export type { RegistryHooks } from './hooks';
 
@@ -36,6 +37,8 @@ export interface RegistryOptions {
   cache?: boolean;
   /** Where the on-disk cache lives. Default: `$STEVEDORE_CACHE_DIR` or the user's cache folder. */
   cacheDir?: string;
+  /** Every manager of this registry refuses plugins whose peer dependencies are not met (see docs/compatibility.md). */
+  checkPeers?: boolean;
 }
 
 /** An entry point added in-process with `register()`: it loads the given value. */
@@ -106,6 +109,11 @@ export class Registry {
     this.extraFolders = nodePathFolders().concat(options.global ? [globalFolder()] : []);
     this.useCache = options.cache ?? true;
     this.cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : defaultCacheDir();
+  }
+
+  /** Whether managers of this registry check plugins' peer dependencies unless told otherwise. */
+  get checkPeers(): boolean {
+    return this.options.checkPeers ?? false;
   }
 
   /** The application's folder: its package.json is the first source. */
@@ -210,7 +218,7 @@ export class Registry {
    * when entry points are asked for (see {@link entryPoints}).
    */
   scan(): ScanResult {
-    this.scanned ??= this.load();
+    this.scanned ??= traceDiscover(this, this.load);
     return this.scanned;
   }
 

@@ -90,7 +90,7 @@ const common = {
   target: 'node20',
   format: 'cjs',
   // Loaded lazily by the library, and shared with the application's copies.
-  external: ['tapable', 'debug'],
+  external: ['tapable', 'debug', 'semver'],
   logLevel: 'warning',
   metafile: true,
 };

@@ -10,6 +10,7 @@ import { probeEntryPoints } from './probe';
 import { printLoadReport } from './show';
 import { isTypo } from './similar';
 import { plural } from './output';
+import { incompatibleEntries, printIncompatible } from './incompatible';
 
 /** Groups that differ from another only by a typo; the one with fewer entry points is the suspect. */
 function typoGroups(ctx: Context, only: string | null): { group: string; entryPoints: number; didYouMean: string }[] {
@@ -65,7 +66,8 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
     }));
   });
   const typos = typoGroups(ctx, group);
-  const ok = skipped.length === 0 && loadFailures.length === 0;
+  const incompatible = incompatibleEntries(registry, entryPoints);
+  const ok = skipped.length === 0 && loadFailures.length === 0 && incompatible.length === 0;
   const report = {
     root: registry.root,
     group,
@@ -73,6 +75,7 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
     checked: entryPoints.length,
     skipped,
     loadFailures,
+    incompatible,
     typos,
     duplicates,
     asyncOnly,
@@ -88,6 +91,7 @@ type DoctorReport = {
   checked: number;
   skipped: { file: string; reason: string; code: string }[];
   loadFailures: (ReturnType<typeof entryPointJson> & { load: Awaited<ReturnType<typeof probeEntryPoints>>[number] })[];
+  incompatible: ReturnType<typeof incompatibleEntries>;
   typos: { group: string; entryPoints: number; didYouMean: string }[];
   duplicates: { group: string; name: string; packages: string[] }[];
   asyncOnly: DoctorReport['loadFailures'];
@@ -113,6 +117,7 @@ function printDoctor(ctx: Context, report: DoctorReport): void {
       printLoadReport(ctx, failure.load, '    ');
     }
   }
+  printIncompatible(ctx, report.incompatible);
   if (report.typos.length) {
     printer.line();
     printer.line(printer.bold('Group names that differ only by a typo:'));
@@ -142,7 +147,8 @@ function printDoctor(ctx: Context, report: DoctorReport): void {
     report.ok
       ? printer.green('No problems found.')
       : printer.red(
-          `${plural(report.skipped.length, 'skipped declaration')}, ${plural(report.loadFailures.length, 'entry point')} failing to load.`,
+          `${plural(report.skipped.length, 'skipped declaration')}, ${plural(report.loadFailures.length, 'entry point')} failing to load` +
+            (report.incompatible.length ? `, ${plural(report.incompatible.length, 'incompatible plugin')}.` : '.'),
         ),
   );
 }
