@@ -16,6 +16,8 @@ import { packCleanCheckout, tarballFiles, unpack } from './support/package';
 let temp: TempDir;
 let tarball: string;
 let consumer: string;
+// The runtime dependencies and theirs (debug's ms), as npm installs them beside the package.
+const RUNTIME_PACKAGES = ['debug', 'ms', 'semver', 'tapable'];
 let installed: string;
 const write = (file: string, text: string): void => {
   fs.mkdirSync(path.dirname(path.join(consumer, file)), { recursive: true });
@@ -38,8 +40,7 @@ beforeAll(() => {
   );
   write('hello.cjs', "exports.hello = () => 'hello from the consumer';");
   unpack(tarball, installed);
-  // The runtime dependencies (and theirs), as npm would install them beside it.
-  for (const dependency of ['debug', 'ms', 'tapable']) {
+  for (const dependency of RUNTIME_PACKAGES) {
     fs.cpSync(path.join(REPO, 'node_modules', dependency), path.join(consumer, 'node_modules', dependency), {
       recursive: true,
     });
@@ -151,7 +152,7 @@ test("import from 'stevedore-ts': the same single copy as require(), with the sa
       names: manager.names(),
       hello: manager.get('hello').plugin(),
       sameCopy: cjs.Registry === Registry && cjs.defaultRegistry === defaultRegistry && tree.registry instanceof cjs.Registry,
-      missingFromEsm: publicNames(cjs).filter((name) => !(name in stevedore) && name !== 'scan'),
+      missingFromEsm: publicNames(cjs).filter((name) => !(name in stevedore)).sort(),
       testingNames: publicNames(testing).sort().join() === publicNames(require('stevedore-ts/testing')).sort().join(),
       testExtension: testing.makeTestExtension('x', 1).entryPoint.value,
     }));
@@ -166,7 +167,9 @@ test("import from 'stevedore-ts': the same single copy as require(), with the sa
     names: ['hello'],
     hello: 'hello from the consumer',
     sameCopy: true,
-    missingFromEsm: [],
+    // The command reaches these two internals through the bundle (one copy of the library); they are in neither
+    // the types nor the ES module wrapper.
+    missingFromEsm: ['findPackageRoot', 'incompatiblePlugins'],
     testingNames: true,
     testExtension: 'testing/x',
   });
@@ -192,7 +195,7 @@ console.log(JSON.stringify({ sameCopy: extension instanceof Extension, called: m
     platform: 'node',
     format: 'esm',
     outfile,
-    external: ['tapable', 'debug'],
+    external: RUNTIME_PACKAGES,
     // The usual recipe for ES module bundles of CommonJS code.
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'silent',
@@ -243,7 +246,7 @@ interface Greeter { greet(): string }
 const manager = new stevedore.ExtensionManager<Greeter>('consumer.plugins', { invokeOnLoad: true });
 export const greetings: string[] = manager.map((extension) => extension.obj!.greet());
 export const extension: stevedore.Extension<number> = testing.makeTestExtension<number>('x', () => 1, 1);
-export const cacheDir: string = stevedore.defaultCacheDir({ STEVEDORE_CACHE_DIR: '/tmp/x' });
+export const cache: stevedore.CacheInfo = stevedore.cacheInfo('/tmp/x');
 export const failure = new stevedore.LoadError('no', 'STEVEDORE_LOAD_FAILED', { cause: new Error('why') });
 // @ts-expect-error: root is a string
 new stevedore.Registry({ root: 42 });

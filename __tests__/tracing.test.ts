@@ -8,11 +8,15 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DISCOVER_CHANNEL, ExtensionManager, LOAD_CHANNEL, LoadError, Registry } from '../lib/index';
+import { ExtensionManager, LoadError, Registry } from '../lib/index';
 import type { DiscoverTrace, LoadTrace } from '../lib/index';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import { DIST, ensureBuilt, runOk, tempDir, writeFiles } from './support/real-node';
+
+// The documented channel names, as a subscriber writes them.
+const DISCOVER_CHANNEL = 'stevedore-ts:discover';
+const LOAD_CHANNEL = 'stevedore-ts:load';
 
 const GROUP = 'tracing.plugins';
 const EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;

@@ -51,6 +51,5 @@ export type {
 } from './bundle';
 export { trustPolicy } from './trust';
 export type { TrustChecker, TrustPolicy, OnRefusedCallback } from './trust';
-export { DISCOVER_CHANNEL, LOAD_CHANNEL } from './tracing';
 export type { DiscoverTrace, LoadTrace } from './tracing';
 export type { PeerRequirement } from './peers';

@@ -1,5 +1,5 @@
 /** `stevedore cache info|clear`: the on-disk cache of scans (lib/cache.ts). */
-import { cacheInfo, clearCache, defaultCacheDir } from '../cache';
+import { cacheInfo, clearCache } from '../cache';
 import { UsageError } from './args';
 import type { Context } from './context';
 
@@ -11,7 +11,7 @@ function formatBytes(bytes: number): string {
 }
 
 export function cache(ctx: Context, action: string): number {
-  const dir = defaultCacheDir();
+  const { dir } = cacheInfo();
   if (action === 'info') {
     const info = cacheInfo(dir);
     ctx.output(info, () =>
