@@ -114,12 +114,27 @@ function toReport(entryPoint: EntryPoint, { settled, stdout, stderr }: LoadResul
     sync: null,
     plugin: null,
     error: plainError('Exit', how),
-    hint:
-      settled.kind === 'ended' && !ended.error
+    hint: ended.error
+      ? loaderErrorHint(ended.error)
+      : settled.kind === 'ended'
         ? 'the module ends the process when it is loaded (process.exit()?): a plugin must not'
         : null,
     output,
   };
+}
+
+/** What to do when the loader process cannot be started at all. */
+function loaderErrorHint(error: Error): string | null {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many files are open to start a process: raise the limit (ulimit -n) or close some';
+    case 'EAGAIN':
+    case 'ENOMEM':
+      return 'the system refused to start another process (process or memory limits): try again, or raise them';
+    default:
+      return null;
+  }
 }
 
 function failed(
