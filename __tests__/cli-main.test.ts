@@ -690,6 +690,12 @@ describe('plugins that misbehave, loaded for main()', () => {
             "require('node:fs').closeSync(1);",
           ['misbehave.g', 'misbehave.text'],
         ),
+        // Writes to the loader's channel: garbage, and an answer of its own making.
+        plugin(
+          'g-writes-to-the-channel',
+          "const fs = require('node:fs');\n" +
+            'for (const fd of [3, 4]) fs.writeSync(fd, \'garbage\\n\\u0000stevedore:{"id":6,"nonce":"x","outcome":{"loaded":false}}\\n\\u0000stevedore:[\');',
+        ),
         plugin('f-floods', "process.stdout.write('€'.repeat(20000)); process.stderr.write('\\u001b]0;title\\u0007');", [
           'misbehave.g',
           'misbehave.text',
@@ -710,6 +716,7 @@ describe('plugins that misbehave, loaded for main()', () => {
       ['d-innocent', 'loaded'],
       ['e-holds-stdout', 'loaded'],
       ['f-floods', 'loaded'],
+      ['g-writes-to-the-channel', 'loaded'],
     ]);
     const output = Object.fromEntries(loads.map(([name, load]: [string, Loose]) => [name, load.output]));
     expect(output['b-innocent'].stdout).toBe('b loaded\n');

@@ -7,16 +7,19 @@
  * when the command is stopped by a signal (the bin installs the handlers).
  * Processes that leave the group (setsid) are found by a token in their
  * environment on Linux. What it prints reaches the command through two
- * pipes, cut per entry point by a marker the loader writes after each load.
+ * pipes, cut per entry point by a marker the loader writes after each load;
+ * requests and answers travel on two more (channel.ts).
  */
 import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { EntryPointData, LoadOutcome } from './inspect';
 import type { CapturedText } from './capture';
 import { StreamCapture } from './capture';
+import { FrameReader, frame } from './channel';
 
 /** The environment variable that marks the loader and everything it starts (its value: a token per loader). */
 export const LOADER_TOKEN_VARIABLE = 'STEVEDORE_LOADER_TOKEN';
@@ -61,7 +64,19 @@ export interface LoadResult {
   stderr: CapturedText;
 }
 
-type ChildMessage = { ready: true } | { started: number } | { id: number; outcome: LoadOutcome };
+/** What the loader says: it runs; it received request `started`; the outcome of request `id`. */
+type ChildMessage =
+  { ready: true } | { started: number; nonce: string } | { id: number; nonce: string; outcome: LoadOutcome };
+
+/** A message from the channel, if it has the shape of one the loader sends (a plugin may write there too). */
+function childMessage(message: Record<string, unknown>): ChildMessage | null {
+  if (message.ready === true) return { ready: true };
+  if (typeof message.nonce !== 'string') return null;
+  if (typeof message.started === 'number') return { started: message.started, nonce: message.nonce };
+  const outcome = message.outcome as LoadOutcome | undefined;
+  if (typeof message.id !== 'number' || outcome === null || typeof outcome !== 'object') return null;
+  return { id: message.id, nonce: message.nonce, outcome };
+}
 
 /** Loaders that may still be running (or have left processes behind), for {@link endAllLoaders}. */
 const live = new Set<Loader>();
@@ -95,7 +110,8 @@ export class Loader {
     stdout: new StreamCapture(),
     stderr: new StreamCapture(),
   };
-  private onMessage: ((message: ChildMessage) => void) | null = null;
+  private readonly requests: Writable | null;
+  private onMessage: ((message: Exclude<ChildMessage, { ready: true }>) => void) | null = null;
   private onExit: (() => void) | null = null;
   private ending: Promise<void> | null = null;
   private killed = false;
@@ -109,16 +125,17 @@ export class Loader {
       exitHookInstalled = true;
       process.on('exit', endAllLoaders);
     }
-    this.child = fork(childScript(), POSIX ? ['--own-group'] : [], {
+    // fd 3 carries requests to the loader, fd 4 its answers (see channel.ts); stdin is empty.
+    this.child = spawn(process.execPath, [childScript(), ...(POSIX ? ['--own-group'] : [])], {
       cwd,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
-      serialization: 'json',
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       // A group (and session) of its own: it can be ended whole, and a terminal's Ctrl-C reaches only us.
       detached: POSIX,
       env: { ...process.env, [LOADER_TOKEN_VARIABLE]: this.token },
     });
     live.add(this);
+    this.requests = this.child.stdio[3] as Writable | null;
+    this.requests?.on('error', () => {});
     for (const stream of STREAMS) {
       const pipe = this.child[stream];
       const capture = this.captures[stream];
@@ -131,10 +148,15 @@ export class Loader {
     this.ready = new Promise((resolve) => (started = resolve));
     let exited: () => void = () => {};
     this.exited = new Promise((resolve) => (exited = resolve));
-    this.child.on('message', (message: ChildMessage) => {
+    const replies = this.child.stdio[4] as Readable | null;
+    const reader = new FrameReader((raw) => {
+      const message = childMessage(raw);
+      if (message === null) return;
       if ('ready' in message) started(true);
       else this.onMessage?.(message);
     });
+    replies?.setEncoding('utf8').on('data', (text: string) => reader.push(text));
+    replies?.on('error', () => {});
     const end = (exit: NonNullable<Loader['exit']>): void => {
       this.exit ??= exit;
       started(false);
@@ -220,6 +242,7 @@ export class Loader {
         cancels.push(this.captures[stream].whenEnded(check));
       }
       this.onMessage = (message) => {
+        if (message.nonce !== nonce) return;
         if ('started' in message) started ||= message.started === id;
         else if ('id' in message && message.id === id && !reply) {
           reply = message.outcome;
@@ -246,13 +269,10 @@ export class Loader {
         group: entryPoint.group,
         dist: entryPoint.dist,
       };
-      try {
-        this.child.send({ id, nonce, entryPoint: data }, (error) => {
-          if (error) this.onExit?.();
-        });
-      } catch {
-        this.onExit?.();
-      }
+      if (!this.requests?.writable) return this.onExit?.();
+      this.requests.write(frame({ id, nonce, entryPoint: data }), (error) => {
+        if (error) this.onExit?.();
+      });
     });
   }
 
@@ -274,9 +294,7 @@ export class Loader {
         DRAIN_GRACE_MS,
       );
       // A process that escaped with our pipes must not keep the command alive.
-      this.child.stdout?.destroy();
-      this.child.stderr?.destroy();
-      if (this.child.connected) this.child.disconnect();
+      for (const stream of this.child.stdio) stream?.destroy();
       this.child.unref();
       live.delete(this);
     })();

@@ -1,13 +1,17 @@
 /**
  * The loader process (started by loader.ts): loads the entry points it is
- * sent, one at a time, and replies with what each gave.
+ * sent on file descriptor 3, one at a time, and answers on descriptor 4 with
+ * what each gave (one message a line: channel.ts). It leaves when descriptor
+ * 3 ends: the command is done, or gone.
  *
  * What a plugin prints goes, as in any program, to this process's stdout and
  * stderr: two pipes the command reads, apart from its own output. After each
  * load, a marker is written to both, so that the command knows where the
  * output of one entry point ends, whichever way the plugin wrote it.
  */
+import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { FrameReader, frame } from './channel';
 import type { EntryPointData } from './inspect';
 import { loadAndDescribe, serializeError } from './inspect';
 
@@ -20,8 +24,13 @@ interface Request {
   entryPoint: EntryPointData;
 }
 
+const requests = new Socket({ fd: 3, readable: true, writable: false });
+const answers = new Socket({ fd: 4, readable: false, writable: true });
+// Answers are written synchronously too: they must be out before a plugin's process.exit() or endless loop.
+(answers as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(true);
+answers.on('error', () => leave());
+
 // Plugins may replace these; the loader keeps its own.
-const send = process.send?.bind(process);
 const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
 
 for (const stream of [process.stdout, process.stderr]) {
@@ -53,12 +62,6 @@ function leave(): never {
   process.exit(0);
 }
 
-/** The command is gone, or a plugin called process.disconnect(): nothing can be answered any more. */
-function onDisconnect(): void {
-  write('stderr', 'stevedore loader: the channel to the command closed (process.disconnect()?): ending\n');
-  leave();
-}
-
 // A plugin may throw or reject later, from a timer: note it, keep serving.
 let reporting = false;
 const reportLate = (what: string, err: unknown): void => {
@@ -70,9 +73,11 @@ const reportLate = (what: string, err: unknown): void => {
 const onException = (err: unknown): void => reportLate('uncaught exception', err);
 const onRejection = (reason: unknown): void => reportLate('unhandled rejection', reason);
 
-const onMessage = (message: Request): void => {
-  if (typeof message?.id !== 'number' || typeof message.nonce !== 'string') return;
-  reply({ started: message.id });
+const onRequest = (raw: Record<string, unknown>): void => {
+  const message = raw as unknown as Request;
+  if (typeof message.id !== 'number' || typeof message.nonce !== 'string') return;
+  if (message.entryPoint === null || typeof message.entryPoint !== 'object') return;
+  reply({ started: message.id, nonce: message.nonce });
   void loadAndDescribe(message.entryPoint)
     .catch((err: unknown) => ({ loaded: false as const, error: serializeError(err) }))
     .then((outcome) => {
@@ -80,13 +85,13 @@ const onMessage = (message: Request): void => {
       const marker = `\u0000stevedore-loaded:${message.nonce}\u0000`;
       write('stdout', marker);
       write('stderr', marker);
-      reply({ id: message.id, outcome });
+      reply({ id: message.id, nonce: message.nonce, outcome });
     });
 };
 
 function reply(message: object): void {
   try {
-    send?.(message);
+    answers.write(frame(message));
   } catch {
     leave();
   }
@@ -94,15 +99,19 @@ function reply(message: object): void {
 
 /** Puts back the loader's listeners, should a plugin have removed them. */
 function keepListening(): void {
-  const listen = (event: string, listener: (...args: never[]) => void): void => {
-    const on = process.on.bind(process) as (event: string, listener: unknown) => unknown;
-    if (!process.listeners(event as 'message').includes(listener as never)) on(event, listener);
-  };
-  listen('message', onMessage);
-  listen('disconnect', onDisconnect);
-  listen('uncaughtException', onException);
-  listen('unhandledRejection', onRejection);
+  const on = process.on.bind(process) as (event: string, listener: unknown) => unknown;
+  if (!process.listeners('uncaughtException').includes(onException)) on('uncaughtException', onException);
+  if (!process.listeners('unhandledRejection').includes(onRejection)) on('unhandledRejection', onRejection);
+  if (!requests.listeners('data').includes(onData)) requests.on('data', onData);
+  if (!requests.listeners('end').includes(onEnd)) requests.on('end', onEnd);
 }
+
+const reader = new FrameReader(onRequest);
+const onData = (text: string): void => reader.push(text);
+/** The command closed the channel (it is done, or gone), or a plugin broke it: nothing more to do. */
+const onEnd = (): never => leave();
+requests.setEncoding('utf8');
+requests.on('error', onEnd);
 
 // The command may die without a word (SIGKILL, a crash) while a plugin loops here: a thread of its own
 // notices that this process was orphaned and ends the group, since the loop keeps this thread from it.
