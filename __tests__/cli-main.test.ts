@@ -670,7 +670,7 @@ describe('plugins that misbehave, loaded for main()', () => {
   const plugin = (name: string, code: string, groups = ['misbehave.g']) => ({
     name,
     entryPoints: Object.fromEntries(groups.map((group) => [group, { p: './p.js' }])),
-    files: { 'p.js': `${code}\nmodule.exports = ${JSON.stringify(name)};\n` },
+    files: { 'p.js': `${code}\nif (Object.keys(exports).length === 0) module.exports = ${JSON.stringify(name)};\n` },
   });
   let tree: ReturnType<typeof createPackageTree>;
 
@@ -696,6 +696,12 @@ describe('plugins that misbehave, loaded for main()', () => {
           "const fs = require('node:fs');\n" +
             'for (const fd of [3, 4]) fs.writeSync(fd, \'garbage\\n\\u0000stevedore:{"id":6,"nonce":"x","outcome":{"loaded":false}}\\n\\u0000stevedore:[\');',
         ),
+        // Exports 5000 names, and then is not what it seems to be.
+        plugin('h-exports-5000', 'for (let i = 0; i < 5000; i++) exports[`name${i}`] = i;'),
+        plugin(
+          'i-throws-a-trap',
+          "throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });",
+        ),
         plugin('f-floods', "process.stdout.write('€'.repeat(20000)); process.stderr.write('\\u001b]0;title\\u0007');", [
           'misbehave.g',
           'misbehave.text',
@@ -717,7 +723,13 @@ describe('plugins that misbehave, loaded for main()', () => {
       ['e-holds-stdout', 'loaded'],
       ['f-floods', 'loaded'],
       ['g-writes-to-the-channel', 'loaded'],
+      ['h-exports-5000', 'loaded'],
+      ['i-throws-a-trap', 'failed'],
     ]);
+    const byName = Object.fromEntries(loads);
+    expect(byName['h-exports-5000'].plugin.members).toHaveLength(1001);
+    expect(byName['h-exports-5000'].plugin.members.slice(-2)).toEqual(['name999', '… (4000 more)']);
+    expect(byName['i-throws-a-trap'].error.message).toEqual(expect.any(String));
     const output = Object.fromEntries(loads.map(([name, load]: [string, Loose]) => [name, load.output]));
     expect(output['b-innocent'].stdout).toBe('b loaded\n');
     expect(output['d-innocent'].stdout).toBe('d loaded\n');

@@ -12,7 +12,7 @@
 import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { FrameReader, frame } from './channel';
-import type { EntryPointData } from './inspect';
+import type { EntryPointData, LoadOutcome } from './inspect';
 import { loadAndDescribe, serializeError } from './inspect';
 
 /** Whether this process leads a process group of its own (POSIX): leaving, it ends the group. */
@@ -78,16 +78,71 @@ const onRequest = (raw: Record<string, unknown>): void => {
   if (typeof message.id !== 'number' || typeof message.nonce !== 'string') return;
   if (message.entryPoint === null || typeof message.entryPoint !== 'object') return;
   reply({ started: message.id, nonce: message.nonce });
-  void loadAndDescribe(message.entryPoint)
-    .catch((err: unknown) => ({ loaded: false as const, error: serializeError(err) }))
-    .then((outcome) => {
-      keepListening();
-      const marker = `\u0000stevedore-loaded:${message.nonce}\u0000`;
-      write('stdout', marker);
-      write('stderr', marker);
-      reply({ id: message.id, nonce: message.nonce, outcome });
-    });
+  void outcomeOf(message.entryPoint).then((outcome) => {
+    keepListening();
+    const marker = `\u0000stevedore-loaded:${message.nonce}\u0000`;
+    write('stdout', marker);
+    write('stderr', marker);
+    reply({ id: message.id, nonce: message.nonce, outcome });
+  });
 };
+
+/** What loading gave, bounded in size; whatever the plugin threw, never a rejection. */
+async function outcomeOf(entryPoint: EntryPointData): Promise<LoadOutcome> {
+  try {
+    return bounded(await loadAndDescribe(entryPoint));
+  } catch (err) {
+    try {
+      return bounded({ loaded: false, error: serializeError(err) });
+    } catch {
+      // An error whose name or message getters throw, a Proxy...
+      const message = 'loading failed with a value that cannot be described';
+      return { loaded: false, error: { name: 'Error', message, code: null, stack: null, causes: [] } };
+    }
+  }
+}
+
+/** At most this many members are listed, and strings are cut at this many characters. */
+const MAX_MEMBERS = 1000;
+const MAX_STRING = 64 * 1024;
+
+/** The outcome with long strings cut and long lists shortened (a plugin may export a million names). */
+function bounded(outcome: LoadOutcome): LoadOutcome {
+  const cut = (text: string): string =>
+    text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}… (${text.length - MAX_STRING} more characters)` : text;
+  const list = (items: readonly string[]): string[] =>
+    items.length > MAX_MEMBERS
+      ? [...items.slice(0, MAX_MEMBERS).map(cut), `… (${items.length - MAX_MEMBERS} more)`]
+      : items.map(cut);
+  if (outcome.loaded) {
+    const { plugin } = outcome;
+    return {
+      ...outcome,
+      plugin: {
+        kind: cut(plugin.kind),
+        name: plugin.name === null ? null : cut(plugin.name),
+        members: list(plugin.members),
+        description: plugin.description === null ? null : cut(plugin.description),
+      },
+    };
+  }
+  const { error } = outcome;
+  return {
+    loaded: false,
+    error: {
+      name: cut(String(error.name)),
+      message: cut(String(error.message)),
+      code: error.code === null ? null : cut(String(error.code)),
+      stack: error.stack === null ? null : cut(String(error.stack)),
+      causes: error.causes.slice(0, MAX_MEMBERS).map((cause) => ({
+        name: cut(String(cause.name)),
+        message: cut(String(cause.message)),
+        code: cause.code === null ? null : cut(String(cause.code)),
+      })),
+      ...(error.moduleMembers ? { moduleMembers: list(error.moduleMembers) } : {}),
+    },
+  };
+}
 
 function reply(message: object): void {
   try {
