@@ -36,8 +36,17 @@ const FIXTURES = path.join(__dirname, 'fixtures', 'cli');
 const APP = path.join(FIXTURES, 'app');
 const FMT_BROKEN = path.join(APP, 'node_modules', 'fmt-broken');
 let cacheDir: string;
+/** The warnings emitted meanwhile: the bin keeps Node from printing StevedoreWarnings, the commands report them. */
+const warnings: { type: unknown; message: string }[] = [];
+let emitWarning: jest.SpyInstance;
 
 beforeAll(() => {
+  emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(((
+    warning: string | Error,
+    options?: { type?: string },
+  ) => {
+    warnings.push({ type: options?.type, message: String(warning) });
+  }) as typeof process.emitWarning);
   if (!existsSync(path.join(__dirname, '..', 'dist', 'cli', 'probe-child.js'))) {
     throw new Error('dist/cli/probe-child.js is missing: run npm run build first');
   }
@@ -47,6 +56,9 @@ beforeAll(() => {
   process.env.STEVEDORE_CACHE = '0';
 });
 afterAll(() => {
+  emitWarning.mockRestore();
+  // Only the library's own kind of warning, which the commands report themselves.
+  expect(warnings.filter((warning) => warning.type !== 'StevedoreWarning')).toEqual([]);
   delete process.env.STEVEDORE_CACHE;
   delete process.env.STEVEDORE_CACHE_DIR;
   rmSync(cacheDir, { recursive: true, force: true });
