@@ -553,11 +553,11 @@ describe('stevedore docs', () => {
   });
 
   it('plugins that hang or exit are documented too', async () => {
-    const result = await run(['docs', 'demo.unruly', '--detailed', '--timeout', '1000']);
+    const result = await run(['docs', 'demo.unruly', '--detailed', '--timeout', '2000']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('## fine\n\n> **Warning:** No documentation found for `fine` in `./fine.js`.\n');
     expect(result.stderr).toContain(
-      "could not load 'hangs' (./hang.js): Timeout: did not finish loading within 1000 ms",
+      "could not load 'hangs' (./hang.js): Timeout: did not finish loading within 2000 ms",
     );
     expect(result.stderr).toContain("could not load 'exits' (./exit.js): Exit: the loading process exited with code 3");
   });
@@ -724,7 +724,7 @@ describe('plugins that misbehave, loaded for main()', () => {
   afterAll(() => tree.cleanup());
 
   it('each gets a defined outcome, and the others load undisturbed', async () => {
-    const result = await run(['show', 'misbehave.g', 'p', '--json', '--timeout', '1500'], { cwd: tree.root });
+    const result = await run(['show', 'misbehave.g', 'p', '--json', '--timeout', '3000'], { cwd: tree.root });
     expect(result.stderr).toBe('');
     const loads = JSON.parse(result.stdout).matches.map((match: Loose) => [match.package.name, match.load]);
     expect(loads.map(([name, load]: [string, Loose]) => [name, load.status])).toEqual([

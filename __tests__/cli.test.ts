@@ -173,12 +173,13 @@ spawn('perl', ['-e', 'setpgrp(0, 0); open(my $f, ">", "pids/regroups.tmp"); prin
 require('./record.js').until('regroups.child');
 module.exports = 'regrouped';
 `,
-  // Ignores SIGTERM, starts a child that does too, and loops.
-  'stubborn.js': `require('./record.js')('stubborn.loader');
+  // Ignores SIGTERM, starts a child that does too (it records itself once it ignores it), and loops.
+  'stubborn.js': `const record = require('./record.js');
+record('stubborn.loader');
 process.on('SIGTERM', () => {});
 const { spawn } = require('node:child_process');
-spawn(${daemon('stubborn.child', "process.on('SIGTERM', () => {}); ")}, { cwd: __dirname, stdio: 'ignore' }).unref();
-require('./record.js').until('stubborn.child');
+const child = spawn(${daemon('stubborn.child', "process.on('SIGTERM', () => {}); ")}, { cwd: __dirname, stdio: 'ignore' });
+record('stubborn.spawned', child.pid);
 for (;;);
 `,
   'loops.js': `require('./record.js')('loops.loader');
@@ -294,7 +295,7 @@ module.exports = ${index};
   });
 
   it('a plugin that prints forever: timed out, with what was kept', () => {
-    const result = runHere(['show', 'unruly.flood', 'forever', '--json', '--timeout', '1000']);
+    const result = runHere(['show', 'unruly.flood', 'forever', '--json', '--timeout', '2000']);
     expect(result.code).toBe(1);
     const load = loadOf(result);
     expect(load.status).toBe('timeout');
@@ -305,7 +306,7 @@ module.exports = ${index};
 
   it('bytes written straight to fd 1 and 2 are given to the entry point that wrote them', () => {
     // Eight packages declare the same name: show loads all eight in one loader, one after the other.
-    const result = runHere(['show', 'unruly.race', 'racer', '--json']);
+    const result = runHere(['show', 'unruly.race', 'racer', '--json', '--timeout', '30000']);
     expect(result.code).toBe(0);
     const { matches } = JSON.parse(result.stdout);
     expect(matches).toHaveLength(8);
@@ -324,7 +325,7 @@ module.exports = ${index};
   it('plugins that start daemons: the command answers and exits, and every daemon is ended', () => {
     // One holds the loader's stdout and stderr and prints; one forks twice into a session of its own;
     // one moves a child into a process group of its own.
-    const result = runHere(['doctor', 'unruly.daemons', '--json']);
+    const result = runHere(['doctor', 'unruly.daemons', '--json', '--timeout', '30000']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, checked: 3, loadFailures: [] });
@@ -334,7 +335,7 @@ module.exports = ${index};
   });
 
   it('plugins that loop, never settle, or ignore SIGTERM: timed out, each, and ended', () => {
-    const result = runHere(['doctor', 'unruly.hangs', '--json', '--timeout', '500']);
+    const result = runHere(['doctor', 'unruly.hangs', '--json', '--timeout', '2000']);
     expect(result.code).toBe(1);
     const failures = JSON.parse(result.stdout).loadFailures.map((failure: Loose) => [
       failure.name,
@@ -345,11 +346,11 @@ module.exports = ${index};
       ['loops', 'timeout'],
       ['never', 'timeout'],
     ]);
-    expectGone('stubborn.loader', 'stubborn.child', 'loops.loader', 'never.loader');
+    expectGone('stubborn.loader', 'stubborn.spawned', 'loops.loader', 'never.loader');
   });
 
   it('a plugin that exits in the middle of loading: crashed, what it printed until then is kept', () => {
-    const result = runHere(['show', 'unruly.ends', 'exits', '--json']);
+    const result = runHere(['show', 'unruly.ends', 'exits', '--json', '--timeout', '30000']);
     expect(result.code).toBe(1);
     const load = loadOf(result);
     expect(load).toMatchObject({
@@ -364,7 +365,7 @@ module.exports = ${index};
   });
 
   it('a plugin that closes its stdout: noted, and the next entry point is loaded by a fresh loader', () => {
-    const result = runHere(['show', 'unruly.ends', 'closes', '--json']);
+    const result = runHere(['show', 'unruly.ends', 'closes', '--json', '--timeout', '30000']);
     expect(result.code).toBe(0);
     const [closer, next] = [loadOf(result, 0), loadOf(result, 1)];
     expect(closer.status).toBe('loaded');
@@ -399,7 +400,7 @@ module.exports = ${index};
         child.kill(signal);
         expect(await exited).toEqual({ code: status, signal: null });
         expect(status).toBe(128 + constants.signals[signal]);
-        expectGone('stubborn.loader', 'stubborn.child');
+        expectGone('stubborn.loader', 'stubborn.spawned', 'stubborn.child');
       } finally {
         child.kill('SIGKILL');
       }
@@ -416,7 +417,7 @@ module.exports = ${index};
     await waitForAsync(() => existsSync(path.join(pids, 'stubborn.child')));
     child.kill('SIGKILL');
     expect(await exited).toEqual({ code: null, signal: 'SIGKILL' });
-    expectGone('stubborn.loader', 'stubborn.child');
+    expectGone('stubborn.loader', 'stubborn.spawned', 'stubborn.child');
   });
 
   beforeEach(() => {
