@@ -105,7 +105,7 @@ function toReport(entryPoint: EntryPoint, { settled, stdout, stderr }: LoadResul
   const how = ended.error
     ? `could not run the loader process: ${ended.error.message}`
     : settled.kind === 'lost'
-      ? 'the loading process ended twice before it could begin loading this entry point'
+      ? 'two loader processes in a row ended, or stayed busy, before they could begin loading this entry point'
       : ended.signal
         ? `the loading process was killed by ${ended.signal}`
         : `the loading process exited with code ${ended.code} while loading`;
