@@ -1,29 +1,52 @@
 /**
- * The command's parts run in-process: `main(argv, io)` with the output
- * collected in memory (terminal and piped renderings), and the helpers it is
- * made of. Loading still happens in the real probe child process (dist/).
+ * The command run in-process, as `main(argv, io)`, with its output collected
+ * in memory: every command, option, message, exit code and JSON shape
+ * (docs/cli.md), on the fixture trees in __tests__/fixtures/cli; then the
+ * parts it is made of. Plugins are still loaded in the real loader process
+ * (dist/cli/probe-child.js). cli.test.ts runs the built command as a process.
  */
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main, version } from '../lib/cli/cli';
 import type { CliIo } from '../lib/cli/output';
-import { Printer, displayPath, plural, processIo } from '../lib/cli/output';
+import { Printer, commandName, displayPath, plural, processIo } from '../lib/cli/output';
 import { didYouMean, editDistance, isTypo, suggestion } from '../lib/cli/similar';
 import { describePlugin, loadAndDescribe, serializeError } from '../lib/cli/inspect';
 import { hintFor } from '../lib/cli/probe';
-import { parseCommandLine, parseTimeout, UsageError } from '../lib/cli/args';
+import { OUTPUT_LIMIT_BYTES, StreamCapture } from '../lib/cli/capture';
+import { parseCommandLine, parseTimeout, rootFolder, UsageError } from '../lib/cli/args';
 import { renderMarkdown, titleCase } from '../lib/cli/docs';
 import type { PluginDoc } from '../lib/cli/docs';
 import { pluginFrames } from '../lib/cli/show';
 import { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
 
-const APP = path.join(__dirname, 'fixtures', 'cli', 'app');
+const FIXTURES = path.join(__dirname, 'fixtures', 'cli');
+const APP = path.join(FIXTURES, 'app');
 const FMT_BROKEN = path.join(APP, 'node_modules', 'fmt-broken');
 let cacheDir: string;
+/** The warnings emitted meanwhile: the bin keeps Node from printing StevedoreWarnings, the commands report them. */
+const warnings: { type: unknown; message: string }[] = [];
+let emitWarning: jest.SpyInstance;
 
 beforeAll(() => {
+  emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(((
+    warning: string | Error,
+    options?: { type?: string },
+  ) => {
+    warnings.push({ type: options?.type, message: String(warning) });
+  }) as typeof process.emitWarning);
   if (!existsSync(path.join(__dirname, '..', 'dist', 'cli', 'probe-child.js'))) {
     throw new Error('dist/cli/probe-child.js is missing: run npm run build first');
   }
@@ -33,6 +56,9 @@ beforeAll(() => {
   process.env.STEVEDORE_CACHE = '0';
 });
 afterAll(() => {
+  emitWarning.mockRestore();
+  // Only the library's own kind of warning, which the commands report themselves.
+  expect(warnings.filter((warning) => warning.type !== 'StevedoreWarning')).toEqual([]);
   delete process.env.STEVEDORE_CACHE;
   delete process.env.STEVEDORE_CACHE_DIR;
   rmSync(cacheDir, { recursive: true, force: true });
@@ -53,6 +79,695 @@ function memoryIo(overrides: Partial<CliIo> = {}): CliIo & { out: () => string; 
   };
 }
 
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `main(args)` as the command would run piped (no terminal), with `env` set meanwhile. */
+async function run(
+  args: string[],
+  { cwd = APP, env = {}, ...io }: { cwd?: string; env?: Record<string, string | undefined> } & Partial<CliIo> = {},
+): Promise<Run> {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const restore = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  restore(env);
+  try {
+    const collected = memoryIo({ cwd, ...io });
+    const code = await main(args, collected);
+    return { code, stdout: collected.out(), stderr: collected.err() };
+  } finally {
+    restore(saved);
+  }
+}
+
+// Parsed --json output: its shape is what the assertions check.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+function json<T = Record<string, Loose>>(result: Run): T {
+  return JSON.parse(result.stdout) as T;
+}
+
+/** A usage error: exit code 2, nothing on stdout, one line on stderr. */
+function expectUsageError(result: Run, pattern: RegExp): void {
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(/^stevedore-ts: /);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.code).toBe(2);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('help and version', () => {
+  it.each(['list', 'show', 'doctor', 'docs', 'cache'])('%s --help prints its usage and options', async (command) => {
+    const result = await run([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: stevedore-ts ${command} `);
+    expect(result.stdout).toContain('--root DIR');
+    expect(result.stdout).toContain('--json');
+    expect((await run(['help', command])).stdout).toBe(result.stdout);
+  });
+
+  it('--help lists every command and the exit codes', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`stevedore-ts ${version()}: inspect the plugins`);
+    for (const command of ['list [GROUP]', 'show GROUP NAME', 'doctor [GROUP]', 'docs GROUP', 'cache info|clear']) {
+      expect(result.stdout).toContain(command);
+    }
+    expect(result.stdout).toContain('Exit codes: 0 success, 1 what was asked is broken or missing, 2 usage error.');
+    expect((await run(['help'])).stdout).toBe(result.stdout);
+  });
+
+  it('with no command at all, prints the help on stderr: exit 2', async () => {
+    const result = await run([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe((await run(['--help'])).stdout);
+  });
+
+  it('--version and -V print the package version', async () => {
+    const result = await run(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      `${JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`,
+    );
+    expect((await run(['-V'])).stdout).toBe(result.stdout);
+  });
+
+  it('--help works even where the root is unusable', async () => {
+    expect((await run(['list', '--help', '--root', '/does/not/exist'])).code).toBe(0);
+  });
+
+  it('calls the command by the name it was run by', async () => {
+    const help = await run(['show', '--help'], { name: 'stevedore' });
+    expect(help.stdout).toMatch(/^Usage: stevedore show GROUP NAME/);
+    const general = await run(['--help'], { name: 'stevedore' });
+    expect(general.stdout).toContain("Run 'stevedore COMMAND --help'");
+    const wrong = await run(['lsit'], { name: 'stevedore' });
+    expect(wrong.stderr).toBe("stevedore: unknown command 'lsit' (did you mean 'list'?) (see 'stevedore --help')\n");
+    const missing = await run(['list', 'demo.formaters'], { name: 'stevedore' });
+    expect(missing.stderr).toMatch(/^stevedore: no entry points in group .*; run 'stevedore list' for the groups/);
+    const skipped = await run(['list'], { name: 'stevedore' });
+    expect(skipped.stderr).toBe("1 declaration skipped: run 'stevedore doctor' to see why.\n");
+  });
+});
+
+describe('stevedore list', () => {
+  it('lists every group with its number of entry points, tab-separated when piped', async () => {
+    const result = await run(['list']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual([
+      'demo.broken\t4\tfmt-broken@0.0.1',
+      'demo.formatter\t1\tfmt-xml@1.0.0',
+      'demo.formatters\t7\tcli-app@1.0.0, fmt-csv@1.0.0, fmt-esm@3.0.0, fmt-json@2.1.0, fmt-json-fork@0.1.0, fmt-noisy@1.0.0',
+      'demo.parent\t1\tonly-here@1.0.0',
+      'demo.unruly\t3\tfmt-unruly@1.0.0',
+    ]);
+    expect(result.stderr).toBe("1 declaration skipped: run 'stevedore-ts doctor' to see why.\n");
+  });
+
+  it('--json gives the groups, their counts and packages', async () => {
+    const result = await run(['list', '--json', '--root', APP], { cwd: os.tmpdir() });
+    expect(result.code).toBe(0);
+    const data = json(result);
+    expect(data.root).toBe(APP);
+    expect(data.skipped).toBe(1);
+    expect(data.groups).toContainEqual({ name: 'demo.unruly', entryPoints: 3, packages: ['fmt-unruly@1.0.0'] });
+    expect(data.groups.map((group: { name: string }) => group.name)).toEqual([
+      'demo.broken',
+      'demo.formatter',
+      'demo.formatters',
+      'demo.parent',
+      'demo.unruly',
+    ]);
+  });
+
+  it('lists a group in load order, marking duplicates and shadowed copies', async () => {
+    const result = await run(['list', 'demo.formatters']);
+    expect(result.code).toBe(0);
+    const rows = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(rows.map((row) => row[0])).toEqual([
+      'plain',
+      'csv',
+      'yaml',
+      'toml',
+      'json',
+      'json',
+      'noisy',
+      'json',
+      'legacy-json',
+    ]);
+    expect(rows[0]).toEqual(['plain', './lib/plain.js:PlainFormatter', 'cli-app@1.0.0', '.', '']);
+    expect(rows[4]).toEqual([
+      'json',
+      './index.js:JsonFormatter',
+      'fmt-json@2.1.0',
+      path.join('node_modules', 'fmt-json'),
+      'duplicate (hidden from get())',
+    ]);
+    expect(rows[5][4]).toBe('duplicate (get() returns this one)');
+    expect(rows[7]).toEqual([
+      'json',
+      './index.js',
+      'fmt-json@1.0.0',
+      path.join(FIXTURES, 'node_modules', 'fmt-json'),
+      'shadowed by fmt-json@2.1.0: never loaded',
+    ]);
+  });
+
+  it('--json gives each entry point with its package and flags', async () => {
+    const data = json(await run(['list', 'demo.formatters', '--json']));
+    expect(data.group).toBe('demo.formatters');
+    const [first] = data.entryPoints;
+    expect(first).toEqual({
+      name: 'plain',
+      group: 'demo.formatters',
+      value: './lib/plain.js:PlainFormatter',
+      module: './lib/plain.js',
+      attr: 'PlainFormatter',
+      extras: [],
+      package: { name: 'cli-app', version: '1.0.0', root: APP, installedAs: 'app', source: 'root' },
+      duplicate: false,
+      selected: true,
+      shadowed: false,
+      shadowedBy: null,
+    });
+    const shadowed = data.entryPoints.filter((entry: { shadowed: boolean }) => entry.shadowed);
+    expect(shadowed.map((entry: { name: string }) => entry.name)).toEqual(['json', 'legacy-json']);
+    expect(shadowed[0].shadowedBy).toEqual({
+      name: 'fmt-json',
+      version: '2.1.0',
+      root: path.join(APP, 'node_modules', 'fmt-json'),
+    });
+  });
+
+  it('finds packages by walking up from the root', async () => {
+    const data = json(await run(['list', 'demo.parent', '--json']));
+    expect(data.entryPoints[0].package.root).toBe(path.join(FIXTURES, 'node_modules', 'only-here'));
+  });
+
+  it('a group with no entry points is exit code 1, with a suggestion', async () => {
+    const result = await run(['list', 'demo.formaters']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /no entry points in group 'demo.formaters' \(did you mean 'demo.formatters' or 'demo.formatter'\?\)/,
+    );
+    const data = json(await run(['list', 'nothing.here', '--json']));
+    expect(data).toEqual({ error: { code: 'GROUP_NOT_FOUND', message: expect.any(String), didYouMean: [] } });
+  });
+});
+
+describe('stevedore show', () => {
+  it('prints what is known, then what was loaded', async () => {
+    const result = await run(['show', 'demo.formatters', 'plain']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^plain in group demo.formatters\n/);
+    expect(result.stdout).toMatch(/ value: +\.\/lib\/plain\.js:PlainFormatter\n/);
+    expect(result.stdout).toMatch(/ package: +cli-app@1\.0\.0\n/);
+    expect(result.stdout).toMatch(new RegExp(` resolves to: +${escape(path.join(APP, 'lib', 'plain.js'))}\n`));
+    expect(result.stdout).toContain('Loaded: class PlainFormatter\n');
+    expect(result.stdout).toMatch(/members: +format, static description\n/);
+    expect(result.stdout).toMatch(/description: +Plain text, one value a line\.\n/);
+  });
+
+  it('shows every declaration of a duplicate name and which one get() returns', async () => {
+    const data = json(await run(['show', 'demo.formatters', 'json', '--json']));
+    expect(data.duplicate).toBe(true);
+    expect(
+      data.matches.map((match: { package: { name: string }; selected: boolean }) => [
+        match.package.name,
+        match.selected,
+      ]),
+    ).toEqual([
+      ['fmt-json', false],
+      ['fmt-json-fork', true],
+    ]);
+    expect(data.matches[0].load).toMatchObject({
+      status: 'loaded',
+      sync: true,
+      plugin: { kind: 'class', name: 'JsonFormatter', members: ['format', 'contentType', 'static description'] },
+    });
+    expect(data.matches[0].packageDescription).toBe('JSON output for the demo.');
+  });
+
+  it('a plugin that throws: exit 1, the error, its cause, its stack and a hint', async () => {
+    const result = await run(['show', 'demo.broken', 'throws']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Failed to load: Error: cannot reach the database\n');
+    expect(result.stdout).toContain('caused by: Error: ECONNREFUSED 127.0.0.1:5432\n');
+    expect(result.stdout).toMatch(/ {4}at connect \(.*fmt-broken[\\/]throws\.js:2:9\)\n/);
+    expect(result.stdout).not.toContain('node:internal');
+    expect(result.stdout).not.toContain('inspect.js');
+    expect(result.stdout).toContain('Hint: the module threw while it was being loaded');
+    const data = json(await run(['show', 'demo.broken', 'throws', '--json']));
+    expect(data.matches[0].load).toMatchObject({
+      status: 'failed',
+      plugin: null,
+      error: {
+        name: 'Error',
+        message: 'cannot reach the database',
+        causes: [{ name: 'Error', message: 'ECONNREFUSED 127.0.0.1:5432', code: null }],
+      },
+    });
+    expect(data.matches[0].load.error.stack).toContain('throws.js');
+  });
+
+  it('a missing file points at the package.json "files"', async () => {
+    const result = await run(['show', 'demo.broken', 'missing-file']);
+    expect(result.code).toBe(1);
+    // In-process, jest's resolver words the message its own way.
+    expect(result.stdout).toMatch(/resolves to: +\(cannot resolve: .*Cannot find module '\.\/dist\/missing\.js'/);
+    expect(result.stdout).toContain('code: MODULE_NOT_FOUND');
+    expect(result.stdout).toContain('is it listed in the "files" of its package.json?');
+  });
+
+  it('a missing dependency of the plugin points at its dependencies', async () => {
+    const result = await run(['show', 'demo.broken', 'missing-dep']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Cannot find module 'left-pad-that-is-not-installed'");
+    expect(result.stdout).toContain('add it to the "dependencies" of fmt-broken');
+  });
+
+  it('a missing attribute lists what the module exports', async () => {
+    const result = await run(['show', 'demo.broken', 'no-attr']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Hint: the module exports: Yes, Maybe;');
+  });
+
+  it('an ES module with top-level await loads only asynchronously: use create()', async () => {
+    const result = await run(['show', 'demo.formatters', 'yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Loaded: function yaml (only asynchronously)');
+    expect(result.stdout).toContain('static create() method');
+  });
+
+  it('what a plugin prints, by any way, is reported apart and never corrupts --json', async () => {
+    const result = await run(['show', 'demo.formatters', 'noisy', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const { load } = json(result).matches[0];
+    expect(load.status).toBe('loaded');
+    expect(load.output).toEqual({
+      stdout: 'hello from fmt-noisy\n{"not": "json output"\nraw write to fd 1\n',
+      stderr: 'fmt-noisy on stderr\n',
+      omittedBytes: { stdout: 0, stderr: 0 },
+      notes: [],
+    });
+    const text = await run(['show', 'demo.formatters', 'noisy']);
+    expect(text.stdout).toContain(
+      'Printed to stdout while loading:\n  | hello from fmt-noisy\n  | {"not": "json output"\n  | raw write to fd 1\n',
+    );
+    expect(text.stdout).toContain('Printed to stderr while loading:\n  | fmt-noisy on stderr\n');
+  });
+
+  it('a plugin that hangs on import is stopped after --timeout', async () => {
+    const result = await run(['show', 'demo.unruly', 'hangs', '--timeout', '300']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Timed out: did not finish loading within 300 ms');
+    expect(result.stdout).toContain('raise --timeout');
+    const data = json(await run(['show', 'demo.unruly', 'hangs', '--timeout', '300', '--json']));
+    expect(data.matches[0].load).toMatchObject({ status: 'timeout', plugin: null, error: { name: 'Timeout' } });
+  });
+
+  it('a plugin that exits the process is reported', async () => {
+    const result = await run(['show', 'demo.unruly', 'exits']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Crashed: the loading process exited with code 3 while loading');
+    expect(result.stdout).toContain('Hint: the module ends the process when it is loaded');
+  });
+
+  it('a name missing from a group is exit 1, with a suggestion', async () => {
+    const result = await run(['show', 'demo.formatters', 'jsno']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no entry point 'jsno' in group 'demo.formatters' \(did you mean 'json'\?\)/);
+    expect(result.stderr).toContain("run 'stevedore-ts list demo.formatters' for its 7 entry points");
+    expect(json(await run(['show', 'demo.formatters', 'jsno', '--json'])).error).toEqual({
+      code: 'NAME_NOT_FOUND',
+      message: expect.any(String),
+      didYouMean: ['json'],
+    });
+    const group = await run(['show', 'demo.formaters', 'json']);
+    expect(group.code).toBe(1);
+    expect(group.stderr).toMatch(/no entry points in group 'demo.formaters' \(did you mean/);
+  });
+
+  it('a name declared only by a shadowed copy says so', async () => {
+    const result = await run(['show', 'demo.formatters', 'legacy-json', '--json']);
+    expect(result.code).toBe(1);
+    expect(json(result).error.code).toBe('SHADOWED');
+    expect(result.stderr).toMatch(/declared only by fmt-json@1.0.0 .*a copy shadowed by fmt-json@2.1.0/);
+  });
+
+  it('uses ANSI colors only when asked', async () => {
+    const colored = await run(['show', 'demo.formatters', 'plain'], { isTTY: true, color: true });
+    expect(colored.stdout).toContain('\u001b[32mLoaded\u001b[0m: class PlainFormatter');
+    const plain = await run(['show', 'demo.formatters', 'plain'], { isTTY: true });
+    expect(plain.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('stevedore doctor', () => {
+  it('reports skipped declarations, load failures, typos, duplicates and async-only modules', async () => {
+    const result = await run(['doctor', '--json', '--timeout', '2000']);
+    expect(result.code).toBe(1);
+    const data = json(result);
+    expect(data.ok).toBe(false);
+    expect(data.group).toBeNull();
+    expect(data.checked).toBe(16);
+    expect(data.skipped).toEqual([
+      {
+        file: path.join(APP, 'node_modules', 'fmt-broken', 'package.json'),
+        reason: expect.stringContaining('entry point "escape" in group "demo.broken" skipped'),
+        code: 'STEVEDORE_INVALID_DECLARATION',
+      },
+    ]);
+    const failures = data.loadFailures.map((failure: Loose) => [failure.group, failure.name, failure.load.status]);
+    expect(failures).toEqual([
+      ['demo.broken', 'throws', 'failed'],
+      ['demo.broken', 'missing-file', 'failed'],
+      ['demo.broken', 'missing-dep', 'failed'],
+      ['demo.broken', 'no-attr', 'failed'],
+      ['demo.unruly', 'hangs', 'timeout'],
+      ['demo.unruly', 'exits', 'crashed'],
+    ]);
+    expect(data.typos).toEqual([{ group: 'demo.formatter', entryPoints: 1, didYouMean: 'demo.formatters' }]);
+    expect(data.duplicates).toEqual([
+      { group: 'demo.formatters', name: 'json', packages: ['fmt-json@2.1.0', 'fmt-json-fork@0.1.0'] },
+    ]);
+    expect(data.asyncOnly.map((entry: { name: string }) => entry.name)).toEqual(['yaml']);
+  });
+
+  it('a healthy group: exit 0, warnings only', async () => {
+    const result = await run(['doctor', 'demo.formatters']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Checked 7 entry points in group 'demo.formatters'");
+    expect(result.stdout).toContain("'demo.formatter' (1 entry point): did you mean 'demo.formatters'?");
+    expect(result.stdout).toContain('demo.formatters: json from fmt-json@2.1.0, fmt-json-fork@0.1.0');
+    expect(result.stdout).toContain('ES modules with top-level await (load them with create()):');
+    expect(result.stdout).toContain('! demo.formatters: yaml = ./yaml.js:default');
+    expect(result.stdout).toContain('No problems found.');
+    expect(result.stdout).not.toContain('Skipped declarations');
+  });
+
+  it('a broken group: the skipped declaration and every failure, in text', async () => {
+    const result = await run(['doctor', 'demo.broken'], { isTTY: true });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Skipped declarations (1):');
+    expect(result.stdout).toContain(path.join('fmt-broken', 'package.json'));
+    expect(result.stdout).toContain('Entry points that do not load (4):');
+    expect(result.stdout).toContain('✗ demo.broken: throws = ./throws.js (fmt-broken@0.0.1)');
+    expect(result.stdout).toContain('1 skipped declaration, 4 entry points failing to load.');
+  });
+
+  it('a group that does not exist is exit 1 with "did you mean"', async () => {
+    const result = await run(['doctor', 'demo.formaters', '--json']);
+    expect(result.code).toBe(1);
+    expect(json(result).error).toMatchObject({
+      code: 'GROUP_NOT_FOUND',
+      didYouMean: ['demo.formatters', 'demo.formatter'],
+    });
+    const text = await run(['doctor', 'demo.broke']);
+    expect(text.stderr).toMatch(/no entry points in group 'demo.broke' \(did you mean 'demo.broken'\?\)/);
+  });
+});
+
+describe('stevedore docs', () => {
+  it('a summary list sorted by name, descriptions from the plugin or its package', async () => {
+    const result = await run(['docs', 'demo.formatters']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        '- `csv` — Comma-separated values.',
+        '- `json`',
+        '- `noisy`',
+        '- `plain` — Plain text, one value a line.',
+        '- `toml` — TOML output, as an ES module namespace.',
+        '- `yaml` — YAML output (an ES module with top-level await).',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--detailed: a section per plugin with its full description', async () => {
+    const result = await run(['docs', 'demo.formatters', '--detailed', '--heading-level', '3', '--titlecase']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      '### Json\n\n> **Warning:** No documentation found for `json` in `./index.js:format`.\n',
+    );
+    expect(result.stdout).toContain('### Csv\n\nComma-separated values.\n');
+  });
+
+  it('--json tells where each description comes from', async () => {
+    const data = json(await run(['docs', 'demo.formatters', '--json']));
+    const byName = Object.fromEntries(data.plugins.map((plugin: Loose) => [plugin.name, plugin]));
+    expect(byName.plain.descriptionSource).toBe('plugin');
+    expect(byName.csv.descriptionSource).toBe('package');
+    expect(byName.json.descriptionSource).toBeNull();
+    expect(byName.json.package).toBe('fmt-json-fork@0.1.0');
+    expect(data.markdown).toContain('- `plain` — Plain text, one value a line.\n');
+  });
+
+  it('plugins that fail to load are documented from their package, with a warning and exit 1', async () => {
+    const result = await run(['docs', 'demo.broken', '--detailed']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('## throws\n\nFormatters that fail to load, each in its own way.\n');
+    expect(result.stderr).toContain(
+      "stevedore-ts: warning: could not load 'throws' (./throws.js): Error: cannot reach the database",
+    );
+    expect(result.stderr).toContain("run 'stevedore-ts show demo.broken throws' for details");
+  });
+
+  it('plugins that hang or exit are documented too', async () => {
+    const result = await run(['docs', 'demo.unruly', '--detailed', '--timeout', '2000']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('## fine\n\n> **Warning:** No documentation found for `fine` in `./fine.js`.\n');
+    expect(result.stderr).toContain(
+      "could not load 'hangs' (./hang.js): Timeout: did not finish loading within 2000 ms",
+    );
+    expect(result.stderr).toContain("could not load 'exits' (./exit.js): Exit: the loading process exited with code 3");
+  });
+
+  it('a group with no entry points is exit 1', async () => {
+    const result = await run(['docs', 'missing.group']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain("no entry points in group 'missing.group'");
+  });
+});
+
+describe('stevedore cache', () => {
+  it('info and clear work on the cache folder', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-cli-cache-'));
+    const env = { STEVEDORE_CACHE_DIR: dir, STEVEDORE_CACHE: undefined };
+    try {
+      await run(['list'], { env });
+      const info = json(await run(['cache', 'info', '--json'], { env }));
+      expect(info).toEqual({ dir, disabled: null, files: readdirSync(dir).length, bytes: expect.any(Number) });
+      expect(info.files).toBeGreaterThan(0);
+      const cleared = await run(['cache', 'clear'], { env });
+      expect(cleared.code).toBe(0);
+      expect(cleared.stdout).toBe(`Removed ${info.files} cache file${info.files === 1 ? '' : 's'} from ${dir}.\n`);
+      expect(readdirSync(dir)).toEqual([]);
+      const off = await run(['cache', 'info'], { env: { STEVEDORE_CACHE_DIR: dir, STEVEDORE_CACHE: '0' } });
+      expect(off.stdout).toMatch(/status: off \(STEVEDORE_CACHE is set to 0\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts files and bytes, and clears with --json', async () => {
+    const info = await run(['cache', 'info']);
+    expect(info.stdout).toBe(`folder: ${cacheDir}\nstatus: off (STEVEDORE_CACHE is set to 0)\nfiles:  0 (0 B)\n`);
+    writeFileSync(path.join(cacheDir, `${'ab'.repeat(8)}.json`), 'x'.repeat(2500));
+    expect((await run(['cache', 'info'])).stdout).toContain('files:  1 (2.5 kB)\n');
+    const cleared = await run(['cache', 'clear', '--json']);
+    expect(cleared.code).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toEqual({ dir: cacheDir, removed: 1 });
+    expect((await run(['cache', 'clear'])).stdout).toBe(`Removed 0 cache files from ${cacheDir}.\n`);
+  });
+
+  it('does not need a package.json', async () => {
+    expect((await run(['cache', 'info'], { cwd: os.tmpdir() })).code).toBe(0);
+    expect((await run(['cache', 'info', '--root', os.tmpdir()])).code).toBe(0);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [['--json'], /missing command: one of list, show, doctor, docs, cache \(see 'stevedore-ts --help'\)/],
+    [['lsit'], /unknown command 'lsit' \(did you mean 'list'\?\)/],
+    [['list', '--frobnicate'], /unknown option '--frobnicate' \(see 'stevedore-ts list --help'\)/],
+    [['list', '--timeout', '5'], /unknown option '--timeout'/],
+    [['show', 'demo.formatters'], /missing NAME: usage: stevedore-ts show GROUP NAME/],
+    [['docs'], /missing GROUP/],
+    [['list', 'a', 'b'], /unexpected argument 'b' for stevedore-ts list/],
+    [['list', '--root'], /option '--root' needs a value/],
+    [['cache'], /missing ACTION \(info or clear\)/],
+    [['cache', 'purge'], /unknown cache action 'purge': use 'stevedore-ts cache info' or 'stevedore-ts cache clear'$/m],
+    [['cache', 'inf'], /unknown cache action 'inf' \(did you mean 'info'\?\)/],
+    [['show', 'g', 'n', '--timeout', 'soon'], /--timeout expects a positive number of milliseconds, got 'soon'/],
+    [['show', 'g', 'n', '--timeout', '0'], /--timeout expects a positive number of milliseconds, got '0'/],
+    [['docs', 'g', '--heading-level', '9'], /--heading-level expects a number from 1 to 6, got '9'/],
+  ])('%j is a usage error', async (args, message) => {
+    expectUsageError(await run(args as string[]), message as RegExp);
+  });
+
+  describe.each([
+    'list',
+    'list demo.formatters',
+    'show demo.formatters plain',
+    'doctor',
+    'docs demo.formatters',
+    'cache info',
+    'cache clear',
+  ])("'%s' checks --root", (command) => {
+    const args = command.split(' ');
+    it('a folder that does not exist: exit 2', async () => {
+      expectUsageError(await run([...args, '--root', 'no/such/folder']), /--root no\/such\/folder: no such folder \(/);
+      expectUsageError(
+        await run([...args, '--root', '/nonexistent', '--json']),
+        /--root \/nonexistent: no such folder/,
+      );
+    });
+
+    it('a file, or a path through a file: exit 2', async () => {
+      expectUsageError(await run([...args, '--root', 'package.json']), /--root package\.json: not a folder \(/);
+      expectUsageError(
+        await run([...args, '--root', 'package.json/x']),
+        /--root package\.json\/x: no such folder \(a part of the path is a file\)/,
+      );
+    });
+
+    it('an empty value: exit 2', async () => {
+      expectUsageError(await run([...args, '--root', '']), /--root needs a folder, got ''/);
+    });
+  });
+
+  it('a root folder without a package.json points to the nearest one', async () => {
+    const result = await run(['list'], { cwd: FIXTURES });
+    expectUsageError(result, /the current folder holds no package.json \(.*\); the nearest one is in /);
+    const missing = await run(['doctor', '--root', 'nowhere']);
+    expectUsageError(missing, /--root nowhere: no such folder/);
+  });
+
+  it('a symbolic link loop', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-cli-root-'));
+    try {
+      symlinkSync('loop', path.join(dir, 'loop'));
+      expectUsageError(await run(['list', '--root', 'loop'], { cwd: dir }), /--root loop: a loop of symbolic links/);
+      expect(rootFolder(dir, undefined)).toBe(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('plugins that misbehave, loaded for main()', () => {
+  // Every package declares the same name: `show` loads them in order, in as few loaders as it can.
+  const plugin = (name: string, code: string, groups = ['misbehave.g']) => ({
+    name,
+    entryPoints: Object.fromEntries(groups.map((group) => [group, { p: './p.js' }])),
+    files: { 'p.js': `${code}\nif (Object.keys(exports).length === 0) module.exports = ${JSON.stringify(name)};\n` },
+  });
+  let tree: ReturnType<typeof createPackageTree>;
+
+  beforeAll(() => {
+    tree = createPackageTree({
+      packages: [
+        // Loads, then keeps the loader busy forever: the next entry point must not be blamed for it.
+        plugin('a-busy-after', 'setImmediate(() => { for (;;); });'),
+        plugin('b-innocent', "console.log('b loaded');"),
+        // Loads, then ends the loader from a timer.
+        plugin('c-exits-after', 'setTimeout(() => process.exit(7), 0);'),
+        plugin('d-innocent', "console.log('d loaded');"),
+        // Closes its stdout while a process it started still holds it: no end, no marker.
+        plugin(
+          'e-holds-stdout',
+          "require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' }).unref();\n" +
+            "require('node:fs').closeSync(1);",
+          ['misbehave.g', 'misbehave.text'],
+        ),
+        // Writes to the loader's channel: garbage, and an answer of its own making.
+        plugin(
+          'g-writes-to-the-channel',
+          "const fs = require('node:fs');\n" +
+            'for (const fd of [3, 4]) fs.writeSync(fd, \'garbage\\n\\u0000stevedore:{"id":6,"nonce":"x","outcome":{"loaded":false}}\\n\\u0000stevedore:[\');',
+        ),
+        // Exports 5000 names, and then is not what it seems to be.
+        plugin('h-exports-5000', 'for (let i = 0; i < 5000; i++) exports[`name${i}`] = i;'),
+        plugin(
+          'i-throws-a-trap',
+          "throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });",
+        ),
+        plugin('f-floods', "process.stdout.write('€'.repeat(20000)); process.stderr.write('\\u001b]0;title\\u0007');", [
+          'misbehave.g',
+          'misbehave.text',
+        ]),
+      ],
+    });
+  });
+  afterAll(() => tree.cleanup());
+
+  it('each gets a defined outcome, and the others load undisturbed', async () => {
+    const result = await run(['show', 'misbehave.g', 'p', '--json', '--timeout', '3000'], { cwd: tree.root });
+    expect(result.stderr).toBe('');
+    const loads = JSON.parse(result.stdout).matches.map((match: Loose) => [match.package.name, match.load]);
+    expect(loads.map(([name, load]: [string, Loose]) => [name, load.status])).toEqual([
+      ['a-busy-after', 'loaded'],
+      ['b-innocent', 'loaded'],
+      ['c-exits-after', 'loaded'],
+      ['d-innocent', 'loaded'],
+      ['e-holds-stdout', 'loaded'],
+      ['f-floods', 'loaded'],
+      ['g-writes-to-the-channel', 'loaded'],
+      ['h-exports-5000', 'loaded'],
+      ['i-throws-a-trap', 'failed'],
+    ]);
+    const byName = Object.fromEntries(loads);
+    expect(byName['h-exports-5000'].plugin.members).toHaveLength(1001);
+    expect(byName['h-exports-5000'].plugin.members.slice(-2)).toEqual(['name999', '… (4000 more)']);
+    expect(byName['i-throws-a-trap'].error.message).toEqual(expect.any(String));
+    const output = Object.fromEntries(loads.map(([name, load]: [string, Loose]) => [name, load.output]));
+    expect(output['b-innocent'].stdout).toBe('b loaded\n');
+    expect(output['d-innocent'].stdout).toBe('d loaded\n');
+    expect(output['e-holds-stdout'].notes).toEqual([
+      'stdout: may be incomplete: its end did not arrive within 1000 ms (the plugin redirected it, or a process it started holds it)',
+    ]);
+    // 20000 euro signs are 60000 bytes: the last one that fits whole in 32 KiB ends the text.
+    expect(output['f-floods'].stdout).toBe('€'.repeat(Math.floor(OUTPUT_LIMIT_BYTES / 3)));
+    expect(output['f-floods'].omittedBytes).toEqual({
+      stdout: 60000 - Math.floor(OUTPUT_LIMIT_BYTES / 3) * 3,
+      stderr: 0,
+    });
+    expect(output['f-floods'].notes).toEqual([
+      `stdout: only the first 32 KiB are kept; ${60000 - Math.floor(OUTPUT_LIMIT_BYTES / 3) * 3} more bytes (26.6 KiB) were left out`,
+    ]);
+    expect(output['f-floods'].stderr).toBe('\u001b]0;title\u0007');
+  });
+
+  it('in text, notes follow the output, whose control characters are shown escaped', async () => {
+    const result = await run(['show', 'misbehave.text', 'p'], { cwd: tree.root });
+    expect(result.stdout).toContain('Printed to stderr while loading:\n  | \\x1b]0;title\\x07\n');
+    expect(result.stdout).toContain('Note: stdout: only the first 32 KiB are kept;');
+    expect(result.stdout).toContain('Note: stdout: may be incomplete');
+  });
+});
+
 describe('main() on a terminal', () => {
   it('aligns columns under a header', async () => {
     const io = memoryIo({ isTTY: true });
@@ -63,38 +778,9 @@ describe('main() on a terminal', () => {
     // Every row's TARGET column starts where the header's does.
     const column = lines[0].indexOf('TARGET');
     for (const line of lines.slice(1)) expect(line.slice(column, column + 2)).toBe('./');
-  });
-
-  it('uses ANSI colors only when asked', async () => {
-    const colored = memoryIo({ isTTY: true, color: true });
-    await main(['show', 'demo.formatters', 'plain'], colored);
-    expect(colored.out()).toContain('\u001b[32mLoaded\u001b[0m: class PlainFormatter');
-    const plain = memoryIo({ isTTY: true });
-    await main(['show', 'demo.formatters', 'plain'], plain);
-    expect(plain.out()).not.toContain('\u001b[');
-  });
-
-  it('doctor prints each section', async () => {
-    const io = memoryIo({ isTTY: true });
-    expect(await main(['doctor', '--timeout', '2000'], io)).toBe(1);
-    const out = io.out();
-    expect(out).toContain('Checked 16 entry points in all groups');
-    expect(out).toContain('Skipped declarations (1):');
-    expect(out).toContain('Entry points that do not load (6):');
-    expect(out).toContain('✗ demo.unruly: hangs = ./hang.js (fmt-unruly@1.0.0)');
-    expect(out).toContain('Timed out: did not finish loading within 2000 ms');
-    expect(out).toContain('Crashed: the loading process exited with code 3 while loading');
-    expect(out).toContain('ES modules with top-level await (load them with create()):');
-    expect(out).toContain('! demo.formatters: yaml = ./yaml.js:default');
-    expect(out).toContain('1 skipped declaration, 6 entry points failing to load.');
-  });
-
-  it("show prints errors with only the plugin's stack frames", async () => {
-    const io = memoryIo();
-    expect(await main(['show', 'demo.broken', 'throws'], io)).toBe(1);
-    expect(io.out()).toMatch(/ {4}at connect \(.*throws\.js:2:9\)\n/);
-    expect(io.out()).not.toContain('node:internal');
-    expect(io.out()).not.toContain('inspect.js');
+    const groups = memoryIo({ isTTY: true });
+    expect(await main(['list'], groups)).toBe(0);
+    expect(groups.out().split('\n')[0]).toMatch(/^GROUP +ENTRY POINTS +PACKAGES$/);
   });
 
   it('list of a tree without entry points says so', async () => {
@@ -128,83 +814,11 @@ describe('main() on a terminal', () => {
       expect(await main(['list', 'g.old', '--root', 'app'], io)).toBe(1);
       expect(io.out()).toBe(`x\t./x.js\tfmt@1.0.0\t${realpathSync(upper)}\tshadowed by fmt@2.0.0: never loaded\n`);
       expect(io.err()).toBe(
-        "stevedore: every entry point of 'g.old' comes from a shadowed copy: none of them is loaded\n",
+        "stevedore-ts: every entry point of 'g.old' comes from a shadowed copy: none of them is loaded\n",
       );
     } finally {
       tree.cleanup();
     }
-  });
-
-  it('lists the groups, and says what is missing', async () => {
-    const groups = memoryIo({ isTTY: true });
-    expect(await main(['list'], groups)).toBe(0);
-    expect(groups.out().split('\n')[0]).toMatch(/^GROUP +ENTRY POINTS +PACKAGES$/);
-    expect(groups.err()).toBe("1 declaration skipped: run 'stevedore doctor' to see why.\n");
-    const cases: [string[], RegExp][] = [
-      [
-        ['show', 'demo.formatters', 'jsno'],
-        /no entry point 'jsno' in group 'demo.formatters' \(did you mean 'json'\?\)/,
-      ],
-      [['show', 'demo.formaters', 'json'], /no entry points in group 'demo.formaters' \(did you mean/],
-      [['show', 'demo.formatters', 'legacy-json'], /declared only by fmt-json@1.0.0 .*shadowed by fmt-json@2.1.0/],
-      [['docs', 'nothing'], /no entry points in group 'nothing'/],
-      [['doctor', 'demo.broke'], /no entry points in group 'demo.broke' \(did you mean 'demo.broken'\?\)/],
-    ];
-    for (const [args, message] of cases) {
-      const io = memoryIo();
-      expect(await main(args, io)).toBe(1);
-      expect(io.err()).toMatch(message);
-    }
-  });
-
-  it('refuses a root without a package.json, naming the nearest one', async () => {
-    const io = memoryIo({ cwd: path.dirname(APP) });
-    expect(await main(['list'], io)).toBe(2);
-    expect(io.err()).toMatch(/^stevedore: the current folder holds no package.json \(.*\); the nearest one is in /);
-    const missing = memoryIo();
-    expect(await main(['doctor', '--root', 'nowhere'], missing)).toBe(2);
-    expect(missing.err()).toMatch(/--root nowhere: no such folder/);
-  });
-
-  it('docs in text and detailed', async () => {
-    const io = memoryIo();
-    expect(await main(['docs', 'demo.unruly', '--detailed', '--timeout', '2000'], io)).toBe(1);
-    expect(io.out()).toContain('## fine\n\n> **Warning:** No documentation found for `fine` in `./fine.js`.\n');
-    expect(io.err()).toContain("could not load 'hangs' (./hang.js): Timeout: did not finish loading within 2000 ms");
-  });
-
-  it('cache info and clear', async () => {
-    const info = memoryIo();
-    expect(await main(['cache', 'info'], info)).toBe(0);
-    expect(info.out()).toBe(`folder: ${cacheDir}\nstatus: off (STEVEDORE_CACHE is set to 0)\nfiles:  0 (0 B)\n`);
-    writeFileSync(path.join(cacheDir, `${'ab'.repeat(8)}.json`), 'x'.repeat(2500));
-    const bigger = memoryIo();
-    await main(['cache', 'info'], bigger);
-    expect(bigger.out()).toContain('files:  1 (2.5 kB)\n');
-    const cleared = memoryIo();
-    expect(await main(['cache', 'clear', '--json'], cleared)).toBe(0);
-    expect(JSON.parse(cleared.out())).toEqual({ dir: cacheDir, removed: 1 });
-    const text = memoryIo();
-    await main(['cache', 'clear'], text);
-    expect(text.out()).toBe(`Removed 0 cache files from ${cacheDir}.\n`);
-  });
-
-  it('help, version and usage errors', async () => {
-    const help = memoryIo();
-    expect(await main(['--help'], help)).toBe(0);
-    expect(help.out()).toContain(`stevedore ${version()}:`);
-    const bare = memoryIo();
-    expect(await main(['help'], bare)).toBe(0);
-    expect(bare.out()).toBe(help.out());
-    const ver = memoryIo();
-    expect(await main(['-V'], ver)).toBe(0);
-    expect(ver.out()).toBe(`${version()}\n`);
-    const bad = memoryIo();
-    expect(await main(['show', 'a', 'b', '--timeout', '0'], bad)).toBe(2);
-    expect(bad.err()).toBe("stevedore: --timeout expects a positive number of milliseconds, got '0'\n");
-    const notFolder = memoryIo();
-    expect(await main(['list', '--root', 'package.json'], notFolder)).toBe(2);
-    expect(notFolder.err()).toMatch(/--root package\.json: not a folder/);
   });
 });
 
@@ -422,5 +1036,86 @@ describe('small helpers', () => {
     printer.table(['A', 'B'], [['1', '2']]);
     printer.fields([['key', 'value']], '');
     expect(io.out()).toBe('1\t2\nkey: value\n');
+  });
+});
+
+describe('the command name', () => {
+  it('is the name of the link it was run by, else stevedore-ts', () => {
+    expect(commandName('/app/node_modules/.bin/stevedore-ts')).toBe('stevedore-ts');
+    expect(commandName('/app/node_modules/.bin/stevedore')).toBe('stevedore');
+    expect(commandName('C:\\app\\node_modules\\.bin\\stevedore.cmd'.replace(/\\/g, '/'))).toBe('stevedore');
+    expect(commandName('/repo/dist/cli/main.js')).toBe('stevedore-ts');
+    expect(commandName(undefined)).toBe('stevedore-ts');
+    expect(commandName('/tmp/a name with spaces')).toBe('stevedore-ts');
+  });
+});
+
+describe('what plugins print, shown on a terminal', () => {
+  it('escapes control characters, keeping colors only when we use them', () => {
+    const text = '\u001b[2J\u001b]0;title\u0007\u001b[31mred\u001b[0m\r\nok\ttab\n';
+    expect(new Printer(memoryIo()).untrusted(text)).toBe('\\x1b[2J\\x1b]0;title\\x07red\\x0d\nok\ttab\n');
+    expect(new Printer(memoryIo({ color: true })).untrusted(text)).toBe(
+      '\\x1b[2J\\x1b]0;title\\x07\u001b[31mred\u001b[0m\\x0d\nok\ttab\n',
+    );
+  });
+});
+
+describe('capturing a stream', () => {
+  const marker = Buffer.from('\u0000stevedore-loaded:0123456789abcdef\u0000');
+
+  it('cuts the output at the marker, even when a read splits it', () => {
+    for (let split = 0; split <= marker.length; split++) {
+      const capture = new StreamCapture();
+      let found = 0;
+      capture.expect(marker, () => found++);
+      const bytes = Buffer.concat([Buffer.from('mine\n'), marker, Buffer.from('next\n')]);
+      capture.push(bytes.subarray(0, 5 + split));
+      capture.push(bytes.subarray(5 + split));
+      expect(found).toBe(1);
+      expect(capture.collect()).toEqual({ text: 'mine\n', omittedBytes: 0 });
+      expect(capture.collect()).toEqual({ text: 'next\n', omittedBytes: 0 });
+    }
+  });
+
+  it('keeps what was held back when no marker comes', () => {
+    const capture = new StreamCapture();
+    capture.expect(marker, () => {
+      throw new Error('no marker was written');
+    });
+    capture.push(Buffer.from('almost a marker: \u0000stevedore-loaded:'));
+    capture.forget();
+    expect(capture.collect().text).toBe('almost a marker: \u0000stevedore-loaded:');
+  });
+
+  it('keeps the first bytes up to the limit and counts the rest', () => {
+    const capture = new StreamCapture();
+    for (let i = 0; i < 100; i++) capture.push(Buffer.alloc(1000, 'x'));
+    expect(capture.collect()).toEqual({
+      text: 'x'.repeat(OUTPUT_LIMIT_BYTES),
+      omittedBytes: 100_000 - OUTPUT_LIMIT_BYTES,
+    });
+    expect(capture.collect()).toEqual({ text: '', omittedBytes: 0 });
+  });
+
+  it('never cuts a character in two', () => {
+    const capture = new StreamCapture(10);
+    capture.push(Buffer.from('abcdefgh€€'));
+    // 8 bytes, then the 3 bytes of a euro sign would cross the limit: it is left out, and counted.
+    expect(capture.collect()).toEqual({ text: 'abcdefgh', omittedBytes: 6 });
+    const small = new StreamCapture(3);
+    small.push(Buffer.from('€€'));
+    expect(small.collect()).toEqual({ text: '€', omittedBytes: 3 });
+  });
+
+  it('tells when its pipe has ended', () => {
+    const capture = new StreamCapture();
+    const calls: string[] = [];
+    const cancel = capture.whenEnded(() => calls.push('cancelled'));
+    capture.whenEnded(() => calls.push('first'));
+    cancel();
+    capture.end();
+    capture.whenEnded(() => calls.push('after'));
+    expect(calls).toEqual(['first', 'after']);
+    expect(capture.ended).toBe(true);
   });
 });

@@ -3,7 +3,11 @@
  * and parsing with `node:util` parseArgs. Global options may come before or
  * after the command.
  */
+import type { Stats } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_COMMAND_NAME } from './output';
 import { didYouMean, suggestion } from './similar';
 import { DEFAULT_TIMEOUT_MS } from './probe';
 
@@ -42,6 +46,8 @@ export interface CommandSpec {
   /** The names of the required positional arguments, then the optional ones. */
   required: string[];
   optional: string[];
+  /** The values the first argument may take, when it is one of a few words. */
+  choices?: string[];
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -137,6 +143,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
     required: ['ACTION (info or clear)'],
     optional: [],
+    choices: ['info', 'clear'],
   },
 ];
 
@@ -148,8 +155,11 @@ export interface ParsedCommand {
   options: Record<string, string | boolean | undefined>;
 }
 
-/** Parses the arguments (without `node` and the script); throws {@link UsageError}. */
-export function parseCommandLine(argv: readonly string[]): ParsedCommand {
+/**
+ * Parses the arguments (without `node` and the script); throws {@link UsageError}.
+ * @param name The command's name, as messages call it.
+ */
+export function parseCommandLine(argv: readonly string[], name = DEFAULT_COMMAND_NAME): ParsedCommand {
   const everyOption = {
     ...GLOBAL_OPTIONS,
     version: VERSION_OPTION,
@@ -167,13 +177,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   let command: CommandSpec | null = null;
   const rest = [...argv];
   if (commandToken?.kind === 'positional') {
-    const name = commandToken.value === 'help' ? null : commandToken.value;
+    const word = commandToken.value === 'help' ? null : commandToken.value;
     rest.splice(commandToken.index, 1);
-    if (name === null) {
+    if (word === null) {
       // `stevedore help [COMMAND]` is `stevedore [COMMAND] --help`.
       return { command: rest.length ? findCommand(rest[0]) : null, args: [], options: { help: true } };
     }
-    command = findCommand(name);
+    command = findCommand(word);
   }
   const options = command ? { ...GLOBAL_OPTIONS, ...command.options } : { ...GLOBAL_OPTIONS, version: VERSION_OPTION };
   let parsed: ReturnType<typeof parseArgs>;
@@ -191,11 +201,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   const { positionals } = parsed;
   if (positionals.length < command.required.length) {
     const missing = command.required[positionals.length];
-    throw new UsageError(`missing ${missing}: usage: stevedore ${command.name} ${command.args}`, command.name);
+    throw new UsageError(`missing ${missing}: usage: ${name} ${command.name} ${command.args}`, command.name);
   }
   const max = command.required.length + command.optional.length;
   if (positionals.length > max) {
-    throw new UsageError(`unexpected argument '${positionals[max]}' for stevedore ${command.name}`, command.name);
+    throw new UsageError(`unexpected argument '${positionals[max]}' for ${name} ${command.name}`, command.name);
+  }
+  const { choices } = command;
+  if (choices && !choices.includes(positionals[0])) {
+    const close = suggestion(didYouMean(positionals[0], choices));
+    const uses = choices.map((choice) => `'${name} ${command.name} ${choice}'`);
+    throw new UsageError(
+      `unknown ${command.name} action '${positionals[0]}'${close}: use ${uses.slice(0, -1).join(', ')} or ${uses[uses.length - 1]}`,
+    );
   }
   return { command, args: positionals, options: values };
 }
@@ -251,8 +269,11 @@ export function parseTimeout(value: string | boolean | undefined): number {
   return Number(value);
 }
 
-/** The help of one command, or the general help. */
-export function helpText(command: CommandSpec | null, version: string): string {
+/**
+ * The help of one command, or the general help.
+ * @param name The command's name, as the usage lines call it.
+ */
+export function helpText(command: CommandSpec | null, version: string, name = DEFAULT_COMMAND_NAME): string {
   const optionLines = (options: Record<string, OptionSpec>): string[] => {
     const rows = Object.entries(options).map(([name, spec]) => [
       `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.valueName ? ` ${spec.valueName}` : ''}`,
@@ -264,9 +285,9 @@ export function helpText(command: CommandSpec | null, version: string): string {
   if (!command) {
     const width = Math.max(...COMMANDS.map((c) => `${c.name} ${c.args}`.length));
     return [
-      `stevedore ${version}: inspect the plugins (entry points) installed packages declare`,
+      `${name} ${version}: inspect the plugins (entry points) installed packages declare`,
       '',
-      'Usage: stevedore COMMAND [ARGS] [--root DIR] [--json]',
+      `Usage: ${name} COMMAND [ARGS] [--root DIR] [--json]`,
       '',
       'Commands:',
       ...COMMANDS.map((c) => `  ${`${c.name} ${c.args}`.padEnd(width)}  ${c.summary}`),
@@ -274,14 +295,14 @@ export function helpText(command: CommandSpec | null, version: string): string {
       'Options:',
       ...optionLines({ ...GLOBAL_OPTIONS, version: VERSION_OPTION }),
       '',
-      "Run 'stevedore COMMAND --help' for a command's options.",
+      `Run '${name} COMMAND --help' for a command's options.`,
       'Exit codes: 0 success, 1 what was asked is broken or missing, 2 usage error.',
       '',
     ].join('\n');
   }
   const own = Object.keys(command.options).length ? ['', 'Options:', ...optionLines(command.options)] : [];
   return [
-    `Usage: stevedore ${command.name} ${command.args} [options]`,
+    `Usage: ${name} ${command.name} ${command.args} [options]`,
     '',
     command.description,
     ...own,
@@ -290,4 +311,48 @@ export function helpText(command: CommandSpec | null, version: string): string {
     ...optionLines(GLOBAL_OPTIONS),
     '',
   ].join('\n');
+}
+
+/**
+ * The folder `--root` names (or the current folder), as an absolute path;
+ * throws a {@link UsageError} when it is missing, not a folder, or cannot be
+ * entered. Whether it holds a package.json is for the commands that need one.
+ * @param cwd The folder a relative `--root` is taken from.
+ * @param option The `--root` value, if given.
+ */
+export function rootFolder(cwd: string, option: string | undefined): string {
+  const named = option === undefined ? 'the current folder' : `--root ${option}`;
+  if (option === '') throw new UsageError("--root needs a folder, got ''");
+  const root = path.resolve(cwd, option ?? '.');
+  let stats: Stats;
+  try {
+    stats = statSync(root);
+  } catch (err) {
+    throw new UsageError(`${named}: ${describeStatError(err)} (${root})`);
+  }
+  if (!stats.isDirectory()) throw new UsageError(`${named}: not a folder (${root})`);
+  try {
+    accessSync(root, constants.X_OK);
+  } catch {
+    throw new UsageError(`${named}: permission denied: the folder cannot be entered (${root})`);
+  }
+  return root;
+}
+
+function describeStatError(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such folder';
+    case 'ENOTDIR':
+      return 'no such folder (a part of the path is a file)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'a loop of symbolic links';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
 }

@@ -6,14 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError, helpText, parseCommandLine, parseTimeout } from './args';
+import { UsageError, helpText, parseCommandLine, parseTimeout, rootFolder } from './args';
 import { cache } from './cache';
 import { Context } from './context';
 import { docs, parseHeadingLevel } from './docs';
 import { doctor } from './doctor';
 import { listGroup, listGroups } from './list';
 import type { CliIo } from './output';
-import { processIo } from './output';
+import { DEFAULT_COMMAND_NAME, processIo } from './output';
 import { show } from './show';
 
 export type { CliIo, TextSink } from './output';
@@ -31,14 +31,20 @@ export function version(): string {
 /**
  * Runs the command line `argv` (without `node` and the script name).
  * @param argv The arguments, e.g. `['list', '--json']`.
- * @param io Where to write, and the current folder; defaults to the process's.
+ * @param io Where to write, the current folder, and the name the command was run by; defaults to the process's.
  * @returns The exit code.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const name = io.name ?? DEFAULT_COMMAND_NAME;
   try {
-    const { command, args, options } = parseCommandLine(argv);
+    if (argv.length === 0) {
+      // Nothing asked: show what can be asked (on stderr, as for every usage error).
+      io.stderr.write(helpText(null, version(), name));
+      return 2;
+    }
+    const { command, args, options } = parseCommandLine(argv, name);
     if (options.help) {
-      io.stdout.write(helpText(command, version()));
+      io.stdout.write(helpText(command, version(), name));
       return 0;
     }
     if (!command) {
@@ -46,6 +52,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     const root = typeof options.root === 'string' ? options.root : undefined;
+    // Every command checks --root, even those that do not read it (cache): a typo must not pass silently.
+    if (root !== undefined) rootFolder(io.cwd, root);
     const ctx = new Context(io, root, options.json === true, parseTimeout(options.timeout));
     switch (command.name) {
       case 'list':
@@ -65,12 +73,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      const help = err.helpFor === null ? '' : ` (see 'stevedore ${err.helpFor ? `${err.helpFor} ` : ''}--help')`;
-      io.stderr.write(`stevedore: ${err.message}${help}\n`);
+      const help = err.helpFor === null ? '' : ` (see '${name} ${err.helpFor ? `${err.helpFor} ` : ''}--help')`;
+      io.stderr.write(`${name}: ${err.message}${help}\n`);
       return 2;
     }
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    io.stderr.write(`stevedore: unexpected error: ${message}\n`);
+    io.stderr.write(`${name}: unexpected error: ${message}\n`);
     return 1;
   }
 }

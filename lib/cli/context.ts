@@ -9,7 +9,7 @@ import type { EntryPoint } from '../entry-point';
 import { Registry } from '../registry';
 import { findPackageRoot } from '../locate';
 import type { PackageRecord } from '../scan';
-import { UsageError } from './args';
+import { UsageError, rootFolder } from './args';
 import type { CliIo } from './output';
 import { Printer, printJson } from './output';
 import { didYouMean, suggestion } from './similar';
@@ -35,15 +35,8 @@ export class Context {
 
   /** The application's folder; throws a {@link UsageError} when it is missing or holds no package.json. */
   get root(): string {
-    const root = path.resolve(this.io.cwd, this.rootOption ?? '.');
+    const root = rootFolder(this.io.cwd, this.rootOption);
     const option = this.rootOption === undefined ? 'the current folder' : `--root ${this.rootOption}`;
-    let isFolder = false;
-    try {
-      isFolder = statSync(root).isDirectory();
-    } catch {
-      throw new UsageError(`${option}: no such folder (${root})`);
-    }
-    if (!isFolder) throw new UsageError(`${option}: not a folder (${root})`);
     try {
       statSync(path.join(root, 'package.json'));
     } catch {

@@ -64,7 +64,7 @@ export function renderMarkdown(plugins: readonly PluginDoc[], options: DocsOptio
 export async function docs(ctx: Context, group: string, options: DocsOptions): Promise<number> {
   const { registry } = ctx;
   const all = registry.entryPoints(group);
-  if (all.length === 0) return ctx.groupNotFound(group, "; run 'stevedore list' for the groups");
+  if (all.length === 0) return ctx.groupNotFound(group, `; run '${ctx.printer.name} list' for the groups`);
   // Like a manager's get(name) with the default conflict resolver: the last declaration of a name wins.
   const byName = new Map<string, EntryPoint>();
   for (const entryPoint of all) byName.set(entryPoint.name, entryPoint);
@@ -93,7 +93,7 @@ export async function docs(ctx: Context, group: string, options: DocsOptions): P
   for (const plugin of failed) {
     ctx.printer.error(
       `warning: could not load '${plugin.name}' (${plugin.value}): ${plugin.loadError}; ` +
-        `documented from its package; run 'stevedore show ${group} ${plugin.name}' for details`,
+        `documented from its package; run '${ctx.printer.name} show ${group} ${plugin.name}' for details`,
     );
   }
   return failed.length ? 1 : 0;

@@ -41,7 +41,7 @@ export async function doctor(ctx: Context, group: string | null): Promise<number
     return ctx.groupNotFound(
       group,
       `${why}; is the package that declares them installed ` +
-        "where Node resolves it from the root? ('stevedore list' shows every group)",
+        `where Node resolves it from the root? ('${ctx.printer.name} list' shows every group)`,
     );
   }
   const skipped = result.problems

@@ -23,7 +23,9 @@ export function listGroups(ctx: Context): number {
     }
   });
   if (result.problems.length > 0) {
-    ctx.printer.note(`${plural(result.problems.length, 'declaration')} skipped: run 'stevedore doctor' to see why.`);
+    ctx.printer.note(
+      `${plural(result.problems.length, 'declaration')} skipped: run '${ctx.printer.name} doctor' to see why.`,
+    );
   }
   return 0;
 }
@@ -36,7 +38,7 @@ export function listGroup(ctx: Context, group: string): number {
   if (entryPoints.length === 0 && shadowed.length === 0) {
     return ctx.groupNotFound(
       group,
-      "; run 'stevedore list' for the groups, 'stevedore doctor' for skipped declarations",
+      `; run '${ctx.printer.name} list' for the groups, '${ctx.printer.name} doctor' for skipped declarations`,
     );
   }
   const duplicates = duplicateNames(entryPoints);

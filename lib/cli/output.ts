@@ -10,8 +10,23 @@ export interface TextSink {
   write(text: string): unknown;
 }
 
+/** The name the command goes by when it cannot tell how it was run. */
+export const DEFAULT_COMMAND_NAME = 'stevedore-ts';
+
+/**
+ * The name the command was run by, for its help and messages: the file name
+ * of `script` (`process.argv[1]`: the `stevedore-ts` or `stevedore` link npm
+ * makes), or `stevedore-ts` when it was run as `node .../main.js`.
+ */
+export function commandName(script: string | undefined): string {
+  const base = path.basename(script ?? '').replace(/\.(c|m)?js$|\.(cmd|exe|ps1)$/i, '');
+  return base === '' || base === 'main' || /[^\w.@+-]/.test(base) ? DEFAULT_COMMAND_NAME : base;
+}
+
 /** The command's view of the outside world; `main()` takes it so that tests can run it in-process. */
 export interface CliIo {
+  /** The command's name in its help and messages (default: `stevedore-ts`). */
+  name?: string;
   stdout: TextSink;
   stderr: TextSink;
   /** The folder relative paths (and the default `--root`) are resolved against. */
@@ -28,6 +43,7 @@ export function processIo(): CliIo {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
   const forceColor = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
   return {
+    name: commandName(process.argv[1]),
     stdout: process.stdout,
     stderr: process.stderr,
     cwd: process.cwd(),
@@ -38,7 +54,12 @@ export function processIo(): CliIo {
 
 /** Writes human-readable output. */
 export class Printer {
-  constructor(readonly io: CliIo) {}
+  /** The command's name, as messages call it. */
+  readonly name: string;
+
+  constructor(readonly io: CliIo) {
+    this.name = io.name ?? DEFAULT_COMMAND_NAME;
+  }
 
   /** Writes lines to stdout. */
   line(text = ''): void {
@@ -47,7 +68,7 @@ export class Printer {
 
   /** Writes a message to stderr, prefixed so that it is recognisable among other output. */
   error(message: string): void {
-    this.io.stderr.write(`stevedore: ${message}\n`);
+    this.io.stderr.write(`${this.name}: ${message}\n`);
   }
 
   /** Writes a note to stderr (never mixed into stdout, which scripts may parse). */
@@ -78,6 +99,19 @@ export class Printer {
   fields(entries: readonly (readonly [string, string])[], indent = '  '): void {
     const width = Math.max(...entries.map(([label]) => label.length)) + 1;
     for (const [label, value] of entries) this.line(`${indent}${`${label}:`.padEnd(width)} ${value}`.trimEnd());
+  }
+
+  /**
+   * Text printed by a plugin, made safe to show: control characters (which
+   * could move the cursor, rewrite lines or talk to the terminal) are shown
+   * escaped, as `\x1b`; color sequences are kept when we use color ourselves.
+   */
+  untrusted(text: string): string {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\u001b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (match) => {
+      if (match.length > 1) return this.io.color ? match : '';
+      return `\\x${match.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    });
   }
 
   bold(text: string): string {

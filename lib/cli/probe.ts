@@ -1,18 +1,33 @@
 /**
- * Loading entry points for `show`, `doctor` and `docs`, safely: in a child
- * process with a time limit per entry point. A plugin that hangs is killed
- * (and the child replaced for the rest), one that calls `process.exit()` is
- * reported, and whatever a plugin prints is captured apart from our stdout.
+ * Loading entry points for `show`, `doctor` and `docs`, safely: in a loader
+ * process (loader.ts) with a time limit per entry point. A plugin that hangs
+ * is killed with whatever it started (and a fresh loader takes the rest),
+ * one that ends the process is reported, and whatever a plugin prints is
+ * captured apart from our stdout, up to a limit per stream.
  */
-import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EntryPoint } from '../entry-point';
-import type { EntryPointData, LoadOutcome, PluginDescription, SerializedError } from './inspect';
+import type { CapturedText } from './capture';
+import { OUTPUT_LIMIT_BYTES } from './capture';
+import type { LoadOutcome, PluginDescription, SerializedError } from './inspect';
+import type { LoadResult, Settled, Stream } from './loader';
+import { DRAIN_GRACE_MS, Loader } from './loader';
+
+export { endAllLoaders } from './loader';
 
 /** Default time limit for loading one entry point, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** What a plugin printed while it was loaded. Part of the `--json` output (docs/cli.md). */
+export interface LoadOutput {
+  /** At most {@link OUTPUT_LIMIT_BYTES} bytes of each, as text. */
+  stdout: string;
+  stderr: string;
+  /** Bytes printed beyond the limit and left out (0: nothing was left out). */
+  omittedBytes: { stdout: number; stderr: number };
+  /** What else to know about the output: left out, closed by the plugin, or possibly incomplete. */
+  notes: string[];
+}
 
 /** What trying to load one entry point gave. Part of the `--json` output (docs/cli.md). */
 export interface LoadReport {
@@ -25,129 +40,45 @@ export interface LoadReport {
   /** What to do about it, when we can tell. */
   hint: string | null;
   /** What the plugin printed while loading. */
-  output: { stdout: string; stderr: string };
+  output: LoadOutput;
 }
-
-type Settled =
-  | { kind: 'reply'; outcome: LoadOutcome; output: { stdout: string; stderr: string } }
-  | { kind: 'timeout' }
-  | { kind: 'closed'; code: number | null; signal: string | null; error?: Error };
-
-/** The compiled child script; from the sources (tests), the one in dist/. */
-function childScript(): string {
-  const beside = path.join(__dirname, 'probe-child.js');
-  if (existsSync(beside)) return beside;
-  const built = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'probe-child.js');
-  if (existsSync(built)) return built;
-  throw new Error(`cannot find probe-child.js beside ${__filename} nor in dist/ (run npm run build)`);
-}
-
-/** One child process that loads entry points one after the other. */
-class ProbeProcess {
-  private readonly child: ChildProcess;
-  /** Resolves once the child runs (true), or has ended before (false): its start-up is not timed. */
-  private readonly ready: Promise<boolean>;
-  private settle: ((settled: Settled) => void) | null = null;
-  private ended: Settled | null = null;
-  private stdout = '';
-  private stderr = '';
-  private nextId = 0;
-
-  constructor(cwd: string) {
-    this.child = fork(childScript(), [], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
-      serialization: 'json',
-    });
-    this.child.stdout?.setEncoding('utf8').on('data', (text: string) => (this.stdout += text));
-    this.child.stderr?.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
-    let started: (running: boolean) => void = () => {};
-    this.ready = new Promise((resolve) => (started = resolve));
-    this.child.on('message', (message: ChildMessage) => {
-      if ('ready' in message) started(true);
-      else this.settle?.({ kind: 'reply', outcome: message.outcome, output: message.output });
-    });
-    const end = (settled: Settled): void => {
-      this.ended ??= settled;
-      started(false);
-      this.settle?.(settled);
-    };
-    this.child.on('error', (error) => end({ kind: 'closed', code: null, signal: null, error }));
-    // 'close', not 'exit': by then the pipes have delivered everything the child wrote.
-    this.child.on('close', (code, signal) => end({ kind: 'closed', code, signal }));
-  }
-
-  /** Loads one entry point; resolves with the reply, a timeout, or the child's end. */
-  async load(entryPoint: EntryPoint, timeoutMs: number): Promise<{ settled: Settled; stdout: string; stderr: string }> {
-    const running = await this.ready;
-    this.stdout = '';
-    this.stderr = '';
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.settle?.({ kind: 'timeout' }), timeoutMs);
-      this.settle = (settled) => {
-        clearTimeout(timer);
-        this.settle = null;
-        resolve({ settled, stdout: this.stdout, stderr: this.stderr });
-      };
-      if (!running || this.ended) {
-        this.settle(this.ended ?? { kind: 'closed', code: null, signal: null });
-        return;
-      }
-      const data: EntryPointData = {
-        name: entryPoint.name,
-        value: entryPoint.value,
-        group: entryPoint.group,
-        dist: entryPoint.dist,
-      };
-      this.child.send({ id: this.nextId++, entryPoint: data });
-    });
-  }
-
-  /** Ends the child: politely when it is idle, by force when it hangs. */
-  stop(force: boolean): void {
-    if (this.ended) return;
-    if (force) this.child.kill('SIGKILL');
-    else if (this.child.connected) this.child.disconnect();
-  }
-}
-
-type ChildMessage = { ready: true } | { outcome: LoadOutcome; output: { stdout: string; stderr: string } };
 
 /**
- * Loads each entry point in a child process started in `cwd`, allowing each
- * `timeoutMs`, and reports what each gave, in order.
+ * Loads each entry point in a loader process started in `cwd`, allowing
+ * each `timeoutMs`, and reports what each gave, in order. Every process the
+ * loaders started is ended before this resolves.
  */
 export async function probeEntryPoints(
   entryPoints: readonly EntryPoint[],
   { timeoutMs = DEFAULT_TIMEOUT_MS, cwd }: { timeoutMs?: number; cwd: string },
 ): Promise<LoadReport[]> {
   const reports: LoadReport[] = [];
-  let probe: ProbeProcess | null = null;
+  let loader: Loader | null = null;
   try {
     for (const entryPoint of entryPoints) {
-      probe ??= new ProbeProcess(cwd);
-      const { settled, stdout, stderr } = await probe.load(entryPoint, timeoutMs);
-      if (settled.kind !== 'reply') {
-        probe.stop(true);
-        probe = null;
+      loader ??= new Loader(cwd);
+      let result = await loader.load(entryPoint, timeoutMs);
+      if (result.settled.kind === 'lost') {
+        // The loader died or was stuck before it began: give the entry point a fresh one.
+        await loader.end();
+        loader = new Loader(cwd);
+        result = await loader.load(entryPoint, timeoutMs);
       }
-      reports.push(toReport(entryPoint, settled, { stdout, stderr }, timeoutMs));
+      if (!loader.reusable) {
+        await loader.end();
+        loader = null;
+      }
+      reports.push(toReport(entryPoint, result, timeoutMs));
     }
   } finally {
-    probe?.stop(false);
+    await loader?.end();
   }
   return reports;
 }
 
-function toReport(
-  entryPoint: EntryPoint,
-  settled: Settled,
-  piped: { stdout: string; stderr: string },
-  timeoutMs: number,
-): LoadReport {
+function toReport(entryPoint: EntryPoint, { settled, stdout, stderr }: LoadResult, timeoutMs: number): LoadReport {
+  const output = loadOutput(settled, { stdout, stderr });
   if (settled.kind === 'reply') {
-    const output = { stdout: settled.output.stdout + piped.stdout, stderr: settled.output.stderr + piped.stderr };
     const { outcome } = settled;
     if (outcome.loaded) {
       const hint = outcome.sync
@@ -156,14 +87,7 @@ function toReport(
           '(or entryPoint.loadAsync()) can load it; the constructors cannot';
       return { status: 'loaded', sync: outcome.sync, plugin: outcome.plugin, error: null, hint, output };
     }
-    return {
-      status: 'failed',
-      sync: null,
-      plugin: null,
-      error: outcome.error,
-      hint: hintFor(entryPoint, outcome.error),
-      output,
-    };
+    return failed(entryPoint, outcome, output);
   }
   if (settled.kind === 'timeout') {
     return {
@@ -174,22 +98,94 @@ function toReport(
       hint:
         'loading the module waits for something (a server, a prompt, a top-level await that never settles, ' +
         'an endless loop), which blocks every application that loads it; if it is only slow, raise --timeout',
-      output: piped,
+      output,
     };
   }
-  const how = settled.error
-    ? `could not run the loader process: ${settled.error.message}`
-    : settled.signal
-      ? `the loading process was killed by ${settled.signal}`
-      : `the loading process exited with code ${settled.code} while loading`;
+  const ended = settled.kind === 'ended' ? settled : { code: null, signal: null, error: undefined };
+  const how = ended.error
+    ? `could not run the loader process: ${ended.error.message}`
+    : settled.kind === 'lost'
+      ? 'two loader processes in a row ended, or stayed busy, before they could begin loading this entry point'
+      : ended.signal
+        ? `the loading process was killed by ${ended.signal}`
+        : `the loading process exited with code ${ended.code} while loading`;
   return {
     status: 'crashed',
     sync: null,
     plugin: null,
     error: plainError('Exit', how),
-    hint: settled.error ? null : 'the module ends the process when it is loaded (process.exit()?): a plugin must not',
-    output: piped,
+    hint: ended.error
+      ? loaderErrorHint(ended.error)
+      : settled.kind === 'ended'
+        ? 'the module ends the process when it is loaded (process.exit()?): a plugin must not'
+        : null,
+    output,
   };
+}
+
+/** What to do when the loader process cannot be started at all. */
+function loaderErrorHint(error: Error): string | null {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many files are open to start a process: raise the limit (ulimit -n) or close some';
+    case 'EAGAIN':
+    case 'ENOMEM':
+      return 'the system refused to start another process (process or memory limits): try again, or raise them';
+    default:
+      return null;
+  }
+}
+
+function failed(
+  entryPoint: EntryPoint,
+  outcome: Extract<LoadOutcome, { loaded: false }>,
+  output: LoadOutput,
+): LoadReport {
+  return {
+    status: 'failed',
+    sync: null,
+    plugin: null,
+    error: outcome.error,
+    hint: hintFor(entryPoint, outcome.error),
+    output,
+  };
+}
+
+/** The captured output, with notes on what is missing from it and why. */
+function loadOutput(settled: Settled, captured: Record<Stream, CapturedText>): LoadOutput {
+  const notes: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const { omittedBytes } = captured[stream];
+    if (omittedBytes > 0) {
+      notes.push(
+        `${stream}: only the first ${formatBytes(OUTPUT_LIMIT_BYTES)} are kept; ` +
+          `${omittedBytes} more bytes (${formatBytes(omittedBytes)}) were left out`,
+      );
+    }
+    if (settled.kind !== 'reply') continue;
+    if (settled.streams[stream] === 'closed') {
+      notes.push(`${stream}: the plugin closed it while loading; what it printed after that is lost`);
+    } else if (settled.streams[stream] === 'undrained') {
+      notes.push(
+        `${stream}: may be incomplete: its end did not arrive within ${DRAIN_GRACE_MS} ms ` +
+          '(the plugin redirected it, or a process it started holds it)',
+      );
+    }
+  }
+  return {
+    stdout: captured.stdout.text,
+    stderr: captured.stderr.text,
+    omittedBytes: { stdout: captured.stdout.omittedBytes, stderr: captured.stderr.omittedBytes },
+    notes,
+  };
+}
+
+/** `32 KiB`, `1.5 MiB` */
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
 }
 
 function plainError(name: string, message: string): SerializedError {

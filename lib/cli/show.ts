@@ -23,7 +23,7 @@ export async function show(ctx: Context, group: string, name: string): Promise<n
           'update or remove the nearer copy so that Node resolves the one declaring it',
       );
     }
-    if (inGroup.length === 0) return ctx.groupNotFound(group, "; run 'stevedore list' for the groups");
+    if (inGroup.length === 0) return ctx.groupNotFound(group, `; run '${ctx.printer.name} list' for the groups`);
     const close = didYouMean(
       name,
       inGroup.map((entryPoint) => entryPoint.name),
@@ -31,7 +31,7 @@ export async function show(ctx: Context, group: string, name: string): Promise<n
     return ctx.notFound(
       'NAME_NOT_FOUND',
       `no entry point '${name}' in group '${group}'${suggestion(close)}; ` +
-        `run 'stevedore list ${group}' for its ${inGroup.length} entry points`,
+        `run '${ctx.printer.name} list ${group}' for its ${inGroup.length} entry points`,
       close,
     );
   }
@@ -128,9 +128,10 @@ export function printLoadReport(ctx: Context, report: LoadReport, prefix = ''): 
   }
   if (report.hint) printer.line(`${prefix}${printer.yellow('Hint')}: ${report.hint}`);
   for (const stream of ['stdout', 'stderr'] as const) {
-    const text = report.output[stream].trimEnd();
+    const text = printer.untrusted(report.output[stream]).trimEnd();
     if (text) printer.line(`${prefix}Printed to ${stream} while loading:\n${indent(text, `${prefix}  | `)}`);
   }
+  for (const note of report.output.notes) printer.line(`${prefix}${printer.yellow('Note')}: ${note}`);
 }
 
 // stevedore-ts's own files (lib/ and dist/): their frames say nothing about the plugin.
