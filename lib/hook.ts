@@ -25,8 +25,11 @@ export class HookManager<T = unknown, N extends string = string> extends NamedEx
     return this._names[0];
   }
 
-  /** The extensions registered under `name`, in the order `map()` calls them; KeyError for another name. */
-  /** @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore */
+  // The directive ends the doc comment so that the .d.ts keeps it (see dispatch.ts).
+  /**
+   * The extensions registered under `name`, in the order `map()` calls them; KeyError for another name.
+   *
+   * @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore */
   override get(name: string): Extension<PluginType<T, this['namespace']>>[] {
     if (name !== this.hookName) throw new KeyError(name);
     return this.extensions;
