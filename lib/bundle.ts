@@ -22,7 +22,9 @@ import { defaultRegistry } from './registry';
 
 /** One entry point as the generated module records it, with the module it loads. */
 export interface BundledEntryPointRecord {
+  /** The group (namespace) it belongs to. */
   group: string;
+  /** Its name within the group. */
   name: string;
   /** The declaration, `MODULE[:ATTR]`, as the package wrote it. */
   value: string;
@@ -48,6 +50,7 @@ export class BundledEntryPoint<T = unknown> extends EntryPoint<T> {
   /** The installed name recorded at build time (see {@link BundledEntryPointRecord.installedAs}). */
   readonly installedAs: string | null;
 
+  /** @param record One record of the generated module. */
   constructor(record: BundledEntryPointRecord) {
     const dist = record.dist ? Object.freeze({ name: record.dist.name, version: record.dist.version, root: '' }) : null;
     super(record.name, record.value, record.group, dist);
@@ -99,14 +102,19 @@ export function registerBundled(registry: Registry, records: readonly BundledEnt
 
 /** An entry point resolved at build time: what the generated module imports. */
 export interface CollectedEntryPoint {
+  /** The group (namespace) it belongs to. */
   group: string;
+  /** Its name within the group. */
   name: string;
+  /** The declaration, as the package wrote it. */
   value: string;
+  /** The declaring package's name and version. */
   dist: { name: string; version: string } | null;
   /** The name its package is installed under; null for the application's own package.json. */
   installedAs: string | null;
   /** The absolute path of the file to import, or a built-in module's id. */
   file: string;
+  /** How the file is imported: an ES module, CommonJS, JSON or a built-in. */
   format: ModuleFormat;
 }
 
@@ -182,6 +190,7 @@ function importPath(outDir: string, file: string): string {
   return relative.startsWith('.') ? relative : `./${relative}`;
 }
 
+/** What {@link writeEntryPointModule} collects and where it writes the module. */
 export interface WriteEntryPointModuleOptions {
   /** The module to write, e.g. `src/plugins.generated.mjs` (an ES module). */
   outFile: string;

@@ -143,10 +143,15 @@ export interface ManagerOptions<T = unknown> {
 
 /** Options of `makeTestInstance()`. */
 export interface TestInstanceOptions<T = unknown> {
+  /** The manager's namespace, only a label here since nothing is discovered. Default `'TESTING'`. */
   namespace?: string;
+  /** As in {@link ManagerOptions.propagateMapExceptions}. */
   propagateMapExceptions?: boolean;
+  /** As in {@link ManagerOptions.onLoadFailureCallback}. */
   onLoadFailureCallback?: OnLoadFailureCallback<T> | null;
+  /** As in {@link ManagerOptions.conflictResolver}. */
   conflictResolver?: ConflictResolver<T>;
+  /** The registry `listEntryPoints()` reads. Default {@link defaultRegistry}. */
   registry?: Registry;
 }
 

@@ -9,12 +9,14 @@ import { NamedExtensionManager } from './named';
 import type { TapableHookOf, TapableKind, TapOptions } from './tapable-hook';
 import { extensionsToTapable, tapExtensions } from './tapable-hook';
 
+/** Loads every extension declared under one name, to run them all: `get(name)` returns the list. */
 export class HookManager<T = unknown, N extends string = string> extends NamedExtensionManager<T, N> {
   /**
    * @param namespace The namespace to load from.
    * @param name The name every hook is declared under.
    * @param options See {@link NamedOptions}. Missing hooks are not reported by
    *   default: having none is seldom an error.
+   * @param settings For subclasses, as in {@link ExtensionManager}'s constructor.
    */
   constructor(namespace: N, name: string, options: NamedOptions<PluginType<T, N>> = {}, settings: object = {}) {
     super(namespace, [name], { onMissingEntrypointsCallback: null, ...options }, settings);

@@ -11,6 +11,7 @@ import { firstLine, reportOnce } from './diagnostics';
 /** Called with the requested names that no extension was loaded for. */
 export type OnMissingEntrypointsCallback = (names: string[]) => void;
 
+/** The options of a NamedExtensionManager (and of DriverManager and HookManager, built on it). */
 export interface NamedOptions<T = unknown> extends ManagerOptions<T> {
   /** Order the extensions as in `names` instead of discovery order. Default false. */
   nameOrder?: boolean;
@@ -31,9 +32,14 @@ interface NamedSettings {
   _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
 }
 
+/**
+ * Loads only the named extensions, e.g. those a configuration file enables.
+ * An entry point whose name is not asked for is never required nor imported.
+ */
 export class NamedExtensionManager<T = unknown, N extends string = string> extends ExtensionManager<T, N> {
   /** The names asked for, in order. */
   declare protected readonly _names: readonly string[];
+  /** Whether the extensions are ordered as in `_names` (the `nameOrder` option). */
   declare protected readonly _nameOrder: boolean;
   declare private readonly _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
   /** The names asked for that no extension was loaded for. */
