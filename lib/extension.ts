@@ -211,6 +211,31 @@ function deferredBy(newTarget: Function): Deferred | null {
 }
 
 /**
+ * Until create() has run the loop, reading `extensions` (a subclass
+ * constructor's body does it first) says why they are not there rather than
+ * failing on `undefined`; `_initPlugins` storing them replaces the guard.
+ */
+function guardUnloadedExtensions(manager: object): void {
+  Object.defineProperty(manager, 'extensions', {
+    configurable: true,
+    get(): never {
+      throw new TypeError(
+        `${manager.constructor.name}.create(): the extensions are not loaded until the constructor has returned; ` +
+          'work on them in _initPlugins(), which new and create() both run',
+      );
+    },
+    set(extensions: unknown) {
+      Object.defineProperty(manager, 'extensions', {
+        value: extensions,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+    },
+  });
+}
+
+/**
  * Loads every extension of a namespace.
  *
  * Subclassing: the constructor loads, so every hook (`_wants`,
@@ -242,8 +267,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   declare private _trust: TrustChecker | null;
   declare private _checkPeers: boolean;
   declare private _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
-  /** The source and the admitted entry points while the loading loop runs. */
-  declare private _loading: { source: PluginSource; entryPoints: readonly EntryPoint[] } | null;
+  /** While the loading loop runs: the source, and the entry points create() admitted (null: admit them in the loop). */
+  declare private _loading: { source: PluginSource; entryPoints: readonly EntryPoint[] | null } | null;
 
   /**
    * @param namespace The namespace (entry point group) to load.
@@ -255,10 +280,15 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   constructor(namespace: N, options: ManagerOptions<PluginType<T, N>> = {}, settings: object = {}) {
     Object.assign(this, settings);
     this._initAttributes(namespace, options);
-    const entryPoints = this._admitted();
     const deferred = deferredBy(new.target);
-    if (deferred) deferred.entryPoints = entryPoints;
-    else this._loadFrom(requiredPlugins, entryPoints);
+    if (deferred) {
+      // create() imports these before it runs the loop.
+      deferred.entryPoints = this._admitted();
+      guardUnloadedExtensions(this);
+    } else {
+      // Admitted by _loadPlugins, so that a subclass overriding it decides what is even looked at.
+      this._loadFrom(requiredPlugins, null);
+    }
   }
 
   /**
@@ -266,7 +296,9 @@ export class ExtensionManager<T = unknown, N extends string = string> {
    * but loads plugins with a real `import()` (ES modules with top-level
    * await), concurrently, and awaits invoked plugins that return a promise.
    * `loadTimeout` bounds each plugin. The plugin type is inferred from the
-   * namespace as with `new`.
+   * namespace as with `new`. The loading loop runs once the constructor has
+   * returned: a subclass's constructor body cannot see the extensions yet
+   * (reading them throws a TypeError that says so); `_initPlugins` can.
    */
   static async create<M, const A extends readonly [namespace: string, ...rest: unknown[]]>(
     this: new (...args: A) => M,
@@ -382,8 +414,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     return admitted;
   }
 
-  /** Runs the loading loop over admitted entry points, taking plugins from `source`. */
-  private _loadFrom(source: PluginSource, entryPoints: readonly EntryPoint[]): void {
+  /** Runs the loading loop, taking plugins from `source` (over `entryPoints` when create() admitted them). */
+  private _loadFrom(source: PluginSource, entryPoints: readonly EntryPoint[] | null): void {
     this._loading = { source, entryPoints };
     try {
       this._initPlugins(this._loadPlugins(this.invokeOnLoad, this._invokeArgs, this._invokeKwds));

@@ -1,0 +1,135 @@
+/**
+ * Small programs as stevedore users write them, each over a real package tree
+ * on disk: what they hit, and what they are told.
+ */
+import type { EntryPoint } from '../lib';
+import { Extension, ExtensionManager, NamedExtensionManager } from '../lib';
+import { createPackageTree } from '../lib/testing';
+import type { FixturePackage, PackageTree } from '../lib/testing';
+import { captureWarnings } from './support/stevedore-app';
+
+const GROUP = 'user.plugins';
+const trees: PackageTree[] = [];
+afterAll(() => trees.forEach((t) => t.cleanup()));
+afterEach(() => jest.restoreAllMocks());
+
+function tree(packages: FixturePackage[]): PackageTree {
+  const t = createPackageTree({ packages });
+  trees.push(t);
+  return t;
+}
+
+/** A plugin package exporting a class that records its arguments. */
+function plugin(name: string, manifest: Record<string, unknown> = {}): FixturePackage {
+  return {
+    name,
+    manifest,
+    entryPoints: { [GROUP]: { [name]: './index.js:Plugin' } },
+    files: { 'index.js': 'exports.Plugin = class Plugin { constructor(...args) { this.args = args; } };' },
+  };
+}
+
+/** A plugin built for host 2, in a tree where host 3 is installed: refused (and reported) under checkPeers. */
+function incompatibleTree(): PackageTree {
+  return tree([{ name: 'host', version: '3.0.0' }, plugin('for-host-2', { peerDependencies: { host: '^2.0.0' } })]);
+}
+
+describe("a subclass that overrides _loadPlugins decides what is looked at (stevedore's TestExtensionManager)", () => {
+  // stevedore/tests/manager.py: the deprecated TestExtensionManager loads nothing and sets its extensions.
+  class TestExtensionManager extends ExtensionManager {
+    constructor(
+      extensions: Extension[],
+      namespace: string,
+      options: ConstructorParameters<typeof ExtensionManager>[1],
+    ) {
+      super(namespace, options);
+      this.extensions = extensions;
+    }
+    protected override _loadPlugins(): Extension[] {
+      return [];
+    }
+  }
+
+  test('no entry point reaches a hook, a peer check or a report', () => {
+    const { warnings } = captureWarnings();
+    const t = incompatibleTree();
+    const considered: string[] = [];
+    t.registry.hooks.beforeLoad.tap('spy', (entryPoint: EntryPoint) => {
+      considered.push(entryPoint.name);
+    });
+    const own = new Extension('mine', null, class Mine {}, null);
+    const em = new TestExtensionManager([own], GROUP, { registry: t.registry, checkPeers: true });
+    expect(em.names()).toEqual(['mine']);
+    expect(em.get('mine')).toBe(own);
+    expect(considered).toEqual([]);
+    expect(warnings).toEqual([]);
+
+    // The same tree through the base class: the entry point is considered, and refused.
+    expect(new ExtensionManager(GROUP, { registry: t.registry, checkPeers: true }).names()).toEqual([]);
+    expect(considered).toEqual(['for-host-2']);
+    expect(warnings.map((warning) => warning.code)).toEqual(['STEVEDORE_INCOMPATIBLE']);
+  });
+
+  test("test_callback's mocked _loadPlugins: the named manager reports only the missing names", () => {
+    const { warnings } = captureWarnings();
+    const t = incompatibleTree();
+    const considered: string[] = [];
+    t.registry.hooks.beforeLoad.tap('spy', (entryPoint: EntryPoint) => {
+      considered.push(entryPoint.name);
+    });
+    jest
+      .spyOn(ExtensionManager.prototype as unknown as { _loadPlugins(): Extension[] }, '_loadPlugins')
+      .mockReturnValue([new Extension('foo', null, null, null)]);
+    const missing: string[][] = [];
+    new NamedExtensionManager(GROUP, ['foo', 'for-host-2'], {
+      registry: t.registry,
+      checkPeers: true,
+      onMissingEntrypointsCallback: (names) => missing.push(names),
+    });
+    expect(missing).toEqual([['for-host-2']]);
+    expect(considered).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('create() and the body of a subclass constructor', () => {
+  class Indexed extends ExtensionManager {
+    declare byPackage: Map<string, string>;
+    constructor(namespace: string, registry: PackageTree['registry']) {
+      super(namespace, { registry });
+      this.byPackage = new Map(this.extensions.map((extension) => [extension.entryPoint!.dist!.name, extension.name]));
+    }
+  }
+
+  test('new sees the extensions in the body; create() says where to work on them instead', async () => {
+    const t = tree([plugin('alpha'), plugin('beta')]);
+    expect([...new Indexed(GROUP, t.registry).byPackage]).toEqual([
+      ['alpha', 'alpha'],
+      ['beta', 'beta'],
+    ]);
+    await expect(Indexed.create(GROUP, t.registry)).rejects.toThrow(
+      new TypeError(
+        'Indexed.create(): the extensions are not loaded until the constructor has returned; ' +
+          'work on them in _initPlugins(), which new and create() both run',
+      ),
+    );
+  });
+
+  test('the supported way, _initPlugins, works with both; the extensions are a plain property again', async () => {
+    const t = tree([plugin('alpha'), plugin('beta')]);
+    class IndexedInInit extends ExtensionManager {
+      declare byPackage: Map<string, string>;
+      protected override _initPlugins(extensions: Extension[]): void {
+        super._initPlugins(extensions);
+        this.byPackage = new Map(extensions.map((extension) => [extension.entryPoint!.dist!.name, extension.name]));
+      }
+    }
+    const built = new IndexedInInit(GROUP, { registry: t.registry });
+    const created = await IndexedInInit.create(GROUP, { registry: t.registry, invokeOnLoad: true });
+    expect([...created.byPackage]).toEqual([...built.byPackage]);
+    expect(created.names()).toEqual(['alpha', 'beta']);
+    expect(Object.getOwnPropertyDescriptor(created, 'extensions')).toMatchObject({ writable: true, enumerable: true });
+    created.extensions = created.extensions.slice(1);
+    expect(created.names()).toEqual(['beta']);
+  });
+});
