@@ -6,6 +6,7 @@ import type { EntryPoint } from '../lib';
 import { Extension, ExtensionManager, NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
+import { runModuleScript } from './support/discovery';
 import { captureWarnings } from './support/stevedore-app';
 
 const GROUP = 'user.plugins';
@@ -43,7 +44,7 @@ describe("a subclass that overrides _loadPlugins decides what is looked at (stev
       options: ConstructorParameters<typeof ExtensionManager>[1],
     ) {
       super(namespace, options);
-      this.extensions = extensions;
+      this.extensions = extensions as typeof this.extensions;
     }
     protected override _loadPlugins(): Extension[] {
       return [];
@@ -131,5 +132,99 @@ describe('create() and the body of a subclass constructor', () => {
     expect(Object.getOwnPropertyDescriptor(created, 'extensions')).toMatchObject({ writable: true, enumerable: true });
     created.extensions = created.extensions.slice(1);
     expect(created.names()).toEqual(['beta']);
+  });
+});
+
+describe('a load-failure warning names the entry point once, on one line', () => {
+  function failingTree(): PackageTree {
+    return tree([
+      {
+        name: 'failing',
+        entryPoints: { [GROUP]: { 'no-attr': './plain.js:Missing' } },
+        files: { 'plain.js': 'exports.Present = 1;' },
+      },
+    ]);
+  }
+  const from = (t: PackageTree): string => `from failing (${t.root}/node_modules/failing/package.json)`;
+
+  test('a missing attribute', () => {
+    const { warnings } = captureWarnings();
+    const t = failingTree();
+    new ExtensionManager(GROUP, { registry: t.registry });
+    expect(warnings).toEqual([
+      {
+        code: 'STEVEDORE_LOAD_FAILED',
+        message: `Could not load 'no-attr' (${GROUP}: ./plain.js:Missing) ${from(t)}: module './plain.js' has no attribute 'Missing'`,
+      },
+    ]);
+  });
+
+  test('a throwing onLoadFailureCallback: its error, then the failure it was handling', () => {
+    const { warnings } = captureWarnings();
+    const t = failingTree();
+    const em = new ExtensionManager(GROUP, {
+      registry: t.registry,
+      onLoadFailureCallback: () => {
+        throw new Error('strict mode');
+      },
+    });
+    expect(em.names()).toEqual([]);
+    expect(warnings).toEqual([
+      {
+        code: 'STEVEDORE_CALLBACK_FAILED',
+        message:
+          `onLoadFailureCallback threw while handling the failure to load 'no-attr' (${GROUP}: ./plain.js:Missing) ${from(t)}: ` +
+          "strict mode (the failure: module './plain.js' has no attribute 'Missing')",
+      },
+    ]);
+  });
+
+  test('ES modules (a real node process): top-level await under new, a timeout under create()', () => {
+    const out = runModuleScript<{ sync: string[]; created: string[]; errors: { code: string; message: string }[] }>(`
+      import { NamedExtensionManager } from $STEVEDORE;
+      import { createPackageTree } from $TESTING;
+      const tree = createPackageTree({ packages: [{
+        name: 'failing',
+        manifest: { type: 'module' },
+        entryPoints: { ${JSON.stringify(GROUP)}: { tla: './tla.js:Plugin', 'never-settles': './never.js:Plugin' } },
+        files: {
+          'tla.js': 'await Promise.resolve();\\nexport class Plugin {}',
+          'never.js': 'await new Promise(() => {});\\nexport class Plugin {}',
+        },
+      }] });
+      const warnings = [];
+      process.on('warning', (w) => warnings.push(w.code + ' ' + w.message.replaceAll(tree.root, '<root>')));
+      const settle = () => new Promise((resolve) => setImmediate(resolve));
+      new NamedExtensionManager(${JSON.stringify(GROUP)}, ['tla'], { registry: tree.registry });
+      await settle();
+      const sync = warnings.splice(0);
+      await NamedExtensionManager.create(${JSON.stringify(GROUP)}, ['never-settles', 'tla'], { registry: tree.registry, loadTimeout: 200 });
+      await settle();
+      const created = warnings.splice(0);
+      // Thrown by entryPoint.load() or handed to a callback, the error still says which entry point it is about.
+      const errors = [];
+      await NamedExtensionManager.create(${JSON.stringify(GROUP)}, ['never-settles'], {
+        registry: tree.registry, loadTimeout: 200,
+        onLoadFailureCallback: (manager, entryPoint, error) => errors.push({ code: error.code, message: error.message }),
+      });
+      tree.cleanup();
+      console.log(JSON.stringify({ sync, created, errors }));
+      process.exit(0);
+    `);
+    const from = 'from failing (<root>/node_modules/failing/package.json)';
+    expect(out.sync).toEqual([
+      `STEVEDORE_LOAD_FAILED Could not load 'tla' (${GROUP}: ./tla.js:Plugin) ${from}: it is an ES module with ` +
+        'top-level await, which cannot be loaded synchronously: build the manager with its static create() method ' +
+        '(or call entryPoint.loadAsync())',
+    ]);
+    expect(out.created).toEqual([
+      `STEVEDORE_LOAD_FAILED Could not load 'never-settles' (${GROUP}: ./never.js:Plugin) ${from}: it did not finish loading within 200 ms`,
+    ]);
+    expect(out.errors).toEqual([
+      {
+        code: 'STEVEDORE_LOAD_TIMEOUT',
+        message: "entry point 'never-settles' (./never.js:Plugin) did not finish loading within 200 ms",
+      },
+    ]);
   });
 });

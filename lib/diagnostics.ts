@@ -7,6 +7,8 @@
  */
 import type { Debugger } from 'debug';
 import type { EntryPoint } from './entry-point';
+import { describeError } from './describe-error';
+import { IncompatiblePlugin } from './exception';
 
 type CreateDebug = (namespace: string) => Debugger;
 
@@ -150,4 +152,22 @@ export function describeEntryPoint(entryPoint: EntryPoint): string {
 export function firstLine(message: string): string {
   const end = message.indexOf('\n');
   return end === -1 ? message : message.slice(0, end);
+}
+
+/**
+ * Why an entry point failed, for a report that names the entry point already
+ * ({@link describeEntryPoint}): the first line of the error, without the
+ * description of the same entry point that stevedore-ts's own errors start
+ * with (they stand alone when `entryPoint.load()` throws them to its caller).
+ */
+export function failureReason(entryPoint: EntryPoint, error: unknown): string {
+  if (error instanceof IncompatiblePlugin) {
+    return `its package ${error.mismatches.map((mismatch) => mismatch.reason).join('; it also ')}`;
+  }
+  const message = firstLine(describeError(error).message);
+  const own = `entry point '${entryPoint.name}' (${entryPoint.value})`;
+  if (!message.startsWith(own)) return message;
+  const rest = message.slice(own.length);
+  // "...: module './x.js' has no attribute 'Y'" or "... is an ES module with top-level await, ..."
+  return rest.startsWith(': ') ? rest.slice(2) : `it${rest}`;
 }

@@ -11,7 +11,15 @@
  */
 import type { EntryPoint } from './entry-point';
 import { IncompatiblePlugin, KeyError, MultipleMatches, NoMatches } from './exception';
-import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce, warn } from './diagnostics';
+import {
+  debug,
+  describeEntryPoint,
+  entryPointSubject,
+  failureReason,
+  firstLine,
+  reportOnce,
+  warn,
+} from './diagnostics';
 import { describeError } from './describe-error';
 import type { TrustPolicy } from './trust';
 import { registryTrust, TrustChecker } from './trust';
@@ -511,7 +519,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
         'STEVEDORE_CALLBACK_FAILED',
         entryPointSubject(entryPoint),
         `onLoadFailureCallback threw while handling the failure to load ${describeEntryPoint(entryPoint)}: ` +
-          `${firstLine(describeError(callbackError).message)} (the failure: ${firstLine(describeError(error).message)})`,
+          `${firstLine(describeError(callbackError).message)} (the failure: ${failureReason(entryPoint, error)})`,
         this._registry,
       );
     }
@@ -526,7 +534,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     reportOnce(
       error instanceof IncompatiblePlugin ? 'STEVEDORE_INCOMPATIBLE' : 'STEVEDORE_LOAD_FAILED',
       entryPointSubject(entryPoint),
-      `Could not load ${describeEntryPoint(entryPoint)}: ${firstLine(describeError(error).message)}`,
+      `Could not load ${describeEntryPoint(entryPoint)}: ${failureReason(entryPoint, error)}`,
       this._registry,
     );
   }
