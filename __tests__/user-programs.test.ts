@@ -228,3 +228,18 @@ describe('a load-failure warning names the entry point once, on one line', () =>
     ]);
   });
 });
+
+test('a NamedExtensionManager subclass reads _missingNames in its hooks, test instances included', () => {
+  const t = tree([plugin('alpha')]);
+  const seen: string[][] = [];
+  class Reporting extends NamedExtensionManager {
+    protected override _initPlugins(extensions: Extension[]): void {
+      super._initPlugins(extensions);
+      seen.push([...this._missingNames]);
+    }
+  }
+  new Reporting(GROUP, ['alpha', 'beta'], { registry: t.registry, onMissingEntrypointsCallback: null });
+  // As stevedore's make_test_instance sets `_missing_names = set()`.
+  Reporting.makeTestInstance([new Extension('gamma', null, null, null)]);
+  expect(seen).toEqual([['beta'], []]);
+});

@@ -30,6 +30,8 @@ interface NamedSettings {
   _nameOrder: boolean;
   /** undefined: the default (warn about undeclared names). */
   _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
+  /** Empty until loading has run (and in test instances, which load nothing). */
+  _missingNames: Set<string>;
 }
 
 /**
@@ -62,6 +64,7 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
       _names: [...names],
       _nameOrder: options.nameOrder ?? false,
       _onMissingEntrypointsCallback: options.onMissingEntrypointsCallback,
+      _missingNames: new Set(),
     };
     super(namespace, options, { ...settings, ...named });
   }
@@ -71,6 +74,7 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
       _names: extensions.map((extension) => extension.name),
       _nameOrder: false,
       _onMissingEntrypointsCallback: null,
+      _missingNames: new Set(),
     };
     return named;
   }
@@ -116,9 +120,8 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
   protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
     if (this._nameOrder) {
-      const missing = this._missingNames ?? new Set<string>();
       this.extensions = this._names
-        .filter((name) => !missing.has(name))
+        .filter((name) => !this._missingNames.has(name))
         .map((name) => ExtensionManager.prototype.get.call(this, name) as Extension<PluginType<T, N>>);
     }
   }
