@@ -243,3 +243,32 @@ test('a NamedExtensionManager subclass reads _missingNames in its hooks, test in
   Reporting.makeTestInstance([new Extension('gamma', null, null, null)]);
   expect(seen).toEqual([['beta'], []]);
 });
+
+test("strict loading, stevedore's raise-in-the-callback pattern: reported, and the documented way throws after", () => {
+  const { warnings } = captureWarnings();
+  const t = tree([
+    plugin('alpha'),
+    { name: 'broken', entryPoints: { [GROUP]: { broken: './gone.js' } }, files: { 'index.js': '' } },
+  ]);
+  // The stevedore pattern: the manager is built all the same, and the throw is reported.
+  const lenient = new ExtensionManager(GROUP, {
+    registry: t.registry,
+    onLoadFailureCallback: (_manager, _entryPoint, error) => {
+      throw error;
+    },
+  });
+  expect(lenient.names()).toEqual(['alpha']);
+  expect(warnings.map((warning) => warning.code)).toEqual(['STEVEDORE_CALLBACK_FAILED']);
+  // docs/stevedore-names.md: collect, then throw once the manager is built.
+  const failures: unknown[] = [];
+  const strict = (): ExtensionManager => {
+    const em = new ExtensionManager(GROUP, {
+      registry: t.registry,
+      onLoadFailureCallback: (_m, _ep, error) => failures.push(error),
+    });
+    if (failures.length) throw new AggregateError(failures, `some ${GROUP} plugins failed to load`);
+    return em;
+  };
+  expect(strict).toThrow(AggregateError);
+  expect(failures).toEqual([expect.objectContaining({ code: 'MODULE_NOT_FOUND' })]);
+});
