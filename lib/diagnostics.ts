@@ -54,16 +54,25 @@ export const debug: { registry: DebugLogger; cache: DebugLogger; manager: DebugL
 
 /** The codes of the warnings stevedore-ts emits. */
 export type WarningCode =
+  /** A declaration skipped during discovery (bad value, not a string, ...), naming its package.json. */
   | 'STEVEDORE_INVALID_DECLARATION'
+  /** A package.json that mentions `entryPoints` but cannot be read or parsed. */
   | 'STEVEDORE_UNREADABLE_PACKAGE'
+  /** A plugin that failed to load or to be invoked, with no `onLoadFailureCallback`. */
   | 'STEVEDORE_LOAD_FAILED'
+  /** Names a NamedExtensionManager was asked for that no entry point declares. */
   | 'STEVEDORE_MISSING_ENTRY_POINTS'
+  /** Several extensions of one name, resolved by the default conflict resolver, `ignoreConflicts`. */
   | 'STEVEDORE_CONFLICT'
+  /** An error inside `map()` (reported every time). */
   | 'STEVEDORE_MAP_ERROR'
-  | 'STEVEDORE_DEPRECATED'
+  /** An entry point a trust policy refused. */
   | 'STEVEDORE_UNTRUSTED'
+  /** A `registry.hooks` handler that threw. */
   | 'STEVEDORE_HOOK_FAILED'
+  /** A callback (`onLoadFailureCallback`, `onMissingEntrypointsCallback`, `onRefused`) that threw. */
   | 'STEVEDORE_CALLBACK_FAILED'
+  /** A plugin refused by `checkPeers`: its package's peer dependencies are not met. */
   | 'STEVEDORE_INCOMPATIBLE';
 
 /**
@@ -107,14 +116,6 @@ export function forgetReports(owner: object): void {
 /** How many reports the once-per-process record holds now. */
 export function reportedCount(): number {
   return reported.size;
-}
-
-/**
- * Emits a warning unless one with the same code and message was emitted
- * before in this process. Returns whether it was emitted.
- */
-export function warnOnce(code: WarningCode, message: string): boolean {
-  return reportOnce(code, message, message);
 }
 
 /** Forgets every report (as a new process would start; for tests that count warnings). */
