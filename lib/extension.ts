@@ -304,7 +304,11 @@ export class ExtensionManager<T = unknown, N extends string = string> {
    * but loads plugins with a real `import()` (ES modules with top-level
    * await), concurrently, and awaits invoked plugins that return a promise.
    * `loadTimeout` bounds each plugin. The plugin type is inferred from the
-   * namespace as with `new`. The loading loop runs once the constructor has
+   * namespace as with `new`.
+   *
+   * Plugins are invoked with the manager's `invokeArgs` and `invokeKwds`
+   * before the loop runs (a `_loadOnePlugin` override that passes others
+   * invokes again, with those). The loop runs once the constructor has
    * returned: a subclass's constructor body cannot see the extensions yet
    * (reading them throws a TypeError that says so); `_initPlugins` can.
    */
