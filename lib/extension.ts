@@ -82,21 +82,22 @@ export class Extension<T = unknown> {
 
   /** The module the entry point loads from. */
   get moduleName(): string {
-    return requireEntryPoint(this).module;
+    return entryPointOf(this).module;
   }
 
   /** The attribute path walked from the module, or null. */
   get attr(): string | null {
-    return requireEntryPoint(this).attr;
+    return entryPointOf(this).attr;
   }
 
   /** The entry point's value, `module:attr [extras]`, as declared. */
   get entryPointTarget(): string {
-    return requireEntryPoint(this).value;
+    return entryPointOf(this).value;
   }
 }
 
-function requireEntryPoint(extension: Extension<unknown>): EntryPoint {
+/** The extension's entry point; a TypeError for one made without any (as tests do). */
+function entryPointOf(extension: Extension<unknown>): EntryPoint {
   if (!extension.entryPoint) throw new TypeError(`extension '${extension.name}' has no entry point`);
   return extension.entryPoint;
 }
