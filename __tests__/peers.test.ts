@@ -15,6 +15,7 @@ import {
   LoadError,
   NamedExtensionManager,
   Registry,
+  registerBundled,
 } from '../lib/index';
 import type { EntryPoint, OnLoadFailureCallback, ScanResult } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
@@ -508,6 +509,18 @@ it('entry points without a package folder are never checked', () => {
   t.registry.register(GROUP, 'in-process', () => 'x');
   expect(load(t).names).toEqual(['in-process']);
   expect(checkPeers(t.registry.entryPoints(GROUP)[0], t.registry)).toBeNull();
+  // A bundled plugin's package declared unmet peers on disk, but a bundle has no folder to check them in.
+  registerBundled(t.registry, [
+    {
+      group: GROUP,
+      name: 'bundled',
+      value: 'unmet-bundled:plugin',
+      dist: { name: 'unmet-bundled', version: '1.0.0' },
+      module: { plugin: () => 'y' },
+    },
+  ]);
+  expect(load(t).names).toEqual(['in-process', 'bundled']);
+  expect(checkPeers(t.registry.entryPoints(GROUP)[1], t.registry)).toBeNull();
 });
 
 describe('stevedore doctor', () => {
