@@ -180,7 +180,12 @@ describe('a load-failure warning names the entry point once, on one line', () =>
   });
 
   test('ES modules (a real node process): top-level await under new, a timeout under create()', () => {
-    const out = runModuleScript<{ sync: string[]; created: string[]; errors: { code: string; message: string }[] }>(`
+    const out = runModuleScript<{
+      sync: string[];
+      created: string[];
+      errors: { code: string; message: string }[];
+      events: string[];
+    }>(`
       import { NamedExtensionManager } from $STEVEDORE;
       import { createPackageTree } from $TESTING;
       const tree = createPackageTree({ packages: [{
@@ -198,6 +203,12 @@ describe('a load-failure warning names the entry point once, on one line', () =>
       new NamedExtensionManager(${JSON.stringify(GROUP)}, ['tla'], { registry: tree.registry });
       await settle();
       const sync = warnings.splice(0);
+      const { tracingChannel } = await import('node:diagnostics_channel');
+      const events = [];
+      const record = (event) => (context) => events.push(event + ' ' + context.name);
+      tracingChannel('stevedore-ts:load').subscribe({
+        start: record('start'), end: record('end'), asyncStart: record('asyncStart'), asyncEnd: record('asyncEnd'), error: record('error'),
+      });
       await NamedExtensionManager.create(${JSON.stringify(GROUP)}, ['never-settles', 'tla'], { registry: tree.registry, loadTimeout: 200 });
       await settle();
       const created = warnings.splice(0);
@@ -208,7 +219,7 @@ describe('a load-failure warning names the entry point once, on one line', () =>
         onLoadFailureCallback: (manager, entryPoint, error) => errors.push({ code: error.code, message: error.message }),
       });
       tree.cleanup();
-      console.log(JSON.stringify({ sync, created, errors }));
+      console.log(JSON.stringify({ sync, created, errors, events }));
       process.exit(0);
     `);
     const from = 'from failing (<root>/node_modules/failing/package.json)';
@@ -219,6 +230,19 @@ describe('a load-failure warning names the entry point once, on one line', () =>
     ]);
     expect(out.created).toEqual([
       `STEVEDORE_LOAD_FAILED Could not load 'never-settles' (${GROUP}: ./never.js:Plugin) ${from}: it did not finish loading within 200 ms`,
+    ]);
+    // docs/observability.md: the timed-out import has no error or asyncEnd, its trace stays open.
+    expect(out.events.filter((event) => event.endsWith(' never-settles'))).toEqual([
+      'start never-settles',
+      'end never-settles',
+      'start never-settles',
+      'end never-settles',
+    ]);
+    expect(out.events.filter((event) => event.endsWith(' tla'))).toEqual([
+      'start tla',
+      'end tla',
+      'asyncStart tla',
+      'asyncEnd tla',
     ]);
     expect(out.errors).toEqual([
       {
