@@ -3,7 +3,7 @@
  * on disk: what they hit, and what they are told.
  */
 import type { EntryPoint } from '../lib';
-import { Extension, ExtensionManager, NamedExtensionManager } from '../lib';
+import { DriverManager, Extension, ExtensionManager, NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { runModuleScript } from './support/discovery';
@@ -295,4 +295,58 @@ test("strict loading, stevedore's raise-in-the-callback pattern: reported, and t
   };
   expect(strict).toThrow(AggregateError);
   expect(failures).toEqual([expect.objectContaining({ code: 'MODULE_NOT_FOUND' })]);
+});
+
+describe('new with a plugin whose invocation returns a promise that rejects', () => {
+  function asyncTree(): PackageTree {
+    return tree([
+      {
+        name: 'async-init',
+        entryPoints: { [GROUP]: { bad: './index.js:bad', good: './index.js:good' } },
+        files: {
+          'index.js':
+            "exports.bad = async () => { await null; throw new Error('async init failed'); };\n" +
+            'exports.good = async () => ({ ok: true });\n',
+        },
+      },
+    ]);
+  }
+
+  test('is reported as its load failure when it rejects, not left to end the process', async () => {
+    const { warnings } = captureWarnings();
+    const t = asyncTree();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failures: [string, unknown][] = [];
+      const em = new ExtensionManager(GROUP, {
+        registry: t.registry,
+        invokeOnLoad: true,
+        onLoadFailureCallback: (_manager, entryPoint, error) => failures.push([entryPoint.name, error]),
+      });
+      // create() would await them; new keeps the promises, as stevedore keeps what the plugin returned.
+      expect(em.names()).toEqual(['bad', 'good']);
+      expect(failures).toEqual([]);
+      await expect(em.get('bad').obj).rejects.toThrow('async init failed');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(failures).toEqual([['bad', new Error('async init failed')]]);
+      // Without a callback (a DriverManager's default rethrow included, too late to throw): a warning.
+      new ExtensionManager(GROUP, { registry: t.registry, invokeOnLoad: true });
+      new DriverManager(GROUP, 'bad', { registry: t.registry, invokeOnLoad: true });
+      await new Promise((resolve) => setImmediate(resolve));
+      const from = `from async-init (${t.root}/node_modules/async-init/package.json)`;
+      expect(warnings).toEqual([
+        {
+          code: 'STEVEDORE_LOAD_FAILED',
+          message: `Could not load 'bad' (${GROUP}: ./index.js:bad) ${from}: async init failed`,
+        },
+      ]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -129,7 +129,8 @@ export interface ManagerOptions<T = unknown> {
   /**
    * Called when an entry point fails to load; without one, a
    * `STEVEDORE_LOAD_FAILED` warning is emitted. If it throws, that is
-   * reported (`STEVEDORE_CALLBACK_FAILED`) and loading goes on.
+   * reported (`STEVEDORE_CALLBACK_FAILED`) and loading goes on. Also called
+   * later, when a promise that a plugin invoked by `new` returned rejects.
    */
   onLoadFailureCallback?: OnLoadFailureCallback<T> | null;
   /** Chooses among extensions of the same name in `get()` and `items()`. Default {@link ignoreConflicts}. */
@@ -472,7 +473,25 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     const source = this._loading?.source ?? requiredPlugins;
     const plugin = source.load(entryPoint);
     const obj = invokeOnLoad ? source.invoke(entryPoint, plugin, invokeArgs, invokeKwds) : undefined;
+    if (isThenable(obj)) this._reportRejection(entryPoint, obj);
     return new Extension(entryPoint.name, entryPoint, plugin, obj as PluginType<T, N>);
+  }
+
+  /**
+   * A plugin invoked by `new` that returns a promise keeps it as `obj`
+   * (`create()` awaits it instead). If it rejects, that is the entry point's
+   * load failure, reported when it happens: an unhandled rejection would end
+   * the process. Awaiting `obj` still throws the error.
+   */
+  private _reportRejection(entryPoint: EntryPoint, pending: PromiseLike<unknown>): void {
+    Promise.resolve(pending).then(undefined, (error: unknown) => {
+      try {
+        this._reportLoadFailure(entryPoint, error);
+      } catch {
+        // DriverManager rethrows a failure, but the manager was built long ago: warn as the others do.
+        ExtensionManager.prototype._defaultOnLoadFailure.call(this, entryPoint, error);
+      }
+    });
   }
 
   /** Calls the `afterLoad` hook; an extension whose handler throws is not kept. */
@@ -651,6 +670,19 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   /** The extensions, in the order `map()` calls them. */
   [Symbol.iterator](): Iterator<Extension<PluginType<T, this['namespace']>>> {
     return this.extensions[Symbol.iterator]();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    // A hostile object whose `then` getter throws: not a promise we can watch.
+    return false;
   }
 }
 
