@@ -123,7 +123,7 @@ describe('one loading loop for new and create()', () => {
     expect(loads()['b-plugin required']).toBeUndefined();
   });
 
-  test('class fields of a subclass are set after super() returns: what a hook stored in one is lost', () => {
+  test('class fields of a subclass are set after super() returns: what a hook stored in one is lost', async () => {
     const t = tree([counted('a-plugin'), counted('b-plugin')]);
     // What JavaScript does: the base constructor (which loads) runs first, then the
     // subclass's field initialisers, which overwrite anything the hooks stored.
@@ -138,6 +138,8 @@ describe('one loading loop for new and create()', () => {
       }
     }
     expect(new WithField(GROUP).seen).toEqual([]);
+    // create() runs the loop once the constructor, field initialisers included, has returned: the field keeps it.
+    expect((await WithField.create(GROUP)).seen).toEqual(['a-plugin', 'b-plugin']);
 
     (globalThis as Record<string, unknown>).__loads = {};
     // The supported way: the settings go up as super()'s third argument (stored before
