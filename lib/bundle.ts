@@ -153,21 +153,27 @@ const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.jsx']);
 export function generateEntryPointModule(collected: readonly CollectedEntryPoint[], outDir: string): string {
   const imports: string[] = [];
   const records: string[] = [];
+  // One import per module, however many entry points name it.
+  const ids = new Map<string, string>();
   collected.forEach((entry, index) => {
-    const id = `m${index}`;
-    const from = JSON.stringify(entry.format === 'builtin' ? entry.file : importPath(outDir, entry.file));
     if (entry.format === 'addon') {
       throw new Error(
         `entry point '${entry.name}' in group '${entry.group}' is a native addon (${entry.file}), which cannot be bundled`,
       );
     }
-    if (entry.format === 'module' || SOURCE_EXTENSIONS.has(path.extname(entry.file))) {
-      imports.push(`import * as ${id} from ${from};`);
-    } else if (entry.format === 'json') {
-      imports.push(`import ${id} from ${from} with { type: 'json' };`);
-    } else {
-      // CommonJS and built-ins: the default import is module.exports, what require() returns.
-      imports.push(`import ${id} from ${from};`);
+    let id = ids.get(entry.file);
+    if (id === undefined) {
+      id = `m${index}`;
+      ids.set(entry.file, id);
+      const from = JSON.stringify(entry.format === 'builtin' ? entry.file : importPath(outDir, entry.file));
+      if (entry.format === 'module' || SOURCE_EXTENSIONS.has(path.extname(entry.file))) {
+        imports.push(`import * as ${id} from ${from};`);
+      } else if (entry.format === 'json') {
+        imports.push(`import ${id} from ${from} with { type: 'json' };`);
+      } else {
+        // CommonJS and built-ins: the default import is module.exports, what require() returns.
+        imports.push(`import ${id} from ${from};`);
+      }
     }
     const { group, name, value, dist, installedAs } = entry;
     records.push(`  { ...${JSON.stringify({ group, name, value, dist, installedAs })}, module: ${id} },`);
