@@ -35,6 +35,15 @@ function incompatibleTree(): PackageTree {
   return tree([{ name: 'host', version: '3.0.0' }, plugin('for-host-2', { peerDependencies: { host: '^2.0.0' } })]);
 }
 
+/** The names of the entry points the registry's managers consider loading (its beforeLoad hook sees them). */
+function consideredBy(t: PackageTree): string[] {
+  const considered: string[] = [];
+  t.registry.hooks.beforeLoad.tap('spy', (entryPoint: EntryPoint) => {
+    considered.push(entryPoint.name);
+  });
+  return considered;
+}
+
 describe("a subclass that overrides _loadPlugins decides what is looked at (stevedore's TestExtensionManager)", () => {
   // stevedore/tests/manager.py: the deprecated TestExtensionManager loads nothing and sets its extensions.
   class TestExtensionManager extends ExtensionManager {
@@ -54,10 +63,7 @@ describe("a subclass that overrides _loadPlugins decides what is looked at (stev
   test('no entry point reaches a hook, a peer check or a report', () => {
     const { warnings } = captureWarnings();
     const t = incompatibleTree();
-    const considered: string[] = [];
-    t.registry.hooks.beforeLoad.tap('spy', (entryPoint: EntryPoint) => {
-      considered.push(entryPoint.name);
-    });
+    const considered = consideredBy(t);
     const own = new Extension('mine', null, class Mine {}, null);
     const em = new TestExtensionManager([own], GROUP, { registry: t.registry, checkPeers: true });
     expect(em.names()).toEqual(['mine']);
@@ -74,10 +80,7 @@ describe("a subclass that overrides _loadPlugins decides what is looked at (stev
   test("test_callback's mocked _loadPlugins: the named manager reports only the missing names", () => {
     const { warnings } = captureWarnings();
     const t = incompatibleTree();
-    const considered: string[] = [];
-    t.registry.hooks.beforeLoad.tap('spy', (entryPoint: EntryPoint) => {
-      considered.push(entryPoint.name);
-    });
+    const considered = consideredBy(t);
     jest
       .spyOn(ExtensionManager.prototype as unknown as { _loadPlugins(): Extension[] }, '_loadPlugins')
       .mockReturnValue([new Extension('foo', null, null, null)]);
