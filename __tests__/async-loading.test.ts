@@ -1,5 +1,5 @@
 /**
- * Loading CommonJS and ES module plugins through managers (SPEC §4, §5):
+ * Loading CommonJS and ES module plugins through managers:
  * the synchronous constructor, `create()` with real `import()` and
  * `loadTimeout`, and `mapAsync`. Jest's module system cannot load ES modules,
  * so these run the built library in real node processes.

@@ -114,6 +114,11 @@ test('writeEntryPointModule collects the entry points into static imports', () =
   expect(text).toContain('import m1 from "node:path";');
   expect(text).toContain('import * as m5 from "../node_modules/fmt-esm/index.js";');
   expect(text).toContain('import m2 from "../node_modules/fmt-cjs/index.js";');
+  // cjs and cls name the same module: it is imported once, and both records use it.
+  expect(text.match(/fmt-cjs\/index\.js/g)).toHaveLength(1);
+  expect(text).toContain('"name":"cls"');
+  expect(text.match(/module: m2 }/g)).toHaveLength(2);
+  expect(text.split('\n').filter((line) => line.startsWith('import '))).toHaveLength(6);
   expect(text).not.toContain(tree.dir);
 });
 

@@ -123,7 +123,7 @@ describe('one loading loop for new and create()', () => {
     expect(loads()['b-plugin required']).toBeUndefined();
   });
 
-  test('class fields of a subclass are set after super() returns: what a hook stored in one is lost', () => {
+  test('class fields of a subclass are set after super() returns: what a hook stored in one is lost', async () => {
     const t = tree([counted('a-plugin'), counted('b-plugin')]);
     // What JavaScript does: the base constructor (which loads) runs first, then the
     // subclass's field initialisers, which overwrite anything the hooks stored.
@@ -138,6 +138,8 @@ describe('one loading loop for new and create()', () => {
       }
     }
     expect(new WithField(GROUP).seen).toEqual([]);
+    // create() runs the loop once the constructor, field initialisers included, has returned: the field keeps it.
+    expect((await WithField.create(GROUP)).seen).toEqual(['a-plugin', 'b-plugin']);
 
     (globalThis as Record<string, unknown>).__loads = {};
     // The supported way: the settings go up as super()'s third argument (stored before
@@ -176,33 +178,49 @@ describe('one loading loop for new and create()', () => {
   });
 });
 
-test("docs/tutorial.md's VendorManager: a vendor's plugins only, each invoked with the vendor as a last argument", async () => {
+test("docs/tutorial.md's VendorManager: a vendor's plugins only, each invoked once with the vendor as a last argument", async () => {
   const t = tree([counted('@acme/fmt'), counted('@other/fmt')]);
   type Made = { name: string; args: unknown[] };
   class VendorManager extends ExtensionManager<Made> {
     declare vendor: string;
     constructor(namespace: string, vendor: string, conf: object) {
-      super(namespace, { invokeOnLoad: true, invokeArgs: [conf], registry: t.registry }, { vendor });
+      super(namespace, { invokeOnLoad: true, invokeArgs: [conf, vendor], registry: t.registry }, { vendor });
     }
     protected override _wants(entryPoint: EntryPoint): boolean {
       return entryPoint.dist?.name.startsWith(`@${this.vendor}/`) ?? false;
     }
+  }
+  const built = new VendorManager(GROUP, 'acme', { c: 1 });
+  expect(loads()['@acme/fmt invoked']).toBe(1);
+  const created = await VendorManager.create(GROUP, 'acme', { c: 1 });
+  expect(loads()['@acme/fmt invoked']).toBe(2);
+  for (const manager of [built, created]) {
+    expect(manager.map((extension) => extension.obj)).toEqual([{ name: '@acme/fmt', args: [{ c: 1 }, 'acme'] }]);
+  }
+  expect(loads()['@other/fmt required']).toBeUndefined();
+});
+
+test('a _loadOnePlugin override that changes the invoke arguments: create() invokes again with them (docs/tutorial.md)', async () => {
+  const t = tree([counted('a-plugin')]);
+  class ExtraArgument extends ExtensionManager {
     protected override _loadOnePlugin(
       entryPoint: EntryPoint,
       invokeOnLoad: boolean,
       invokeArgs: readonly unknown[],
       invokeKwds: Readonly<Record<string, unknown>>,
-    ): Extension<Made> | null {
-      return super._loadOnePlugin(entryPoint, invokeOnLoad, [...invokeArgs, this.vendor], invokeKwds);
+    ): Extension | null {
+      return super._loadOnePlugin(entryPoint, invokeOnLoad, [...invokeArgs, 'extra'], invokeKwds);
     }
   }
-  for (const manager of [
-    new VendorManager(GROUP, 'acme', { c: 1 }),
-    await VendorManager.create(GROUP, 'acme', { c: 1 }),
-  ]) {
-    expect(manager.map((extension) => extension.obj)).toEqual([{ name: '@acme/fmt', args: [{ c: 1 }, 'acme'] }]);
-  }
-  expect(loads()['@other/fmt required']).toBeUndefined();
+  const options = { registry: t.registry, invokeOnLoad: true, invokeArgs: ['conf'] };
+  expect(new ExtraArgument(GROUP, options).get('a-plugin').obj).toEqual({ name: 'a-plugin', args: ['conf', 'extra'] });
+  expect(loads()['a-plugin invoked']).toBe(1);
+  // Before the loop with the manager's arguments (so that a promise could be awaited), then with the override's.
+  expect((await ExtraArgument.create(GROUP, options)).get('a-plugin').obj).toEqual({
+    name: 'a-plugin',
+    args: ['conf', 'extra'],
+  });
+  expect(loads()['a-plugin invoked']).toBe(3);
 });
 
 describe('hooks and callbacks that throw', () => {

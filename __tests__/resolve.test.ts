@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { findPnpApi, importConditions, resolveExports, resolveImport, splitSpecifier } from '../lib/resolve';
+import { findPnpApi } from '../lib/pnp';
+import { importConditions, resolveExports, resolveImport, splitSpecifier } from '../lib/resolve';
 
 const IMPORT = new Set(['node', 'import', 'default']);
 const REQUIRE = new Set(['node', 'require', 'default']);

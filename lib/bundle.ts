@@ -22,7 +22,9 @@ import { defaultRegistry } from './registry';
 
 /** One entry point as the generated module records it, with the module it loads. */
 export interface BundledEntryPointRecord {
+  /** The group (namespace) it belongs to. */
   group: string;
+  /** Its name within the group. */
   name: string;
   /** The declaration, `MODULE[:ATTR]`, as the package wrote it. */
   value: string;
@@ -48,6 +50,7 @@ export class BundledEntryPoint<T = unknown> extends EntryPoint<T> {
   /** The installed name recorded at build time (see {@link BundledEntryPointRecord.installedAs}). */
   readonly installedAs: string | null;
 
+  /** @param record One record of the generated module. */
   constructor(record: BundledEntryPointRecord) {
     const dist = record.dist ? Object.freeze({ name: record.dist.name, version: record.dist.version, root: '' }) : null;
     super(record.name, record.value, record.group, dist);
@@ -99,14 +102,19 @@ export function registerBundled(registry: Registry, records: readonly BundledEnt
 
 /** An entry point resolved at build time: what the generated module imports. */
 export interface CollectedEntryPoint {
+  /** The group (namespace) it belongs to. */
   group: string;
+  /** Its name within the group. */
   name: string;
+  /** The declaration, as the package wrote it. */
   value: string;
+  /** The declaring package's name and version. */
   dist: { name: string; version: string } | null;
   /** The name its package is installed under; null for the application's own package.json. */
   installedAs: string | null;
   /** The absolute path of the file to import, or a built-in module's id. */
   file: string;
+  /** How the file is imported: an ES module, CommonJS, JSON or a built-in. */
   format: ModuleFormat;
 }
 
@@ -145,21 +153,27 @@ const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.jsx']);
 export function generateEntryPointModule(collected: readonly CollectedEntryPoint[], outDir: string): string {
   const imports: string[] = [];
   const records: string[] = [];
+  // One import per module, however many entry points name it.
+  const ids = new Map<string, string>();
   collected.forEach((entry, index) => {
-    const id = `m${index}`;
-    const from = JSON.stringify(entry.format === 'builtin' ? entry.file : importPath(outDir, entry.file));
     if (entry.format === 'addon') {
       throw new Error(
         `entry point '${entry.name}' in group '${entry.group}' is a native addon (${entry.file}), which cannot be bundled`,
       );
     }
-    if (entry.format === 'module' || SOURCE_EXTENSIONS.has(path.extname(entry.file))) {
-      imports.push(`import * as ${id} from ${from};`);
-    } else if (entry.format === 'json') {
-      imports.push(`import ${id} from ${from} with { type: 'json' };`);
-    } else {
-      // CommonJS and built-ins: the default import is module.exports, what require() returns.
-      imports.push(`import ${id} from ${from};`);
+    let id = ids.get(entry.file);
+    if (id === undefined) {
+      id = `m${index}`;
+      ids.set(entry.file, id);
+      const from = JSON.stringify(entry.format === 'builtin' ? entry.file : importPath(outDir, entry.file));
+      if (entry.format === 'module' || SOURCE_EXTENSIONS.has(path.extname(entry.file))) {
+        imports.push(`import * as ${id} from ${from};`);
+      } else if (entry.format === 'json') {
+        imports.push(`import ${id} from ${from} with { type: 'json' };`);
+      } else {
+        // CommonJS and built-ins: the default import is module.exports, what require() returns.
+        imports.push(`import ${id} from ${from};`);
+      }
     }
     const { group, name, value, dist, installedAs } = entry;
     records.push(`  { ...${JSON.stringify({ group, name, value, dist, installedAs })}, module: ${id} },`);
@@ -182,6 +196,7 @@ function importPath(outDir: string, file: string): string {
   return relative.startsWith('.') ? relative : `./${relative}`;
 }
 
+/** What {@link writeEntryPointModule} collects and where it writes the module. */
 export interface WriteEntryPointModuleOptions {
   /** The module to write, e.g. `src/plugins.generated.mjs` (an ES module). */
   outFile: string;

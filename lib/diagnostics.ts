@@ -7,6 +7,8 @@
  */
 import type { Debugger } from 'debug';
 import type { EntryPoint } from './entry-point';
+import { describeError } from './describe-error';
+import { IncompatiblePlugin } from './exception';
 
 type CreateDebug = (namespace: string) => Debugger;
 
@@ -52,16 +54,25 @@ export const debug: { registry: DebugLogger; cache: DebugLogger; manager: DebugL
 
 /** The codes of the warnings stevedore-ts emits. */
 export type WarningCode =
+  /** A declaration skipped during discovery (bad value, not a string, ...), naming its package.json. */
   | 'STEVEDORE_INVALID_DECLARATION'
+  /** A package.json that mentions `entryPoints` but cannot be read or parsed. */
   | 'STEVEDORE_UNREADABLE_PACKAGE'
+  /** A plugin that failed to load or to be invoked, with no `onLoadFailureCallback`. */
   | 'STEVEDORE_LOAD_FAILED'
+  /** Names a NamedExtensionManager was asked for that no entry point declares. */
   | 'STEVEDORE_MISSING_ENTRY_POINTS'
+  /** Several extensions of one name, resolved by the default conflict resolver, `ignoreConflicts`. */
   | 'STEVEDORE_CONFLICT'
+  /** An error inside `map()` (reported every time). */
   | 'STEVEDORE_MAP_ERROR'
-  | 'STEVEDORE_DEPRECATED'
+  /** An entry point a trust policy refused. */
   | 'STEVEDORE_UNTRUSTED'
+  /** A `registry.hooks` handler that threw. */
   | 'STEVEDORE_HOOK_FAILED'
+  /** A callback (`onLoadFailureCallback`, `onMissingEntrypointsCallback`, `onRefused`) that threw. */
   | 'STEVEDORE_CALLBACK_FAILED'
+  /** A plugin refused by `checkPeers`: its package's peer dependencies are not met. */
   | 'STEVEDORE_INCOMPATIBLE';
 
 /**
@@ -107,14 +118,6 @@ export function reportedCount(): number {
   return reported.size;
 }
 
-/**
- * Emits a warning unless one with the same code and message was emitted
- * before in this process. Returns whether it was emitted.
- */
-export function warnOnce(code: WarningCode, message: string): boolean {
-  return reportOnce(code, message, message);
-}
-
 /** Forgets every report (as a new process would start; for tests that count warnings). */
 export function resetWarnings(): void {
   reported.clear();
@@ -150,4 +153,22 @@ export function describeEntryPoint(entryPoint: EntryPoint): string {
 export function firstLine(message: string): string {
   const end = message.indexOf('\n');
   return end === -1 ? message : message.slice(0, end);
+}
+
+/**
+ * Why an entry point failed, for a report that names the entry point already
+ * ({@link describeEntryPoint}): the first line of the error, without the
+ * description of the same entry point that stevedore-ts's own errors start
+ * with (they stand alone when `entryPoint.load()` throws them to its caller).
+ */
+export function failureReason(entryPoint: EntryPoint, error: unknown): string {
+  if (error instanceof IncompatiblePlugin) {
+    return `its package ${error.mismatches.map((mismatch) => mismatch.reason).join('; it also ')}`;
+  }
+  const message = firstLine(describeError(error).message);
+  const own = `entry point '${entryPoint.name}' (${entryPoint.value})`;
+  if (!message.startsWith(own)) return message;
+  const rest = message.slice(own.length);
+  // "...: module './x.js' has no attribute 'Y'" or "... is an ES module with top-level await, ..."
+  return rest.startsWith(': ') ? rest.slice(2) : `it${rest}`;
 }

@@ -12,14 +12,14 @@ export type FilterFunc<T = unknown, A extends unknown[] = unknown[]> = (extensio
 
 /** Loads all plugins and filters on execution: for long-running processes that pass different inputs to different extensions. */
 export class DispatchExtensionManager<T = unknown, N extends string = string> extends EnabledExtensionManager<T, N> {
+  // The @ts-expect-error directives below end their methods' doc comments: the .d.ts keeps them (consumers
+  // that type-check libraries, skipLibCheck: false, would fail otherwise), and TypeDoc still shows the docs.
   /**
    * Calls `func(extension, ...args)` for each extension for which
    * `filterFunc(extension, ...args)` is truthy. Throws NoMatches when there
    * are no extensions at all.
-   */
-  // The directives below are JSDoc comments so that they are kept in the .d.ts:
-  // consumers that type-check libraries (skipLibCheck: false) would fail otherwise.
-  /** @ts-expect-error -- dispatch's map takes a filter first, as in stevedore */
+   *
+   * @ts-expect-error -- dispatch's map takes a filter first, as in stevedore */
   override map<U, A extends unknown[]>(
     filterFunc: FilterFunc<PluginType<T, this['namespace']>, A>,
     func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U,
@@ -33,8 +33,10 @@ export class DispatchExtensionManager<T = unknown, N extends string = string> ex
     return results;
   }
 
-  /** Calls method `methodName` of each extension's `obj` that `filterFunc` selects. */
-  /** @ts-expect-error -- dispatch's mapMethod takes a filter first, as in stevedore */
+  /**
+   * Calls method `methodName` of each extension's `obj` that `filterFunc` selects.
+   *
+   * @ts-expect-error -- dispatch's mapMethod takes a filter first, as in stevedore */
   override mapMethod(
     filterFunc: FilterFunc<PluginType<T, this['namespace']>>,
     methodName: string,
@@ -65,8 +67,8 @@ export class NameDispatchExtensionManager<T = unknown, N extends string = string
   /**
    * Calls `func(extension, ...args)` for each name in `names` that has an
    * extension, in the order of `names`; unknown names are ignored.
-   */
-  /** @ts-expect-error -- name dispatch's map takes names first, as in stevedore */
+   *
+   * @ts-expect-error -- name dispatch's map takes names first, as in stevedore */
   override map<U, A extends unknown[]>(
     names: Iterable<string>,
     func: (extension: Extension<PluginType<T, this['namespace']>>, ...args: A) => U,
@@ -81,8 +83,10 @@ export class NameDispatchExtensionManager<T = unknown, N extends string = string
     return results;
   }
 
-  /** Calls method `methodName` of the `obj` of each named extension. */
-  /** @ts-expect-error -- name dispatch's mapMethod takes names first, as in stevedore */
+  /**
+   * Calls method `methodName` of the `obj` of each named extension.
+   *
+   * @ts-expect-error -- name dispatch's mapMethod takes names first, as in stevedore */
   override mapMethod(names: Iterable<string>, methodName: string, ...args: unknown[]): unknown[] {
     return this.map(names, callExtensionMethod, methodName, ...args);
   }

@@ -11,6 +11,7 @@ import { NamedExtensionManager } from './named';
 
 /** The options of a DriverManager: `invokeOnLoad`'s literal type decides the type of `driver`. */
 export interface DriverOptions<T = unknown, I extends boolean = boolean> extends NamedOptions<T> {
+  /** Invoke the driver after loading it; `true` types {@link DriverManager.driver} as the plugin type. Default false. */
   invokeOnLoad?: I;
 }
 
@@ -29,6 +30,11 @@ export type DriverType<T, N extends string, I> = [I] extends [true]
       : unknown;
 
 /**
+ * Loads the one plugin of a given name, e.g. the storage backend a
+ * configuration file names: `driver` is it. None, or several, is an error
+ * ({@link NoMatches}, {@link MultipleMatches}), and so is a driver that fails
+ * to load, unless `onLoadFailureCallback` is given.
+ *
  * @typeParam I Whether the driver is invoked on load, from the options'
  *   `invokeOnLoad`: it decides the type of `driver` (see {@link DriverType}).
  */
@@ -37,6 +43,7 @@ export class DriverManager<
   N extends string = string,
   I extends boolean = boolean,
 > extends NamedExtensionManager<T, N> {
+  /** Whether the driver was invoked on load; its literal type decides the type of {@link DriverManager.driver}. */
   declare readonly invokeOnLoad: I;
 
   /**

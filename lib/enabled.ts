@@ -11,6 +11,7 @@ import { debug } from './diagnostics';
 /** Returns a truthy value to keep the extension, a falsy one to drop it. */
 export type CheckFunc<T = unknown> = (extension: Extension<T>) => unknown;
 
+/** Loads only the plugins that pass a check function, which sees each loaded (and, when asked, invoked) extension. */
 export class EnabledExtensionManager<T = unknown, N extends string = string> extends ExtensionManager<T, N> {
   /** Decides which loaded extensions are kept. */
   declare readonly checkFunc: CheckFunc<PluginType<T, N>>;

@@ -374,7 +374,10 @@ export class EntryPoint<T = unknown> {
     );
   }
 
-  /** Walks `attr` from the loaded module; see SPEC §2 for the `default` interop rule. */
+  /**
+   * Walks `attr` from the loaded module. An ES namespace that lacks the first
+   * name but whose `default` has it (a CommonJS module imported) is walked from `default`.
+   */
   protected resolveAttr(loaded: unknown): T {
     if (this.attr === null) return loaded as T;
     const parts = this.attr.split('.');
@@ -399,6 +402,7 @@ export class EntryPoint<T = unknown> {
     return `${this.name} = ${this.value}`;
   }
 
+  /** The declaration as data: what `JSON.stringify()` writes (the parsed parts follow from `value`). */
   toJSON(): { name: string; value: string; group: string; dist: Distribution | null } {
     return { name: this.name, value: this.value, group: this.group, dist: this.dist };
   }

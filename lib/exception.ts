@@ -7,7 +7,12 @@
 
 /** There was more than one extension, or none, that matched the query. */
 export class NoUniqueMatch extends Error {
+  /** What programs match on: `STEVEDORE_NO_UNIQUE_MATCH`, or a subclass's own code. */
   code = 'STEVEDORE_NO_UNIQUE_MATCH';
+  /**
+   * @param message What was looked for and what was found.
+   * @param options `cause`: the error behind this one, if any.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -29,8 +34,11 @@ export class MultipleMatches extends NoUniqueMatch {
  * raises there). `key` holds the name that was asked for.
  */
 export class KeyError extends Error {
+  /** Always `STEVEDORE_KEY_ERROR`. */
   code = 'STEVEDORE_KEY_ERROR';
+  /** The name that was asked for. */
   readonly key: string;
+  /** @param key The name that was asked for; the message is its JSON form, as Python prints `KeyError('x')`. */
   constructor(key: string) {
     super(JSON.stringify(key));
     this.name = 'KeyError';
@@ -44,8 +52,14 @@ export class KeyError extends Error {
  * loaded (a path outside its package, a URL, ...).
  */
 export class InvalidEntryPoint extends Error {
+  /** Always `STEVEDORE_INVALID_ENTRY_POINT`. */
   code = 'STEVEDORE_INVALID_ENTRY_POINT';
+  /** The value that was refused, as given (not always a string). */
   readonly value: unknown;
+  /**
+   * @param value The refused value.
+   * @param reason Why, as a sentence fragment.
+   */
   constructor(value: unknown, reason: string) {
     super(`invalid entry point value ${JSON.stringify(value)}: ${reason}`);
     this.name = 'InvalidEntryPoint';
@@ -55,7 +69,13 @@ export class InvalidEntryPoint extends Error {
 
 /** A plugin could not be loaded synchronously, or did not settle in time. */
 export class LoadError extends Error {
+  /** Why: `STEVEDORE_ATTRIBUTE_NOT_FOUND`, `STEVEDORE_ASYNC_MODULE`, `STEVEDORE_LOAD_TIMEOUT`, ... */
   code: string;
+  /**
+   * @param message What could not be loaded, and why.
+   * @param code See {@link LoadError.code}.
+   * @param options `cause`: the error Node threw, when there is one.
+   */
   constructor(message: string, code: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'LoadError';
@@ -88,9 +108,13 @@ export class IncompatiblePlugin extends LoadError {
   readonly plugin: string;
   /** The package.json that declares the peer dependencies. */
   readonly file: string;
+  /** The first unmet peer's name. */
   readonly peer: string;
+  /** The range the plugin's package asks for the first unmet peer. */
   readonly range: string;
+  /** The first unmet peer's installed version, or null when none is installed. */
   readonly found: string | null;
+  /** Every unmet peer. */
   readonly mismatches: readonly PeerMismatch[];
 
   /**

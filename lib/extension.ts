@@ -11,7 +11,15 @@
  */
 import type { EntryPoint } from './entry-point';
 import { IncompatiblePlugin, KeyError, MultipleMatches, NoMatches } from './exception';
-import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce, warn } from './diagnostics';
+import {
+  debug,
+  describeEntryPoint,
+  entryPointSubject,
+  failureReason,
+  firstLine,
+  reportOnce,
+  warn,
+} from './diagnostics';
 import { describeError } from './describe-error';
 import type { TrustPolicy } from './trust';
 import { registryTrust, TrustChecker } from './trust';
@@ -74,21 +82,22 @@ export class Extension<T = unknown> {
 
   /** The module the entry point loads from. */
   get moduleName(): string {
-    return requireEntryPoint(this).module;
+    return entryPointOf(this).module;
   }
 
   /** The attribute path walked from the module, or null. */
   get attr(): string | null {
-    return requireEntryPoint(this).attr;
+    return entryPointOf(this).attr;
   }
 
   /** The entry point's value, `module:attr [extras]`, as declared. */
   get entryPointTarget(): string {
-    return requireEntryPoint(this).value;
+    return entryPointOf(this).value;
   }
 }
 
-function requireEntryPoint(extension: Extension<unknown>): EntryPoint {
+/** The extension's entry point; a TypeError for one made without any (as tests do). */
+function entryPointOf(extension: Extension<unknown>): EntryPoint {
   if (!extension.entryPoint) throw new TypeError(`extension '${extension.name}' has no entry point`);
   return extension.entryPoint;
 }
@@ -120,7 +129,8 @@ export interface ManagerOptions<T = unknown> {
   /**
    * Called when an entry point fails to load; without one, a
    * `STEVEDORE_LOAD_FAILED` warning is emitted. If it throws, that is
-   * reported (`STEVEDORE_CALLBACK_FAILED`) and loading goes on.
+   * reported (`STEVEDORE_CALLBACK_FAILED`) and loading goes on. Also called
+   * later, when a promise that a plugin invoked by `new` returned rejects.
    */
   onLoadFailureCallback?: OnLoadFailureCallback<T> | null;
   /** Chooses among extensions of the same name in `get()` and `items()`. Default {@link ignoreConflicts}. */
@@ -143,10 +153,15 @@ export interface ManagerOptions<T = unknown> {
 
 /** Options of `makeTestInstance()`. */
 export interface TestInstanceOptions<T = unknown> {
+  /** The manager's namespace, only a label here since nothing is discovered. Default `'TESTING'`. */
   namespace?: string;
+  /** As in {@link ManagerOptions.propagateMapExceptions}. */
   propagateMapExceptions?: boolean;
+  /** As in {@link ManagerOptions.onLoadFailureCallback}. */
   onLoadFailureCallback?: OnLoadFailureCallback<T> | null;
+  /** As in {@link ManagerOptions.conflictResolver}. */
   conflictResolver?: ConflictResolver<T>;
+  /** The registry `listEntryPoints()` reads. Default {@link defaultRegistry}. */
   registry?: Registry;
 }
 
@@ -206,6 +221,31 @@ function deferredBy(newTarget: Function): Deferred | null {
 }
 
 /**
+ * Until create() has run the loop, reading `extensions` (a subclass
+ * constructor's body does it first) says why they are not there rather than
+ * failing on `undefined`; `_initPlugins` storing them replaces the guard.
+ */
+function guardUnloadedExtensions(manager: object): void {
+  Object.defineProperty(manager, 'extensions', {
+    configurable: true,
+    get(): never {
+      throw new TypeError(
+        `${manager.constructor.name}.create(): the extensions are not loaded until the constructor has returned; ` +
+          'work on them in _initPlugins(), which new and create() both run',
+      );
+    },
+    set(extensions: unknown) {
+      Object.defineProperty(manager, 'extensions', {
+        value: extensions,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+    },
+  });
+}
+
+/**
  * Loads every extension of a namespace.
  *
  * Subclassing: the constructor loads, so every hook (`_wants`,
@@ -237,8 +277,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   declare private _trust: TrustChecker | null;
   declare private _checkPeers: boolean;
   declare private _extensionsByNameCache: Map<string, Extension<PluginType<T, N>>> | null;
-  /** The source and the admitted entry points while the loading loop runs. */
-  declare private _loading: { source: PluginSource; entryPoints: readonly EntryPoint[] } | null;
+  /** While the loading loop runs: the source, and the entry points create() admitted (null: admit them in the loop). */
+  declare private _loading: { source: PluginSource; entryPoints: readonly EntryPoint[] | null } | null;
 
   /**
    * @param namespace The namespace (entry point group) to load.
@@ -250,10 +290,15 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   constructor(namespace: N, options: ManagerOptions<PluginType<T, N>> = {}, settings: object = {}) {
     Object.assign(this, settings);
     this._initAttributes(namespace, options);
-    const entryPoints = this._admitted();
     const deferred = deferredBy(new.target);
-    if (deferred) deferred.entryPoints = entryPoints;
-    else this._loadFrom(requiredPlugins, entryPoints);
+    if (deferred) {
+      // create() imports these before it runs the loop.
+      deferred.entryPoints = this._admitted();
+      guardUnloadedExtensions(this);
+    } else {
+      // Admitted by _loadPlugins, so that a subclass overriding it decides what is even looked at.
+      this._loadFrom(requiredPlugins, null);
+    }
   }
 
   /**
@@ -262,6 +307,12 @@ export class ExtensionManager<T = unknown, N extends string = string> {
    * await), concurrently, and awaits invoked plugins that return a promise.
    * `loadTimeout` bounds each plugin. The plugin type is inferred from the
    * namespace as with `new`.
+   *
+   * Plugins are invoked with the manager's `invokeArgs` and `invokeKwds`
+   * before the loop runs (a `_loadOnePlugin` override that passes others
+   * invokes again, with those). The loop runs once the constructor has
+   * returned: a subclass's constructor body cannot see the extensions yet
+   * (reading them throws a TypeError that says so); `_initPlugins` can.
    */
   static async create<M, const A extends readonly [namespace: string, ...rest: unknown[]]>(
     this: new (...args: A) => M,
@@ -377,8 +428,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     return admitted;
   }
 
-  /** Runs the loading loop over admitted entry points, taking plugins from `source`. */
-  private _loadFrom(source: PluginSource, entryPoints: readonly EntryPoint[]): void {
+  /** Runs the loading loop, taking plugins from `source` (over `entryPoints` when create() admitted them). */
+  private _loadFrom(source: PluginSource, entryPoints: readonly EntryPoint[] | null): void {
     this._loading = { source, entryPoints };
     try {
       this._initPlugins(this._loadPlugins(this.invokeOnLoad, this._invokeArgs, this._invokeKwds));
@@ -422,7 +473,25 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     const source = this._loading?.source ?? requiredPlugins;
     const plugin = source.load(entryPoint);
     const obj = invokeOnLoad ? source.invoke(entryPoint, plugin, invokeArgs, invokeKwds) : undefined;
+    if (isThenable(obj)) this._reportRejection(entryPoint, obj);
     return new Extension(entryPoint.name, entryPoint, plugin, obj as PluginType<T, N>);
+  }
+
+  /**
+   * A plugin invoked by `new` that returns a promise keeps it as `obj`
+   * (`create()` awaits it instead). If it rejects, that is the entry point's
+   * load failure, reported when it happens: an unhandled rejection would end
+   * the process. Awaiting `obj` still throws the error.
+   */
+  private _reportRejection(entryPoint: EntryPoint, pending: PromiseLike<unknown>): void {
+    Promise.resolve(pending).then(undefined, (error: unknown) => {
+      try {
+        this._reportLoadFailure(entryPoint, error);
+      } catch {
+        // DriverManager rethrows a failure, but the manager was built long ago: warn as the others do.
+        ExtensionManager.prototype._defaultOnLoadFailure.call(this, entryPoint, error);
+      }
+    });
   }
 
   /** Calls the `afterLoad` hook; an extension whose handler throws is not kept. */
@@ -474,7 +543,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
         'STEVEDORE_CALLBACK_FAILED',
         entryPointSubject(entryPoint),
         `onLoadFailureCallback threw while handling the failure to load ${describeEntryPoint(entryPoint)}: ` +
-          `${firstLine(describeError(callbackError).message)} (the failure: ${firstLine(describeError(error).message)})`,
+          `${firstLine(describeError(callbackError).message)} (the failure: ${failureReason(entryPoint, error)})`,
         this._registry,
       );
     }
@@ -489,7 +558,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     reportOnce(
       error instanceof IncompatiblePlugin ? 'STEVEDORE_INCOMPATIBLE' : 'STEVEDORE_LOAD_FAILED',
       entryPointSubject(entryPoint),
-      `Could not load ${describeEntryPoint(entryPoint)}: ${firstLine(describeError(error).message)}`,
+      `Could not load ${describeEntryPoint(entryPoint)}: ${failureReason(entryPoint, error)}`,
       this._registry,
     );
   }
@@ -601,6 +670,19 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   /** The extensions, in the order `map()` calls them. */
   [Symbol.iterator](): Iterator<Extension<PluginType<T, this['namespace']>>> {
     return this.extensions[Symbol.iterator]();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    // A hostile object whose `then` getter throws: not a promise we can watch.
+    return false;
   }
 }
 

@@ -9,12 +9,14 @@ import { NamedExtensionManager } from './named';
 import type { TapableHookOf, TapableKind, TapOptions } from './tapable-hook';
 import { extensionsToTapable, tapExtensions } from './tapable-hook';
 
+/** Loads every extension declared under one name, to run them all: `get(name)` returns the list. */
 export class HookManager<T = unknown, N extends string = string> extends NamedExtensionManager<T, N> {
   /**
    * @param namespace The namespace to load from.
    * @param name The name every hook is declared under.
    * @param options See {@link NamedOptions}. Missing hooks are not reported by
    *   default: having none is seldom an error.
+   * @param settings For subclasses, as in {@link ExtensionManager}'s constructor.
    */
   constructor(namespace: N, name: string, options: NamedOptions<PluginType<T, N>> = {}, settings: object = {}) {
     super(namespace, [name], { onMissingEntrypointsCallback: null, ...options }, settings);
@@ -25,8 +27,11 @@ export class HookManager<T = unknown, N extends string = string> extends NamedEx
     return this._names[0];
   }
 
-  /** The extensions registered under `name`, in the order `map()` calls them; KeyError for another name. */
-  /** @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore */
+  // The directive ends the doc comment so that the .d.ts keeps it (see dispatch.ts).
+  /**
+   * The extensions registered under `name`, in the order `map()` calls them; KeyError for another name.
+   *
+   * @ts-expect-error -- a hook name maps to a list of extensions, as in stevedore */
   override get(name: string): Extension<PluginType<T, this['namespace']>>[] {
     if (name !== this.hookName) throw new KeyError(name);
     return this.extensions;

@@ -11,6 +11,7 @@ import { firstLine, reportOnce } from './diagnostics';
 /** Called with the requested names that no extension was loaded for. */
 export type OnMissingEntrypointsCallback = (names: string[]) => void;
 
+/** The options of a NamedExtensionManager (and of DriverManager and HookManager, built on it). */
 export interface NamedOptions<T = unknown> extends ManagerOptions<T> {
   /** Order the extensions as in `names` instead of discovery order. Default false. */
   nameOrder?: boolean;
@@ -29,11 +30,18 @@ interface NamedSettings {
   _nameOrder: boolean;
   /** undefined: the default (warn about undeclared names). */
   _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
+  /** Empty until loading has run (and in test instances, which load nothing). */
+  _missingNames: Set<string>;
 }
 
+/**
+ * Loads only the named extensions, e.g. those a configuration file enables.
+ * An entry point whose name is not asked for is never required nor imported.
+ */
 export class NamedExtensionManager<T = unknown, N extends string = string> extends ExtensionManager<T, N> {
   /** The names asked for, in order. */
   declare protected readonly _names: readonly string[];
+  /** Whether the extensions are ordered as in `_names` (the `nameOrder` option). */
   declare protected readonly _nameOrder: boolean;
   declare private readonly _onMissingEntrypointsCallback: OnMissingEntrypointsCallback | null | undefined;
   /** The names asked for that no extension was loaded for. */
@@ -56,6 +64,7 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
       _names: [...names],
       _nameOrder: options.nameOrder ?? false,
       _onMissingEntrypointsCallback: options.onMissingEntrypointsCallback,
+      _missingNames: new Set(),
     };
     super(namespace, options, { ...settings, ...named });
   }
@@ -65,6 +74,7 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
       _names: extensions.map((extension) => extension.name),
       _nameOrder: false,
       _onMissingEntrypointsCallback: null,
+      _missingNames: new Set(),
     };
     return named;
   }
@@ -110,9 +120,8 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
   protected override _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
     super._initPlugins(extensions);
     if (this._nameOrder) {
-      const missing = this._missingNames ?? new Set<string>();
       this.extensions = this._names
-        .filter((name) => !missing.has(name))
+        .filter((name) => !this._missingNames.has(name))
         .map((name) => ExtensionManager.prototype.get.call(this, name) as Extension<PluginType<T, N>>);
     }
   }

@@ -21,7 +21,7 @@ import { IncompatiblePlugin } from './exception';
 import type { Registry } from './registry';
 import type { ScanResult } from './scan';
 import { nodeModulesPaths, nodePathFolders } from './locate';
-import { findPnpApi } from './resolve';
+import { findPnpApi } from './pnp';
 import { debug } from './diagnostics';
 
 /**
@@ -68,7 +68,8 @@ export function peerRequirements(manifest: Record<string, unknown>): PeerRequire
  */
 export function checkPeers(entryPoint: EntryPoint, registry: Registry): IncompatiblePlugin | null {
   const dist = entryPoint.dist;
-  if (!dist || !dist.root) return null;
+  // Bundled and in-process entry points have no package folder to check.
+  if (entryPoint.origin !== 'discovered' || !dist) return null;
   const mismatches = stateFor(registry).mismatches(dist);
   if (mismatches.length === 0) return null;
   return new IncompatiblePlugin(dist.name, path.join(dist.root, 'package.json'), mismatches);

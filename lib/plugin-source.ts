@@ -5,6 +5,7 @@
  * `create()` awaited before running the loop.
  */
 import type { EntryPoint } from './entry-point';
+import { debug } from './diagnostics';
 import { LoadError } from './exception';
 import { traceLoad, traceLoadAsync } from './tracing';
 
@@ -131,7 +132,9 @@ export class ImportedPlugins implements PluginSource {
     // A `_loadOnePlugin` override may invoke with its own arguments: then it is invoked now, with those.
     const asImported =
       imported?.invoked && imported.loaded.ok && imported.loaded.value === plugin && this.sameArgs(args, kwds);
-    return asImported ? unwrap(imported.invoked!) : invokePlugin(plugin, args, kwds);
+    if (asImported) return unwrap(imported.invoked!);
+    if (imported?.invoked) debug.manager('%s: invoked again, with the arguments _loadOnePlugin passed', entryPoint);
+    return invokePlugin(plugin, args, kwds);
   }
 
   private sameArgs(args: readonly unknown[], kwds: Readonly<Record<string, unknown>>): boolean {

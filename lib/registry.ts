@@ -23,6 +23,7 @@ export type { RegistryHooks } from './hooks';
 /** What the on-disk cache did for a scan; see {@link Registry.cacheStatus}. */
 export type CacheStatus = 'hit' | 'stored' | 'not-stored' | 'off';
 
+/** Where a registry looks for packages, and how it keeps what it found. */
 export interface RegistryOptions {
   /**
    * The application's folder. Default: the nearest folder with a package.json
@@ -69,9 +70,11 @@ class RegisteredEntryPoint<T> extends EntryPoint<T> {
 
 /** An entry point of a copy of a package that a nearer copy of the same name hides: declared, never loaded. */
 export interface ShadowedEntryPoint {
+  /** The entry point as the hidden copy declares it. */
   entryPoint: EntryPoint;
-  /** The copy's name, installed name and the packages folder it sits in. */
+  /** The name the copy is installed under. */
   installedAs: string;
+  /** The packages folder the copy sits in. */
   source: string;
   /** The package loaded instead, when it declares entry points. */
   shadowedBy: Distribution | null;
@@ -89,6 +92,11 @@ interface ScanIndex {
   reportedAll: boolean;
 }
 
+/**
+ * The entry points installed packages declare, found by reading their
+ * package.json files (never running their code), and the hooks managers call
+ * while loading them. Managers use {@link defaultRegistry} unless given one.
+ */
 export class Registry {
   private createdHooks: RegistryHooks | null = null;
   private index: ScanIndex | null = null;
@@ -104,6 +112,7 @@ export class Registry {
   private readonly byGroup = new Map<string, readonly EntryPoint[]>();
   private readonly registered: EntryPoint[] = [];
 
+  /** @param options See {@link RegistryOptions}. Nothing is read until entry points are first asked for. */
   constructor(options: RegistryOptions = {}) {
     this.options = { ...options };
     this.extraFolders = nodePathFolders().concat(options.global ? [globalFolder()] : []);

@@ -16,7 +16,6 @@ import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { findPnpApi } from './pnp';
 
-export { findPnpApi } from './pnp';
 export type { PnpApi } from './pnp';
 
 /** The conditions `import()` matches in this process: Node's defaults plus any `--conditions` flags. */

@@ -26,6 +26,7 @@ export const TAPABLE_KINDS = [
   'AsyncSeriesWaterfallHook',
 ] as const;
 
+/** The name of a tapable hook class, e.g. `'AsyncSeriesHook'`. */
 export type TapableKind = (typeof TAPABLE_KINDS)[number];
 
 /**
@@ -46,6 +47,7 @@ export type TapableHookOf<K extends TapableKind, A extends unknown[] = any[], R 
   AsyncSeriesWaterfallHook: tapable.AsyncSeriesWaterfallHook<A>;
 }[K];
 
+/** How each extension is tapped: what is called for it. */
 export interface TapOptions {
   /** Call this method of each extension's object instead of calling it (or its `apply`). */
   method?: string;

@@ -44,8 +44,11 @@ export interface DiscoverTrace {
 
 /** The context of a `stevedore-ts:load` trace: one entry point being loaded. */
 export interface LoadTrace {
+  /** The entry point being loaded. */
   entryPoint: EntryPoint;
+  /** Its group (the manager's namespace). */
   group: string;
+  /** Its name. */
   name: string;
   /** The declaration, `module:attr`. */
   value: string;
