@@ -14,9 +14,10 @@ import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import { CACHE_FORMAT, cacheFileFor } from '../lib/cache';
 import { describeError } from '../lib/describe-error';
+import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
-import { ensureBuilt, runLoader } from './reliability/node';
+import { ensureBuilt, runLoader, unprivilegedLoader } from './reliability/node';
 
 const GROUP = 'faults.plugins';
 const GOOD: FixturePackage = {
@@ -458,12 +459,16 @@ describe('discovery: size', () => {
 describe('discovery: folders and files without read permission', () => {
   // Tests run as root, and root reads a mode-000 folder anyway. The honest way to
   // test it is a real unprivileged reader: the scan runs in a child process as
-  // uid/gid 65534 (nobody), through the built library.
-  beforeAll(ensureBuilt);
+  // uid/gid 65534 (nobody), through the built library (not running as root, the
+  // tests are such a reader themselves).
+  const nobody = unprivilegedLoader();
+  afterAll(() => nobody.cleanup());
+  const { unavailable } = nobody;
+  const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skip(title, unavailable) : report.case;
 
   function asNobody(t: PackageTree): LoaderResult {
     chmodSync(t.dir, 0o755);
-    return runLoader({ root: t.root, group: GROUP, mode: 'sync' }, { uid: 65534, gid: 65534 });
+    return nobody.run({ root: t.root, group: GROUP, mode: 'sync' });
   }
 
   function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
@@ -472,7 +477,7 @@ describe('discovery: folders and files without read permission', () => {
     return `${code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
   }
 
-  report.case('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+  permissionCase('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
     const t = tree([
       { name: 'secret', entryPoints: { [GROUP]: { secret: './x.js' } } },
       { name: '@locked/plugin', entryPoints: { [GROUP]: { locked: './x.js' } } },
@@ -492,7 +497,7 @@ describe('discovery: folders and files without read permission', () => {
     ].join('; ');
   });
 
-  report.case('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
+  permissionCase('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
     const t = createPackageTree({
       app: {
         name: 'app',
