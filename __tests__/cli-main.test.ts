@@ -3,8 +3,7 @@
  * collected in memory (terminal and piped renderings), and the helpers it is
  * made of. Loading still happens in the real probe child process (dist/).
  */
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main, version } from '../lib/cli/cli';
 import type { CliIo } from '../lib/cli/output';
@@ -18,21 +17,31 @@ import type { PluginDoc } from '../lib/cli/docs';
 import { pluginFrames } from '../lib/cli/show';
 import { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
+import { tempDir } from './support/temp';
+import type { WarningRecorder } from './support/warnings';
+import { recordWarnings } from './support/warnings';
 
 const APP = path.join(__dirname, 'fixtures', 'cli', 'app');
 const FMT_BROKEN = path.join(APP, 'node_modules', 'fmt-broken');
 let cacheDir: string;
+// The command reports what it finds wrong in its own output, and its process (main.ts) does not print
+// stevedore-ts warnings: main() in-process records them instead (the fixture app has a broken declaration).
+let warnings: WarningRecorder;
 
 beforeAll(() => {
+  warnings = recordWarnings();
   if (!existsSync(path.join(__dirname, '..', 'dist', 'cli', 'probe-child.js'))) {
     throw new Error('dist/cli/probe-child.js is missing: run npm run build first');
   }
   // Never touch the user's own cache: `cache clear` below empties the folder.
-  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-cli-cache-'));
+  cacheDir = tempDir('cli-cache').dir;
   process.env.STEVEDORE_CACHE_DIR = cacheDir;
   process.env.STEVEDORE_CACHE = '0';
 });
 afterAll(() => {
+  warnings.restore();
+  // Only stevedore-ts warnings, which the command's process would not print either.
+  for (const warning of warnings.warnings) expect(warning).toMatchObject({ type: 'StevedoreWarning' });
   delete process.env.STEVEDORE_CACHE;
   delete process.env.STEVEDORE_CACHE_DIR;
   rmSync(cacheDir, { recursive: true, force: true });

@@ -5,17 +5,18 @@
  * and their type declarations type-check a CommonJS and an ES module
  * consumer that has @types/node but none of our dev dependencies.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, childEnv, runNode, tempDir } from './support/discovery';
-import type { TempDir } from './support/discovery';
+import { REPO } from './support/dist';
+import { TOOLS, runNode, runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir } from './support/temp';
 
 let temp: TempDir;
 let consumer: string;
 let installed: string;
 beforeAll(() => {
-  temp = tempDir('stevedore-consumer-');
+  temp = tempDir('consumer');
   consumer = path.join(temp.dir, 'consumer');
   installed = path.join(consumer, 'node_modules', 'stevedore-ts');
   const write = (file: string, text: string): void => {
@@ -34,11 +35,7 @@ beforeAll(() => {
   write('hello.cjs', "exports.hello = () => 'hello from the consumer';");
   // What a user installs: the packed files, plus the runtime dependencies.
   const [pack] = JSON.parse(
-    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-      cwd: REPO,
-      env: childEnv(),
-      encoding: 'utf8',
-    }),
+    runOk('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO }).stdout,
   ) as [{ files: { path: string }[] }];
   for (const { path: file } of pack.files) {
     fs.mkdirSync(path.dirname(path.join(installed, file)), { recursive: true });
@@ -169,7 +166,7 @@ export const names: string[] = manager.names();
 export const wrong: number[] = manager.names();
 `,
   );
-  const run = runNode([path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer });
+  const run = runNode([TOOLS.tsc, '-p', consumer], { cwd: consumer });
   expect(run.stdout + run.stderr).toBe('');
   expect(run.status).toBe(0);
 });

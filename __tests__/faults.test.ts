@@ -17,7 +17,8 @@ import { describeError } from '../lib/describe-error';
 import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
-import { ensureBuilt, runLoader, unprivilegedLoader } from './reliability/node';
+import { runLoader, unprivilegedLoader } from './reliability/node';
+import { ensureBuilt } from './support/dist';
 
 const GROUP = 'faults.plugins';
 const GOOD: FixturePackage = {

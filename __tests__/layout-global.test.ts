@@ -5,16 +5,22 @@
  * environment or from an npmrc file; and an application installed globally
  * that sees the other global packages by walking up.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, probe, run, runOk, tempDir, writeFiles } from './support/real-node';
+import { DIST } from './support/dist';
+import { probe } from './support/probe';
+import type { EnvChanges } from './support/processes';
+import { run, runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'app.plugins';
+let temp: TempDir;
 let dir: string;
 let prefix: string;
 let app: string;
 
-const npmEnv = (): NodeJS.ProcessEnv => ({
+const npmEnv = (): EnvChanges => ({
   npm_config_prefix: undefined,
   NPM_CONFIG_PREFIX: undefined,
   npm_config_userconfig: path.join(dir, 'empty-npmrc'),
@@ -27,7 +33,8 @@ function npm(cwd: string, ...args: string[]): string {
 }
 
 beforeAll(() => {
-  dir = tempDir('global');
+  temp = tempDir('global');
+  dir = temp.dir;
   prefix = path.join(dir, 'prefix');
   app = path.join(dir, 'local-app');
   writeFileSync(path.join(dir, 'empty-npmrc'), '');
@@ -74,7 +81,7 @@ beforeAll(() => {
   npm(dir, 'install', '-g', '--prefix', prefix, path.join(dir, 'src', '@tools', 'linked-plugin'));
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => temp.cleanup());
 
 const GLOBAL_NAMES = ['linked', 'builtin', 'packed'];
 

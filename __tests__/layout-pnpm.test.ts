@@ -3,11 +3,15 @@
  * copies into the `.pnpm` virtual store, `link:` symlinks), so no network is
  * needed; the content store is kept between runs.
  */
-import { lstatSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { INSTALL_CACHE, TOOLS, probe, runOk, tempDir, writeFiles } from './support/real-node';
+import { INSTALL_CACHE, probe } from './support/probe';
+import { TOOLS, runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'app.plugins';
+let temp: TempDir;
 let dir: string;
 let app: string;
 
@@ -20,7 +24,8 @@ function pnpm(...args: string[]): void {
 }
 
 beforeAll(() => {
-  dir = tempDir('pnpm');
+  temp = tempDir('pnpm');
+  dir = temp.dir;
   app = path.join(dir, 'app');
   const plugin = (name: string, extra: object = {}) => ({
     [`src/${name}/package.json`]: {
@@ -62,7 +67,7 @@ beforeAll(() => {
   pnpm('install');
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => temp.cleanup());
 
 test('pnpm installed a symlinked tree with a .pnpm virtual store', () => {
   expect(lstatSync(path.join(app, 'node_modules', 'plugin-a')).isSymbolicLink()).toBe(true);

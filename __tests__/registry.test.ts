@@ -13,8 +13,9 @@ import type { Extension } from '../lib/extension';
 import type { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { copyLayout, recordWarnings, tempDir } from './support/discovery';
-import type { TempDir } from './support/discovery';
+import type { TempDir } from './support/temp';
+import { copyLayout, tempDir } from './support/temp';
+import { recordWarnings } from './support/warnings';
 
 const names = (registry: Registry, group = 'layout.test'): string[] =>
   registry.entryPoints(group).map((entryPoint) => entryPoint.name);

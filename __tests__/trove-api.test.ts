@@ -6,9 +6,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { Registry } from '../lib';
 import type { FixturePackage, PackageTree } from '../lib/testing';
@@ -19,6 +18,8 @@ import type { ServiceWarning } from '../examples/trove-api/src/framework/manager
 import { DuplicateExtensionError } from '../examples/trove-api/src/framework/manager';
 import type { ServerOptions, TroveApiServer } from '../examples/trove-api/src/server';
 import { createServer } from '../examples/trove-api/src/server';
+import type { TempDir } from './support/temp';
+import { tempDir as newTempDir } from './support/temp';
 
 const EXAMPLE = path.resolve(__dirname, '../examples/trove-api');
 const FRAMEWORK_DIST = path.join(EXAMPLE, 'dist/framework');
@@ -114,12 +115,12 @@ function extensionPackage(name: string, source: string, entryPoint = 'ext'): Fix
 }
 
 const trees: PackageTree[] = [];
-const tempDirs: string[] = [];
+const tempDirs: TempDir[] = [];
 
 function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'trove-api-test-'));
-  tempDirs.push(dir);
-  return dir;
+  const made = newTempDir('trove-api');
+  tempDirs.push(made);
+  return made.dir;
 }
 
 function tree(packages: FixturePackage[], registryOptions = {}): PackageTree {
@@ -130,7 +131,7 @@ function tree(packages: FixturePackage[], registryOptions = {}): PackageTree {
 
 afterAll(() => {
   trees.forEach((made) => made.cleanup());
-  tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  tempDirs.forEach((made) => made.cleanup());
 });
 
 beforeAll(() => {

@@ -3,13 +3,13 @@
  * the built library (dist/): for ES modules, top-level await, other users and
  * several processes at once, none of which jest's sandbox can do.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import type { SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { REPO, ensureBuilt } from '../support/dist';
+import type { EnvChanges, RunOptions, RunResult } from '../support/processes';
+import { runNode, startNode } from '../support/processes';
 
-const REPO = path.join(__dirname, '..', '..');
 const SCRIPT = path.join(__dirname, 'load-plugins.mjs');
 
 export interface LoaderOptions {
@@ -43,46 +43,28 @@ export interface LoaderResult {
   stderr: string;
 }
 
-/** Builds dist/ when it is missing (`npm test` builds it first; a lone `npx jest` may not have). */
-export function ensureBuilt(): void {
-  if (!existsSync(path.join(REPO, 'dist', 'index.mjs'))) {
-    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'ignore' });
-  }
-}
-
-function parse(stdout: string, stderr: string, status: number | null): LoaderResult {
+function parse({ status, stdout, stderr }: RunResult): LoaderResult {
   if (status !== 0) throw new Error(`load-plugins.mjs exited with ${status}:\n${stderr}\n${stdout}`);
   return { ...(JSON.parse(stdout) as Omit<LoaderResult, 'stderr'>), stderr };
 }
 
+function loaderArgs(options: LoaderOptions, script: string): string[] {
+  return [script, JSON.stringify(options)];
+}
+
+/** The cache switch of the child's environment follows `options.cache` (children have it off by default). */
+function loaderRunOptions(options: LoaderOptions, runOptions: RunOptions): RunOptions {
+  return { ...runOptions, env: { STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
+}
+
 /** Runs the loader and waits for it. */
-export function runLoader(options: LoaderOptions, spawnOptions: SpawnSyncOptions = {}, script = SCRIPT): LoaderResult {
-  const child = spawnSync(process.execPath, [script, JSON.stringify(options)], {
-    encoding: 'utf8',
-    env: { ...process.env, ...(spawnOptions.env ?? {}) },
-    ...spawnOptions,
-  });
-  if (child.error) throw child.error;
-  return parse(String(child.stdout), String(child.stderr), child.status);
+export function runLoader(options: LoaderOptions, runOptions: RunOptions = {}, script = SCRIPT): LoaderResult {
+  return parse(runNode(loaderArgs(options, script), loaderRunOptions(options, runOptions)));
 }
 
 /** Starts the loader and resolves with its result once it exits (for processes that must race). */
-export function startLoader(options: LoaderOptions, env: NodeJS.ProcessEnv = {}): Promise<LoaderResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(options)], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      try {
-        resolve(parse(stdout, stderr, status));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+export async function startLoader(options: LoaderOptions, env: EnvChanges = {}): Promise<LoaderResult> {
+  return parse(await startNode(loaderArgs(options, SCRIPT), loaderRunOptions(options, { env })));
 }
 
 /** The user the unprivileged loader runs as when this process is root: nobody. */
@@ -143,7 +125,7 @@ export function unprivilegedLoader(): UnprivilegedLoader {
         : `uid ${NOBODY} cannot enter ${closed} (on the way to the temporary folder, where the package trees are written)`,
     run(options) {
       copy ??= readableCopy();
-      return runLoader(options, { uid: NOBODY, gid: NOBODY, cwd: copy }, path.join(copy, path.relative(REPO, SCRIPT)));
+      return runLoader(options, { uid: NOBODY, cwd: copy }, path.join(copy, path.relative(REPO, SCRIPT)));
     },
     cleanup() {
       if (copy !== null) rmSync(copy, { recursive: true, force: true });
