@@ -1,8 +1,10 @@
 /**
  * Records what the library did in each reliability case, so that
- * docs/reliability.md is generated from the test run (see global-teardown.cjs).
- * A suite's table is written only when every one of its cases ran and passed:
- * a filtered or failing run leaves the published table as it was.
+ * docs/reliability.md is generated from it (scripts/reliability.mjs, which
+ * gives the run a folder to record into: $STEVEDORE_RELIABILITY_DIR; other
+ * runs record nothing). A suite is recorded only when every one of its cases
+ * ran and passed: a filtered or failing run leaves the published table as it
+ * was.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
