@@ -79,6 +79,8 @@ test('pnpm installed a symlinked tree with a .pnpm virtual store', () => {
 test('direct dependencies are found through the top-level links, each once, and load their own dependencies', () => {
   const report = probe({ root: app, group: GROUP, load: 'sync' }, { cwd: app });
   expect(report.packages).toEqual(['app', '@scope/plugin-c', 'plugin-a', 'plugin-b']);
+  // .pnpm (where pnpm links every package once more) is never scanned: nothing is shadowed.
+  expect(report.shadowed).toEqual([]);
   expect(report.entryPoints.map((ep) => ep.name)).toEqual(['own', 'plugin-c', 'plugin-a', 'plugin-b']);
   const roots = Object.fromEntries(report.entryPoints.map((ep) => [ep.name, ep.dist?.root]));
   expect(roots['plugin-a']).toBe(realpathSync(path.join(app, 'node_modules', 'plugin-a')));

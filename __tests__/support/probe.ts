@@ -17,6 +17,8 @@ export const INSTALL_CACHE = path.join(REPO, 'node_modules', '.cache', 'stevedor
 export interface ProbeReport {
   entryPoints: { group: string; name: string; value: string; dist: { name: string; root: string } | null }[];
   packages: string[];
+  /** Copies hidden by a nearer one of the same name: [installedAs, real path]. */
+  shadowed: [installedAs: string, path: string][];
   loaded: [name: string, obj: unknown][] | null;
   failures: { name: string; code: string | null; message: string }[];
   warnings: { code: string | null; message: string }[];
@@ -57,6 +59,7 @@ async function main() {
       group: ep.group, name: ep.name, value: ep.value, dist: ep.dist && { name: ep.dist.name, root: ep.dist.root },
     })),
     packages: registry.scan().packages.map((p) => p.installedAs),
+    shadowed: registry.scan().shadowed.map((s) => [s.installedAs, s.path]),
     loaded: manager && manager.extensions.map((e) => [e.name, invoke ? e.obj : e.plugin]),
     failures,
     warnings,
