@@ -489,6 +489,9 @@ describe('discovery: folders and files without read permission', () => {
     chmodSync(path.join(modules, '@locked'), 0o000);
     chmodSync(path.join(modules, 'private-manifest', 'package.json'), 0o000);
     const result = asNobody(t);
+    // Not running as root, the tree could not be removed otherwise.
+    chmodSync(path.join(modules, 'secret'), 0o755);
+    chmodSync(path.join(modules, '@locked'), 0o755);
     expect(result.managers[0].loaded).toEqual(['good']);
     expect(result.warnings).toHaveLength(3);
     return [
