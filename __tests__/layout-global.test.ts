@@ -84,7 +84,8 @@ beforeAll(() => {
   mkdirSync(packed);
   npm(dir, 'pack', '--pack-destination', packed, './src/global-plugin', './src/global-app');
   const tarballs = ['global-plugin', 'global-app'].map((name) => path.join(packed, `${name}-1.0.0.tgz`));
-  npm(dir, 'install', '-g', '--prefix', prefix, ...tarballs, path.join(dir, 'src', '@tools', 'linked-plugin'));
+  const linked = path.join(dir, 'src', '@tools', 'linked-plugin');
+  npm(dir, 'install', '-g', '--offline', '--prefix', prefix, ...tarballs, linked);
 }, 120_000);
 
 afterAll(() => temp.cleanup());

@@ -18,7 +18,15 @@ let app: string;
 function pnpm(...args: string[]): void {
   runOk(
     process.execPath,
-    [TOOLS.pnpm, ...args, '--store-dir', path.join(INSTALL_CACHE, 'pnpm-store'), '--config.confirmModulesPurge=false'],
+    [
+      TOOLS.pnpm,
+      ...args,
+      // Local folders only: never the network.
+      '--offline',
+      '--store-dir',
+      path.join(INSTALL_CACHE, 'pnpm-store'),
+      '--config.confirmModulesPurge=false',
+    ],
     { cwd: app, env: { npm_config_frozen_lockfile: 'false' } },
   );
 }
