@@ -25,7 +25,8 @@ module.exports = {
   reporters: ['default', '<rootDir>/__tests__/setup/summary-reporter.js'],
   // A stevedore-ts warning that no test recorded fails the test that let it through.
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup/stray-warnings.ts'],
-  // Builds dist/ when it is stale (some tests run it in real node processes). docs/reliability.md is written by
-  // npm run reliability (scripts/reliability.mjs), not by the test run.
-  globalSetup: '<rootDir>/__tests__/setup/build-dist.js',
+  // Builds dist/ when it is stale (some tests run it in real node processes), and a copy of it that other users
+  // may read. docs/reliability.md is written by npm run reliability (scripts/reliability.mjs), not by the test run.
+  globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',
 };

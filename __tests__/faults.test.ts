@@ -463,7 +463,6 @@ describe('discovery: folders and files without read permission', () => {
   // uid/gid 65534 (nobody), through the built library (not running as root, the
   // tests are such a reader themselves).
   const nobody = unprivilegedLoader();
-  afterAll(() => nobody.cleanup());
   const { unavailable } = nobody;
   const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skip(title, unavailable) : report.case;
 

@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { DIST_MJS_URL, DIST_TESTING_MJS_URL, REPO } from './dist';
+import { REPO, distUrl, readableCheckout } from './dist';
 
 /** The command-line entry of a devDependency's tool, run with this Node. */
 export const TOOLS = {
@@ -60,14 +60,18 @@ export interface RunOptions {
   cwd?: string;
   /** Changes to {@link childEnv}. */
   env?: EnvChanges;
-  /** Run as this user and group id. */
+  /**
+   * Run as this user and group id. The child then starts in {@link readableCheckout} (by default), and
+   * runModuleScript gives it the library from there.
+   */
   uid?: number;
   /** Milliseconds before the child is killed and the run throws (a stuck child would stop the test run). */
   timeout?: number;
 }
 
-function spawnOptions({ cwd = REPO, env, uid }: RunOptions) {
-  return { cwd, env: childEnv(env), ...(uid === undefined ? {} : { uid, gid: uid }) };
+function spawnOptions({ cwd, env, uid }: RunOptions) {
+  if (uid === undefined) return { cwd: cwd ?? REPO, env: childEnv(env) };
+  return { cwd: cwd ?? readableCheckout(), env: childEnv(env), uid, gid: uid };
 }
 
 /** Runs a command to completion. */
@@ -121,12 +125,14 @@ export function startNode(args: readonly string[], options: RunOptions = {}): Pr
  * Runs an ES module script (given as text) in a real node process and
  * returns the JSON it printed last; fails with the process's stderr when it
  * did not exit 0. In the script, `$STEVEDORE` and `$TESTING` stand for the
- * built library's `stevedore-ts` and `stevedore-ts/testing` (quoted URLs).
+ * built library's `stevedore-ts` and `stevedore-ts/testing` (quoted URLs; a
+ * copy everyone may read when the script runs as another user).
  */
 export function runModuleScript<T = unknown>(code: string, options: RunOptions = {}): T {
+  const root = options.uid === undefined ? REPO : readableCheckout();
   const script = code
-    .replaceAll('$STEVEDORE', JSON.stringify(DIST_MJS_URL))
-    .replaceAll('$TESTING', JSON.stringify(DIST_TESTING_MJS_URL));
+    .replaceAll('$STEVEDORE', JSON.stringify(distUrl(root, 'index.mjs')))
+    .replaceAll('$TESTING', JSON.stringify(distUrl(root, 'testing.mjs')));
   const result = runNode(['--input-type=module', '-e', script], options);
   if (result.status !== 0) throw new Error(`node exited with ${result.status}:\n${result.stderr}`);
   const lines = result.stdout.trim().split('\n');
