@@ -3,6 +3,12 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // Only these folders are crawled for the module map (not the 10,000 files of node_modules, nor the examples'
+  // installs); everything else is still required by path.
+  roots: ['<rootDir>/__tests__', '<rootDir>/lib'],
+  // Jest's default on a 2-core machine is one worker, running the files one after the other in its own process;
+  // the files spend much of their time waiting for node processes and package managers they start.
+  maxWorkers: '100%',
   // The examples import the library by its package name: give them lib/'s source.
   moduleNameMapper: {
     '^stevedore-ts$': '<rootDir>/lib/index.ts',
@@ -10,15 +16,17 @@ module.exports = {
   },
   // Fixture trees hold package.json files of their own: keep them out of the haste map.
   modulePathIgnorePatterns: ['<rootDir>/__tests__/fixtures/', '<rootDir>/examples/', '<rootDir>/dist/'],
-  collectCoverage: true,
+  // Coverage (with its threshold) is measured by `npm test` (jest --coverage); a single file run skips it.
   // main.ts and probe-child.ts only run as processes of their own (spawned in cli.test.ts).
   collectCoverageFrom: ['lib/**/*.ts', '!lib/cli/main.ts', '!lib/cli/probe-child.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90 } },
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/__tests__/setup/summary-reporter.js'],
-  // Builds dist/ when it is stale (some tests run it in real node processes), and gives the reliability suites a
-  // folder to record their outcomes in; the teardown writes docs/reliability.md from them.
+  // A stevedore-ts warning that no test recorded fails the test that let it through.
+  setupFilesAfterEnv: ['<rootDir>/__tests__/setup/stray-warnings.ts'],
+  // Builds dist/ when it is stale (some tests run it in real node processes), and a copy of it that other users
+  // may read. docs/reliability.md is written by npm run reliability (scripts/reliability.mjs), not by the test run.
   globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
-  globalTeardown: '<rootDir>/__tests__/reliability/global-teardown.cjs',
+  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',
 };

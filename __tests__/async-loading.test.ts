@@ -4,7 +4,7 @@
  * `loadTimeout`, and `mapAsync`. Jest's module system cannot load ES modules,
  * so these run the built library in real node processes.
  */
-import { runModuleScript } from './support/discovery';
+import { runModuleScript } from './support/processes';
 
 // A package of plugins of every kind, written with createPackageTree as a user would.
 const SETUP = `

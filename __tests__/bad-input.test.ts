@@ -7,9 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../lib/registry';
-import { resetWarnings } from '../lib/diagnostics';
-import { copyLayout, recordWarnings, runModuleScript, tempDir } from './support/discovery';
-import type { RecordedWarning, TempDir } from './support/discovery';
+import { runModuleScript } from './support/processes';
+import type { TempDir } from './support/temp';
+import { copyLayout, tempDir } from './support/temp';
+import type { RecordedWarning } from './support/warnings';
+import { forgetReportedWarnings, recordWarnings } from './support/warnings';
 
 const names = (registry: Registry, group = 'layout.test'): string[] =>
   registry.entryPoints(group).map((entryPoint) => entryPoint.name);
@@ -18,7 +20,7 @@ let layout: TempDir;
 let app: string;
 let modules: string;
 beforeEach(() => {
-  resetWarnings();
+  forgetReportedWarnings();
   layout = copyLayout('broken');
   app = path.join(layout.dir, 'app');
   modules = path.join(app, 'node_modules');
@@ -164,7 +166,7 @@ test('the cached scan of a broken tree still warns, once', async () => {
     try {
       new Registry({ root: app, cacheDir: cache.dir, paths: [modules] }).entryPoints();
       expect(fs.readdirSync(cache.dir)).toHaveLength(1);
-      resetWarnings(); // as a new process would start
+      forgetReportedWarnings(); // as a new process would start
       const fromCache = new Registry({ root: app, cacheDir: cache.dir, paths: [modules] });
       expect(names(fromCache)).toEqual(['good', 'grammar-ok', 'value-ok', 'late-good']);
     } finally {

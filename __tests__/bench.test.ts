@@ -2,32 +2,30 @@
  * The benchmark runs end to end (`npm run bench -- --quick`) and writes a
  * well-formed report. No timing is asserted: the machines are shared.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { REPO as project, ensureBuilt } from './support/dist';
+import { runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir } from './support/temp';
 
-const project = path.resolve(__dirname, '..');
-
+let temp: TempDir;
 let work: string;
 
 beforeAll(() => {
-  if (!existsSync(path.join(project, 'dist', 'index.js'))) {
-    execFileSync(process.execPath, [path.join(project, 'scripts', 'build.mjs')]);
-  }
-  work = mkdtempSync(path.join(os.tmpdir(), 'stevedore-bench-'));
+  ensureBuilt();
+  temp = tempDir('bench');
+  work = temp.dir;
 });
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => temp.cleanup());
 
 it('runs the quick benchmark and writes a table for every scenario', () => {
   const out = path.join(work, 'performance.md');
-  const env = { ...process.env };
-  delete env.JEST_WORKER_ID;
-  execFileSync(
+  runOk(
     process.execPath,
     [path.join(project, 'bench', 'run.mjs'), '--quick', '--sizes', '120', '--runs', '1', '--trees', work, '--out', out],
-    { cwd: project, env, stdio: 'pipe' },
+    { cwd: project },
   );
   const text = readFileSync(out, 'utf8');
   expect(text).toMatch(/^# Performance\n/);

@@ -2,7 +2,6 @@
  * The on-disk scan cache (SPEC §8): it is used when the tree did not change,
  * and never serves entry points that are no longer true when it did.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -23,6 +22,9 @@ import type { CacheStatus, RegistryOptions } from '../lib/registry';
 import { Registry } from '../lib/registry';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
+import { ensureBuilt } from './support/dist';
+import { runNode, runOk, startNode } from './support/processes';
+import { recordWarnings } from './support/warnings';
 
 const GROUP = 'app.plugins';
 const dist = path.resolve(__dirname, '..', 'dist', 'index.js');
@@ -154,7 +156,16 @@ describe('a tree with broken packages', () => {
       JSON.stringify({ name: '@lnk/linked-scoped', entryPoints: { [GROUP]: { lnk: './i.js' } } }),
     );
     symlinkSync(path.join(tree.dir, 'scope-elsewhere'), path.join(nodeModules, '@lnk'));
+    const recorded = recordWarnings(['code', 'message']);
     const fresh = new Registry({ root: tree.root, cache: false }).scan();
+    recorded.restore();
+    // Each problem is also a process warning that names the file and the reason.
+    expect(recorded.warnings).toEqual(
+      fresh.problems.map((problem) => ({
+        code: 'STEVEDORE_UNREADABLE_PACKAGE',
+        message: `${problem.file}: ${problem.reason}`,
+      })),
+    );
     const reasons = fresh.problems.map((problem) => `${path.relative(nodeModules, problem.file)}: ${problem.reason}`);
     expect(reasons).toEqual([
       expect.stringMatching(/^bad-json\/package.json: not valid JSON/),
@@ -433,26 +444,17 @@ describe('real processes', () => {
       const registry = new Registry({ root: ${JSON.stringify(root)}, cacheDir: ${JSON.stringify(dir)} });
       const found = registry.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist ? ep.dist.version : '']);
       process.stdout.write(JSON.stringify({ found, cache: registry.cacheStatus }));`;
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: '' } });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
-      child.stderr.on('data', (chunk) => (err += chunk));
-      child.on('close', (status) => (status === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
+    return startNode(['-e', script], { env: { STEVEDORE_CACHE: undefined } }).then(({ status, stdout, stderr }) => {
+      if (status !== 0) throw new Error(stderr);
+      return JSON.parse(stdout) as { found: string[][]; cache: string };
     });
   }
 
-  beforeAll(() => {
-    if (!existsSync(dist)) execFileSync(process.execPath, [path.resolve(__dirname, '..', 'scripts', 'build.mjs')]);
-  });
+  beforeAll(ensureBuilt);
 
   /** Runs a script in a fresh node process; returns its stdout and stderr. */
   function runScript(script: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
-    const child = spawnSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      env: { ...process.env, DEBUG: '', NODE_PATH: '', ...env },
-    });
+    const child = runNode(['-e', script], { env: { STEVEDORE_CACHE: undefined, ...env } });
     if (child.status !== 0) throw new Error(child.stderr);
     return { stdout: child.stdout, stderr: child.stderr };
   }
@@ -500,10 +502,9 @@ describe('real processes', () => {
   it('npm install, upgrade, link and uninstall between runs', async () => {
     const work = tree.dir;
     const npm = (...args: string[]): void => {
-      execFileSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      runOk('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
         cwd: tree.root,
-        env: { ...process.env, npm_config_cache: path.join(work, 'npm-cache'), npm_config_update_notifier: 'false' },
-        stdio: 'pipe',
+        env: { npm_config_cache: path.join(work, 'npm-cache') },
       });
     };
     const makePackage = (name: string, version: string, entries: Record<string, string>): string => {
@@ -517,7 +518,7 @@ describe('real processes', () => {
       return dir;
     };
     const pack = (dir: string): string => {
-      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir, encoding: 'utf8' });
+      const out = runOk('npm', ['pack', '--silent', '--pack-destination', work], { cwd: dir }).stdout;
       return path.join(work, out.trim().split('\n').pop() as string);
     };
     rmSync(path.join(tree.root, 'node_modules'), { recursive: true });

@@ -31,34 +31,32 @@ import type { PluginDoc } from '../lib/cli/docs';
 import { pluginFrames } from '../lib/cli/show';
 import { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
+import { tempDir } from './support/temp';
+import type { WarningRecorder } from './support/warnings';
+import { recordWarnings } from './support/warnings';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'cli');
 const APP = path.join(FIXTURES, 'app');
 const FMT_BROKEN = path.join(APP, 'node_modules', 'fmt-broken');
 let cacheDir: string;
-/** The warnings emitted meanwhile: the bin keeps Node from printing StevedoreWarnings, the commands report them. */
-const warnings: { type: unknown; message: string }[] = [];
-let emitWarning: jest.SpyInstance;
+// The command reports what it finds wrong in its own output, and its process (main.ts) does not print
+// stevedore-ts warnings: main() in-process records them instead (the fixture app has a broken declaration).
+let warnings: WarningRecorder;
 
 beforeAll(() => {
-  emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(((
-    warning: string | Error,
-    options?: { type?: string },
-  ) => {
-    warnings.push({ type: options?.type, message: String(warning) });
-  }) as typeof process.emitWarning);
+  warnings = recordWarnings();
   if (!existsSync(path.join(__dirname, '..', 'dist', 'cli', 'probe-child.js'))) {
     throw new Error('dist/cli/probe-child.js is missing: run npm run build first');
   }
   // Never touch the user's own cache: `cache clear` below empties the folder.
-  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-cli-cache-'));
+  cacheDir = tempDir('cli-cache').dir;
   process.env.STEVEDORE_CACHE_DIR = cacheDir;
   process.env.STEVEDORE_CACHE = '0';
 });
 afterAll(() => {
-  emitWarning.mockRestore();
-  // Only the library's own kind of warning, which the commands report themselves.
-  expect(warnings.filter((warning) => warning.type !== 'StevedoreWarning')).toEqual([]);
+  warnings.restore();
+  // Only stevedore-ts warnings, which the command's process would not print either.
+  for (const warning of warnings.warnings) expect(warning).toMatchObject({ type: 'StevedoreWarning' });
   delete process.env.STEVEDORE_CACHE;
   delete process.env.STEVEDORE_CACHE_DIR;
   rmSync(cacheDir, { recursive: true, force: true });

@@ -4,14 +4,15 @@
  * dist/ (ES modules with top-level await cannot load inside jest). The
  * fixture plugins count how often their module body runs.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
-import { ensureBuilt, runLoader, startLoader } from './reliability/node';
+import { runLoader, startLoader } from './reliability/node';
 import { portable, reliabilitySuite } from './reliability/record';
+import { ensureBuilt } from './support/dist';
+import { tempDir } from './support/temp';
 
 const GROUP = 'load.plugins';
 
@@ -99,7 +100,7 @@ report.case('50 managers built with the synchronous constructor over one registr
 
 report.case('8 processes racing on a cold on-disk cache, twice; then a 9th process reads the cache', async () => {
   for (let round = 0; round < 2; round++) {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'stevedore-race-cache-'));
+    const cacheDir = tempDir('race-cache').dir;
     // The cache does not store a scan of paths changed within the last clock tick (see isRacy in
     // lib/cache.ts): let the freshly written tree age past it, so that the racers do store it.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -9,9 +9,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, runNode, tempDir } from './support/discovery';
-import type { TempDir } from './support/discovery';
+import { REPO } from './support/dist';
+import { runNode } from './support/processes';
 import { packCleanCheckout, tarballFiles, unpack } from './support/package';
+import type { TempDir } from './support/temp';
+import { tempDir } from './support/temp';
 
 let temp: TempDir;
 let tarball: string;
@@ -25,7 +27,7 @@ const write = (file: string, text: string): void => {
 };
 
 beforeAll(() => {
-  temp = tempDir('stevedore-consumer-');
+  temp = tempDir('consumer');
   tarball = packCleanCheckout(temp.dir);
   consumer = path.join(temp.dir, 'consumer');
   installed = path.join(consumer, 'node_modules', 'stevedore-ts');

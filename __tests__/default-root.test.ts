@@ -5,8 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST, copyLayout, runNode, tempDir } from './support/discovery';
-import type { TempDir } from './support/discovery';
+import { DIST } from './support/dist';
+import { runNode } from './support/processes';
+import type { TempDir } from './support/temp';
+import { copyLayout, tempDir } from './support/temp';
 
 // What every script prints: the default registry's root and what it sees.
 const REPORT = `

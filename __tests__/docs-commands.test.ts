@@ -11,8 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, childEnv, tempDir } from './support/discovery';
-import type { TempDir } from './support/discovery';
+import { REPO } from './support/dist';
+import { childEnv } from './support/processes';
+import { tempDir } from './support/temp';
+import type { TempDir } from './support/temp';
 import { TARBALL, packBuilt } from './support/package';
 
 const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).map((name) => `docs/${name}`)].filter((file) =>
@@ -190,7 +192,7 @@ const commands = parsed.flatMap(({ commands }) => commands).filter((command) => 
 let temp: TempDir;
 let tarballDir: string;
 beforeAll(() => {
-  temp = tempDir('stevedore-docs-');
+  temp = tempDir('docs');
   tarballDir = path.join(temp.dir, 'stevedore-ts');
   fs.mkdirSync(tarballDir);
   packBuilt(tarballDir);

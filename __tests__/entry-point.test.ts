@@ -8,7 +8,8 @@ import path from 'node:path';
 import { EntryPoint, formatEntryPointValue, parseEntryPointValue } from '../lib/entry-point';
 import type { Distribution, ParsedValue } from '../lib/entry-point';
 import { InvalidEntryPoint, LoadError } from '../lib/exception';
-import { LAYOUTS, runModuleScript } from './support/discovery';
+import { runModuleScript } from './support/processes';
+import { LAYOUTS } from './support/temp';
 
 const PLUGINS = path.join(LAYOUTS, 'plugins');
 const host: Distribution = { name: 'plugin-host', version: '3.1.4', root: PLUGINS };

@@ -4,36 +4,27 @@
  * after `npm run build`), from another folder, with their output checked
  * against what stevedore's own programs print.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DriverManager, ExtensionManager, Registry } from '../lib';
 import type { Formatter, FormatterClass } from './support/formatters';
 import { FORMATTERS, exampleModule } from './support/formatters';
+import { ensureBuilt } from './support/dist';
+import type { RunResult } from './support/processes';
+import { runNode } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir } from './support/temp';
 
-const REPO = path.join(__dirname, '..');
-let elsewhere: string;
+let elsewhere: TempDir;
 
 beforeAll(() => {
-  if (!existsSync(path.join(REPO, 'dist', 'index.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
-  elsewhere = mkdtempSync(path.join(os.tmpdir(), 'stevedore-formatters-'));
+  ensureBuilt();
+  elsewhere = tempDir('formatters');
 });
-afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+afterAll(() => elsewhere.cleanup());
 
 /** Runs one of the example programs from an unrelated folder, as a plain `node` process. */
-function run(program: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, STEVEDORE_CACHE: '0' };
-  // Outside jest the default registry roots itself at the main script's package.
-  delete env.JEST_WORKER_ID;
-  const result = spawnSync(process.execPath, [path.join(FORMATTERS, program), ...args], {
-    cwd: elsewhere,
-    env,
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function run(program: string, ...args: string[]): RunResult {
+  return runNode([path.join(FORMATTERS, program), ...args], { cwd: elsewhere.dir });
 }
 
 const LONG = 'word '.repeat(80);

@@ -14,9 +14,11 @@ import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import { CACHE_FORMAT, cacheFileFor } from '../lib/cache';
 import { describeError } from '../lib/describe-error';
+import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
-import { ensureBuilt, runLoader } from './reliability/node';
+import { runLoader, unprivilegedLoader } from './reliability/node';
+import { ensureBuilt } from './support/dist';
 
 const GROUP = 'faults.plugins';
 const GOOD: FixturePackage = {
@@ -458,12 +460,15 @@ describe('discovery: size', () => {
 describe('discovery: folders and files without read permission', () => {
   // Tests run as root, and root reads a mode-000 folder anyway. The honest way to
   // test it is a real unprivileged reader: the scan runs in a child process as
-  // uid/gid 65534 (nobody), through the built library.
-  beforeAll(ensureBuilt);
+  // uid/gid 65534 (nobody), through the built library (not running as root, the
+  // tests are such a reader themselves).
+  const nobody = unprivilegedLoader();
+  const { unavailable } = nobody;
+  const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skip(title, unavailable) : report.case;
 
   function asNobody(t: PackageTree): LoaderResult {
     chmodSync(t.dir, 0o755);
-    return runLoader({ root: t.root, group: GROUP, mode: 'sync' }, { uid: 65534, gid: 65534 });
+    return nobody.run({ root: t.root, group: GROUP, mode: 'sync' });
   }
 
   function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
@@ -472,7 +477,7 @@ describe('discovery: folders and files without read permission', () => {
     return `${code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
   }
 
-  report.case('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+  permissionCase('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
     const t = tree([
       { name: 'secret', entryPoints: { [GROUP]: { secret: './x.js' } } },
       { name: '@locked/plugin', entryPoints: { [GROUP]: { locked: './x.js' } } },
@@ -483,6 +488,9 @@ describe('discovery: folders and files without read permission', () => {
     chmodSync(path.join(modules, '@locked'), 0o000);
     chmodSync(path.join(modules, 'private-manifest', 'package.json'), 0o000);
     const result = asNobody(t);
+    // Not running as root, the tree could not be removed otherwise.
+    chmodSync(path.join(modules, 'secret'), 0o755);
+    chmodSync(path.join(modules, '@locked'), 0o755);
     expect(result.managers[0].loaded).toEqual(['good']);
     expect(result.warnings).toHaveLength(3);
     return [
@@ -492,7 +500,7 @@ describe('discovery: folders and files without read permission', () => {
     ].join('; ');
   });
 
-  report.case('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
+  permissionCase('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
     const t = createPackageTree({
       app: {
         name: 'app',

@@ -18,7 +18,9 @@ import { ExtensionManager } from '../lib/extension';
 import { Registry } from '../lib/registry';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { REPO, ensureBuilt, runOk, tempDir } from './support/real-node';
+import { REPO, ensureBuilt } from './support/dist';
+import { runOk } from './support/processes';
+import { tempDir } from './support/temp';
 
 const GROUP = 'app.formatters';
 let tree: PackageTree;
@@ -130,7 +132,7 @@ test('the generated module runs unbundled in Node', () => {
 });
 
 test('an esbuild bundle works with no package tree on disk', () => {
-  const outDir = tempDir('bundle-out');
+  const outDir = tempDir('bundle-out').dir;
   try {
     const outfile = path.join(outDir, 'build', 'app.mjs');
     const build = buildSync({

@@ -7,7 +7,8 @@
 import { pathToFileURL } from 'node:url';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { TOOLS, probe } from './support/real-node';
+import { probe } from './support/probe';
+import { TOOLS } from './support/processes';
 
 const GROUP = 'app.formats';
 const DATA_GROUP = 'app.data';

@@ -5,16 +5,22 @@
  * environment or from an npmrc file; and an application installed globally
  * that sees the other global packages by walking up.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, probe, run, runOk, tempDir, writeFiles } from './support/real-node';
+import { DIST } from './support/dist';
+import { probe } from './support/probe';
+import type { EnvChanges } from './support/processes';
+import { run, runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'app.plugins';
+let temp: TempDir;
 let dir: string;
 let prefix: string;
 let app: string;
 
-const npmEnv = (): NodeJS.ProcessEnv => ({
+const npmEnv = (): EnvChanges => ({
   npm_config_prefix: undefined,
   NPM_CONFIG_PREFIX: undefined,
   npm_config_userconfig: path.join(dir, 'empty-npmrc'),
@@ -27,8 +33,10 @@ function npm(cwd: string, ...args: string[]): string {
 }
 
 beforeAll(() => {
-  dir = tempDir('global');
-  prefix = path.join(dir, 'prefix');
+  temp = tempDir('global');
+  dir = temp.dir;
+  // A space in the path, as in many home folders.
+  prefix = path.join(dir, 'global prefix');
   app = path.join(dir, 'local-app');
   writeFileSync(path.join(dir, 'empty-npmrc'), '');
   writeFileSync(path.join(dir, 'empty-global-npmrc'), '');
@@ -64,38 +72,45 @@ beforeAll(() => {
       '}',
     ].join('\n'),
     'local-app/package.json': { name: 'local-app', version: '1.0.0' },
+    'local-app/node_modules/local-plugin/package.json': {
+      name: 'local-plugin',
+      version: '1.0.0',
+      entryPoints: { [GROUP]: { local: './index.js:run' } },
+    },
+    'local-app/node_modules/local-plugin/index.js': 'exports.run = () => "local";',
   });
+  // One npm run for the packing and one for the installs (each npm run costs about a second).
   const packed = path.join(dir, 'packed');
   mkdirSync(packed);
-  for (const name of ['global-plugin', 'global-app']) {
-    npm(path.join(dir, 'src', name), 'pack', '--pack-destination', packed);
-    npm(dir, 'install', '-g', '--prefix', prefix, path.join(packed, `${name}-1.0.0.tgz`));
-  }
-  npm(dir, 'install', '-g', '--prefix', prefix, path.join(dir, 'src', '@tools', 'linked-plugin'));
+  npm(dir, 'pack', '--pack-destination', packed, './src/global-plugin', './src/global-app');
+  const tarballs = ['global-plugin', 'global-app'].map((name) => path.join(packed, `${name}-1.0.0.tgz`));
+  const linked = path.join(dir, 'src', '@tools', 'linked-plugin');
+  npm(dir, 'install', '-g', '--offline', '--prefix', prefix, ...tarballs, linked);
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => temp.cleanup());
 
 const GLOBAL_NAMES = ['linked', 'builtin', 'packed'];
 
-test('global: true finds packages installed with npm install -g, from npm_config_prefix', () => {
+test('global: true finds packages installed with npm install -g, from npm_config_prefix, after the local ones', () => {
   const env = { ...npmEnv(), npm_config_prefix: prefix };
   const report = probe({ root: app, group: GROUP, load: 'sync', global: true }, { cwd: app, env });
-  expect(report.entryPoints.map((ep) => ep.name)).toEqual(GLOBAL_NAMES);
-  expect(report.entryPoints[0].dist?.root).toBe(path.join(dir, 'src', '@tools', 'linked-plugin'));
-  expect(report.entryPoints[2].dist?.root).toBe(path.join(prefix, 'lib', 'node_modules', 'global-plugin'));
-  expect(Object.fromEntries(report.loaded ?? [])).toMatchObject({ linked: 'linked', packed: 'packed' });
+  expect(report.entryPoints.map((ep) => ep.name)).toEqual(['local', ...GLOBAL_NAMES]);
+  expect(report.entryPoints[1].dist?.root).toBe(path.join(dir, 'src', '@tools', 'linked-plugin'));
+  expect(report.entryPoints[3].dist?.root).toBe(path.join(prefix, 'lib', 'node_modules', 'global-plugin'));
+  expect(Object.fromEntries(report.loaded ?? [])).toMatchObject({ local: 'local', linked: 'linked', packed: 'packed' });
 
   const withoutGlobal = probe({ root: app, group: GROUP, load: 'none' }, { cwd: app, env });
-  expect(withoutGlobal.entryPoints).toEqual([]);
+  expect(withoutGlobal.entryPoints.map((ep) => ep.name)).toEqual(['local']);
 });
 
 test('global: true reads the prefix from the npmrc files when the environment has none', () => {
   const userconfig = path.join(dir, 'user-npmrc');
-  writeFileSync(userconfig, `; the user's npm configuration\nprefix = ${prefix}\n`);
+  // A comment, another setting, spaces around '=' and a quoted value.
+  writeFileSync(userconfig, `; the user's npm configuration\nfund=false\nprefix = "${prefix}"\n`);
   const env = { ...npmEnv(), npm_config_userconfig: userconfig };
   const report = probe({ root: app, group: GROUP, load: 'none', global: true }, { cwd: app, env });
-  expect(report.entryPoints.map((ep) => ep.name)).toEqual(GLOBAL_NAMES);
+  expect(report.entryPoints.map((ep) => ep.name)).toEqual(['local', ...GLOBAL_NAMES]);
   // npm agrees on where that is.
   expect(run('npm', ['root', '-g'], { cwd: app, env }).stdout.trim()).toBe(path.join(prefix, 'lib', 'node_modules'));
 });

@@ -3,24 +3,37 @@
  * copies into the `.pnpm` virtual store, `link:` symlinks), so no network is
  * needed; the content store is kept between runs.
  */
-import { lstatSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { INSTALL_CACHE, TOOLS, probe, runOk, tempDir, writeFiles } from './support/real-node';
+import { INSTALL_CACHE, probe } from './support/probe';
+import { TOOLS, runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'app.plugins';
+let temp: TempDir;
 let dir: string;
 let app: string;
 
 function pnpm(...args: string[]): void {
   runOk(
     process.execPath,
-    [TOOLS.pnpm, ...args, '--store-dir', path.join(INSTALL_CACHE, 'pnpm-store'), '--config.confirmModulesPurge=false'],
+    [
+      TOOLS.pnpm,
+      ...args,
+      // Local folders only: never the network.
+      '--offline',
+      '--store-dir',
+      path.join(INSTALL_CACHE, 'pnpm-store'),
+      '--config.confirmModulesPurge=false',
+    ],
     { cwd: app, env: { npm_config_frozen_lockfile: 'false' } },
   );
 }
 
 beforeAll(() => {
-  dir = tempDir('pnpm');
+  temp = tempDir('pnpm');
+  dir = temp.dir;
   app = path.join(dir, 'app');
   const plugin = (name: string, extra: object = {}) => ({
     [`src/${name}/package.json`]: {
@@ -62,7 +75,7 @@ beforeAll(() => {
   pnpm('install');
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => temp.cleanup());
 
 test('pnpm installed a symlinked tree with a .pnpm virtual store', () => {
   expect(lstatSync(path.join(app, 'node_modules', 'plugin-a')).isSymbolicLink()).toBe(true);
@@ -74,6 +87,8 @@ test('pnpm installed a symlinked tree with a .pnpm virtual store', () => {
 test('direct dependencies are found through the top-level links, each once, and load their own dependencies', () => {
   const report = probe({ root: app, group: GROUP, load: 'sync' }, { cwd: app });
   expect(report.packages).toEqual(['app', '@scope/plugin-c', 'plugin-a', 'plugin-b']);
+  // .pnpm (where pnpm links every package once more) is never scanned: nothing is shadowed.
+  expect(report.shadowed).toEqual([]);
   expect(report.entryPoints.map((ep) => ep.name)).toEqual(['own', 'plugin-c', 'plugin-a', 'plugin-b']);
   const roots = Object.fromEntries(report.entryPoints.map((ep) => [ep.name, ep.dist?.root]));
   expect(roots['plugin-a']).toBe(realpathSync(path.join(app, 'node_modules', 'plugin-a')));

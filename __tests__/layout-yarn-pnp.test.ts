@@ -4,18 +4,23 @@
  * needed), packed into zip archives, with no node_modules. Discovery then
  * runs under the PnP runtime (`node -r ./.pnp.cjs` and `yarn node`).
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pnpPackages } from '../lib/pnp';
 import type { PnpApi } from '../lib/resolve';
-import { TOOLS, probe, runOk, tempDir, writeFiles } from './support/real-node';
+import { probe } from './support/probe';
+import type { EnvChanges } from './support/processes';
+import { TOOLS, runOk } from './support/processes';
+import type { TempDir } from './support/temp';
+import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'app.plugins';
+let temp: TempDir;
 let dir: string;
 let app: string;
 
-const yarnEnv = (): NodeJS.ProcessEnv => ({
+const yarnEnv = (): EnvChanges => ({
   YARN_ENABLE_GLOBAL_CACHE: 'false',
   // CI=true makes Yarn refuse to write the lockfile; these tests create it.
   YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
@@ -28,7 +33,8 @@ function yarn(...args: string[]): string {
 }
 
 beforeAll(() => {
-  dir = tempDir('yarn-pnp');
+  temp = tempDir('yarn-pnp');
+  dir = temp.dir;
   app = path.join(dir, 'app');
   writeFiles(dir, {
     'src/helper/package.json': {
@@ -85,7 +91,7 @@ beforeAll(() => {
   yarn('install');
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => temp.cleanup());
 
 const underPnp = (): string[] => ['-r', path.join(app, '.pnp.cjs')];
 

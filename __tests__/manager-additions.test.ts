@@ -21,11 +21,13 @@ import {
 import { createPackageTree, makeTestExtension } from '../lib/testing';
 import type { PackageTree } from '../lib/testing';
 import type { Faux } from './support/stevedore-app';
-import { NAMESPACE, captureWarnings, stevedoreAppRegistry, testExtensionModule, thrown } from './support/stevedore-app';
+import { NAMESPACE, stevedoreAppRegistry, testExtensionModule, thrown } from './support/stevedore-app';
+import type { WarningRecorder } from './support/warnings';
+import { recordWarnings } from './support/warnings';
 
-let captured: ReturnType<typeof captureWarnings>;
+let captured: WarningRecorder<'code' | 'message'>;
 beforeEach(() => {
-  captured = captureWarnings();
+  captured = recordWarnings(['code', 'message']);
 });
 afterEach(() => jest.restoreAllMocks());
 

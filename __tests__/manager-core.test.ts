@@ -18,9 +18,10 @@ import {
 } from '../lib';
 import { REPORTED_LIMIT, reportOnce, reportedCount } from '../lib/diagnostics';
 import { createPackageTree } from '../lib/testing';
-import { DIST_MJS_URL, DIST_TESTING_MJS_URL, runModuleScript, runNode } from './support/discovery';
+import { DIST_MJS_URL, DIST_TESTING_MJS_URL } from './support/dist';
+import { runModuleScript, runNode } from './support/processes';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { captureWarnings } from './support/stevedore-app';
+import { recordWarnings } from './support/warnings';
 
 const GROUP = 'core.plugins';
 const trees: PackageTree[] = [];
@@ -230,7 +231,7 @@ describe('hooks and callbacks that throw', () => {
       if (extension.name === 'a-plugin') throw new Error('audit log is full');
     });
     const failures: string[] = [];
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       for (let i = 0; i < 2; i += 1) {
         const manager = new ExtensionManager(GROUP, {
@@ -258,7 +259,7 @@ describe('hooks and callbacks that throw', () => {
     t.registry.hooks.loadFailure.tap('test', () => {
       throw new Error('pager is down');
     });
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       const options = {
         registry: t.registry,
@@ -305,7 +306,7 @@ describe('hooks and callbacks that throw', () => {
         throw new Error('log sink closed');
       },
     };
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       expect(new ExtensionManager(GROUP, { registry: t.registry, trust }).names()).toEqual([]);
       expect(new ExtensionManager(GROUP, { registry: t.registry, trust }).names()).toEqual([]);
@@ -333,7 +334,7 @@ describe('reports', () => {
   test('errors inside map() are reported every time, as stevedore logs each', () => {
     const t = tree([counted('a-plugin')]);
     const manager = new ExtensionManager(GROUP, { registry: t.registry });
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       for (let i = 0; i < 500; i += 1) {
         manager.map(() => {
@@ -379,7 +380,7 @@ describe('reports', () => {
   });
 
   test('the record is bounded, and refresh() forgets what that registry reported', () => {
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       for (let i = 0; i < REPORTED_LIMIT + 500; i += 1) reportOnce('STEVEDORE_LOAD_FAILED', `subject ${i}`, `m ${i}`);
       expect(reportedCount()).toBe(REPORTED_LIMIT);
@@ -408,7 +409,7 @@ describe('reports', () => {
     const brokenFile = path.join(t.root, 'node_modules', 'broken-json', 'package.json');
     mkdirSync(path.dirname(brokenFile), { recursive: true });
     writeFileSync(brokenFile, '{ "name": "broken-json", "entryPoints": { ');
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       new ExtensionManager('app.ns', { registry: t.registry, onLoadFailureCallback: null });
       const codes = warnings.map((warning) => warning.code);
@@ -463,7 +464,7 @@ describe('origins and trust', () => {
   test('bundled plugins are judged by the package name recorded at build time, on both trust paths', () => {
     const registry = new Registry({ paths: [], root: path.dirname(__dirname), cache: false });
     registerBundled(registry, [bundled('@acme/fmt'), bundled('stray-fmt')]);
-    const { warnings, restore } = captureWarnings();
+    const { warnings, restore } = recordWarnings(['code', 'message']);
     try {
       const byOption = new ExtensionManager(GROUP, { registry, trust: { packages: ['@acme/*'] }, invokeOnLoad: true });
       expect(byOption.map((extension) => extension.obj)).toEqual(['@acme/fmt made']);

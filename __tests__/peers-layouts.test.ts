@@ -8,7 +8,10 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, INSTALL_CACHE, TOOLS, ensureBuilt, run, runOk, tempDir, writeFiles } from './support/real-node';
+import { DIST, ensureBuilt } from './support/dist';
+import { INSTALL_CACHE } from './support/probe';
+import { TOOLS, run, runOk } from './support/processes';
+import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'peers.plugins';
 
@@ -120,7 +123,7 @@ describe('npm (--legacy-peer-deps, which skips its own peer check)', () => {
   const npmEnv = (): NodeJS.ProcessEnv => ({ npm_config_cache: path.join(dir, 'npm-cache'), NODE_PATH: undefined });
 
   beforeAll(() => {
-    dir = tempDir('peers-npm');
+    dir = tempDir('peers-npm').dir;
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
     // Tarballs, so that npm installs copies (it links `file:` folders): one `npm pack` for all of them.
@@ -201,7 +204,7 @@ describe('pnpm (peers linked into its virtual store; a link: dependency installe
   let app: string;
 
   beforeAll(() => {
-    dir = tempDir('peers-pnpm');
+    dir = tempDir('peers-pnpm').dir;
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
     writeFiles(dir, { 'app/package.json': { ...APP, dependencies: dependencies('link:') } });
@@ -245,7 +248,7 @@ describe("Yarn Plug'n'Play (peers provided by the parent; a portal: dependency r
   });
 
   beforeAll(() => {
-    dir = tempDir('peers-yarn');
+    dir = tempDir('peers-yarn').dir;
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
     writeFiles(dir, {

@@ -13,8 +13,9 @@ import type { Extension } from '../lib/extension';
 import type { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { copyLayout, recordWarnings, tempDir } from './support/discovery';
-import type { TempDir } from './support/discovery';
+import type { TempDir } from './support/temp';
+import { copyLayout, tempDir } from './support/temp';
+import { recordWarnings } from './support/warnings';
 
 const names = (registry: Registry, group = 'layout.test'): string[] =>
   registry.entryPoints(group).map((entryPoint) => entryPoint.name);
@@ -219,35 +220,6 @@ describe('monorepo with workspaces', () => {
   });
 });
 
-describe('pnpm layout', () => {
-  let registry: Registry;
-  let app: string;
-  let copy: TempDir;
-  beforeAll(() => {
-    copy = copyLayout('pnpm');
-    app = path.join(copy.dir, 'app');
-  });
-  afterAll(() => copy.cleanup());
-  beforeEach(() => {
-    registry = new Registry({ root: app, cache: false });
-  });
-
-  test('the direct dependencies, found through their links into the .pnpm store', () => {
-    expect(names(registry)).toEqual(['splug', 'plug']);
-    expect(distOf(registry, 'plug')?.root).toBe(
-      path.join(app, 'node_modules', '.pnpm', 'plug@1.0.0', 'node_modules', 'plug'),
-    );
-    expect(registry.entryPoints('layout.test').map((entryPoint) => entryPoint.load())).toEqual(['splug', 'plug']);
-  });
-
-  test('.pnpm is never scanned and a store package linked under two names counts once', () => {
-    expect(registry.entryPoints().map((entryPoint) => entryPoint.name)).not.toContain('private');
-    const scan = registry.scan();
-    expect(scan.packages.map((pkg) => pkg.installedAs)).toEqual(['@scope/splug', 'plug']);
-    expect(scan.shadowed).toEqual([]);
-  });
-});
-
 describe('shadowing and aliases', () => {
   let registry: Registry;
   let dir: string;
@@ -341,30 +313,13 @@ describe('NODE_PATH, paths and the global folder', () => {
     expect(names(registry)).toEqual(['own', 'vendored']);
   });
 
-  test('global: true adds the global folder last, from npm_config_prefix', () => {
-    tree = createPackageTree({ packages: [plugin('local', 'local')] });
-    const prefix = path.join(tree.dir, 'prefix');
-    tree.install(plugin('global-plugin', 'global'), path.join(prefix, 'lib', 'node_modules'));
-    const [withGlobal, without] = withEnv({ npm_config_prefix: prefix, NODE_PATH: undefined }, () => [
-      new Registry({ root: tree!.root, global: true, cache: false }),
-      new Registry({ root: tree!.root, cache: false }),
-    ]);
-    expect(withGlobal.folders[withGlobal.folders.length - 1]).toBe(path.join(prefix, 'lib', 'node_modules'));
-    expect(names(withGlobal)).toEqual(['local', 'global']);
-    expect(names(without)).toEqual(['local']);
-  });
-
-  test("global: true reads the prefix from npm's config file when npm_config_prefix is unset", () => {
-    tree = createPackageTree({ packages: [plugin('local', 'local')] });
+  // Registry({ global: true }) over real global installs: layout-global.test.ts.
+  test('globalFolder() reads the prefix as npm does: from the config files, relative to them, ${VAR} expanded', () => {
+    tree = createPackageTree();
     const prefix = path.join(tree.dir, 'npmrc prefix');
-    tree.install(plugin('global-plugin', 'global'), path.join(prefix, 'lib', 'node_modules'));
     const npmrc = path.join(tree.dir, 'npmrc');
     fs.writeFileSync(npmrc, `; a comment\nregistry=https://registry.npmjs.org/\nprefix = "${prefix}"\n`);
-    const env = { npm_config_prefix: undefined, NPM_CONFIG_PREFIX: undefined, npm_config_userconfig: npmrc };
-    const registry = withEnv({ ...env, NODE_PATH: undefined }, () => {
-      return new Registry({ root: tree!.root, global: true, cache: false });
-    });
-    expect(names(registry)).toEqual(['local', 'global']);
+    expect(globalFolder({ npm_config_userconfig: npmrc })).toBe(path.join(prefix, 'lib', 'node_modules'));
 
     // Relative to the config file, with ${VAR} expanded, as npm does.
     fs.writeFileSync(npmrc, 'prefix=./${PREFIX_NAME}\n');

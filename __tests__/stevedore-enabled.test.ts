@@ -5,9 +5,10 @@
 import type { Extension } from '../lib';
 import { EnabledExtensionManager } from '../lib';
 import type { Faux } from './support/stevedore-app';
-import { NAMESPACE, captureWarnings, stevedoreAppRegistry } from './support/stevedore-app';
+import { NAMESPACE, stevedoreAppRegistry } from './support/stevedore-app';
+import { recordWarnings } from './support/warnings';
 
-beforeEach(() => captureWarnings());
+beforeEach(() => recordWarnings());
 afterEach(() => jest.restoreAllMocks());
 
 const invoked = { invokeOnLoad: true, invokeArgs: ['a'], invokeKwds: { b: 'B' } };

@@ -18,16 +18,17 @@ import {
   ALL_NAMES,
   NAMESPACE,
   WORKING_NAMES,
-  captureWarnings,
   stevedoreAppRegistry,
   testExtensionModule,
   thrown,
 } from './support/stevedore-app';
+import type { WarningRecorder } from './support/warnings';
+import { recordWarnings } from './support/warnings';
 
 // Like Python's logging, warnings are collected here rather than printed.
-let captured: ReturnType<typeof captureWarnings>;
+let captured: WarningRecorder<'code' | 'message'>;
 beforeEach(() => {
-  captured = captureWarnings();
+  captured = recordWarnings(['code', 'message']);
 });
 afterEach(() => jest.restoreAllMocks());
 

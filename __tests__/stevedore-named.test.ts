@@ -9,11 +9,13 @@ import { NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { PackageTree } from '../lib/testing';
 import type { Faux } from './support/stevedore-app';
-import { NAMESPACE, captureWarnings, stevedoreAppRegistry, testExtensionModule } from './support/stevedore-app';
+import { NAMESPACE, stevedoreAppRegistry, testExtensionModule } from './support/stevedore-app';
+import type { WarningRecorder } from './support/warnings';
+import { recordWarnings } from './support/warnings';
 
-let captured: ReturnType<typeof captureWarnings>;
+let captured: WarningRecorder<'code' | 'message'>;
 beforeEach(() => {
-  captured = captureWarnings();
+  captured = recordWarnings(['code', 'message']);
 });
 afterEach(() => jest.restoreAllMocks());
 

@@ -13,7 +13,7 @@ import {
   NameDispatchExtensionManager,
   NamedExtensionManager,
 } from '../lib';
-import { captureWarnings } from './support/stevedore-app';
+import { recordWarnings } from './support/warnings';
 
 const testExtension = new Extension('test_extension', null, null, null);
 const testExtension2 = new Extension('another_one', null, null, null);
@@ -83,7 +83,7 @@ describe('TestTestManager', () => {
   });
 
   test('managerShouldEatExceptions', () => {
-    const { warnings } = captureWarnings();
+    const { warnings } = recordWarnings(['code', 'message']);
     const em = ExtensionManager.makeTestInstance([testExtension]);
     const func = jest.fn((..._args: unknown[]) => {
       throw new Error('hard coded error');

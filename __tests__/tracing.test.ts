@@ -12,7 +12,9 @@ import { ExtensionManager, LoadError, Registry } from '../lib/index';
 import type { DiscoverTrace, LoadTrace } from '../lib/index';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { DIST, ensureBuilt, runOk, tempDir, writeFiles } from './support/real-node';
+import { DIST, ensureBuilt } from './support/dist';
+import { runOk } from './support/processes';
+import { tempDir, writeFiles } from './support/temp';
 
 // The documented channel names, as a subscriber writes them.
 const DISCOVER_CHANNEL = 'stevedore-ts:discover';
@@ -273,7 +275,7 @@ describe('the start-up profile example of docs/observability.md', () => {
     const code = /<!-- profile-example -->\s*```js\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(code?.split('\n').length).toBeLessThan(20);
     ensureBuilt();
-    const dir = tempDir('tracing-profile');
+    const dir = tempDir('tracing-profile').dir;
     try {
       const app = path.join(dir, 'app');
       const plugin = (name: string, group: string, manifest: object, source: string) => ({

@@ -8,19 +8,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { Registry } from '../lib';
@@ -33,6 +22,8 @@ import type { ServiceWarning } from '../examples/trove-api/src/framework/manager
 import { pyRepr } from '../examples/trove-api/src/framework/validation';
 import type { ServerOptions, TroveApiServer } from '../examples/trove-api/src/server';
 import { createServer } from '../examples/trove-api/src/server';
+import type { TempDir } from './support/temp';
+import { tempDir as newTempDir } from './support/temp';
 
 const REPO = path.resolve(__dirname, '..');
 const EXAMPLE = path.join(REPO, 'examples/trove-api');
@@ -43,12 +34,12 @@ const LEGACY = '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910';
 const IMAGE = '3e50414a-8532-4646-982c-a66fe8f0411b';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-const tempDirs: string[] = [];
+const tempDirs: TempDir[] = [];
 
 function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'trove-api-test-'));
-  tempDirs.push(dir);
-  return dir;
+  const made = newTempDir('trove-api');
+  tempDirs.push(made);
+  return made.dir;
 }
 
 /** Every .ts file under `dir`, listed without recursion. */
@@ -212,7 +203,7 @@ function tree(packages: FixturePackage[], registryOptions = {}): PackageTree {
 
 afterAll(() => {
   trees.forEach((made) => made.cleanup());
-  tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  tempDirs.forEach((made) => made.cleanup());
 });
 
 const names = (items: { name: string }[]): string[] => items.map((item) => item.name);

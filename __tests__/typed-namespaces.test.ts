@@ -20,7 +20,7 @@ import {
 } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { PackageTree } from '../lib/testing';
-import { captureWarnings } from './support/stevedore-app';
+import { recordWarnings } from './support/warnings';
 
 interface Formatter {
   format(data: Record<string, string>): string[];
@@ -69,7 +69,7 @@ test('new ExtensionManager infers the plugin type from the namespace', () => {
   assertType<Equal<typeof lines, string[][]>>();
   expect(lines).toEqual([['a=X']]);
   // What the compiler refuses fails at run time too (reported and skipped by map()).
-  const { warnings, restore } = captureWarnings();
+  const { warnings, restore } = recordWarnings(['code', 'message']);
   // @ts-expect-error -- Formatter has no render()
   expect(em.map((extension) => extension.obj!.render())).toEqual([]);
   restore();

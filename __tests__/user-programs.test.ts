@@ -6,8 +6,8 @@ import type { EntryPoint } from '../lib';
 import { DriverManager, Extension, ExtensionManager, NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { runModuleScript } from './support/discovery';
-import { captureWarnings } from './support/stevedore-app';
+import { runModuleScript } from './support/processes';
+import { recordWarnings } from './support/warnings';
 
 const GROUP = 'user.plugins';
 const trees: PackageTree[] = [];
@@ -61,7 +61,7 @@ describe("a subclass that overrides _loadPlugins decides what is looked at (stev
   }
 
   test('no entry point reaches a hook, a peer check or a report', () => {
-    const { warnings } = captureWarnings();
+    const { warnings } = recordWarnings(['code', 'message']);
     const t = incompatibleTree();
     const considered = consideredBy(t);
     const own = new Extension('mine', null, class Mine {}, null);
@@ -78,7 +78,7 @@ describe("a subclass that overrides _loadPlugins decides what is looked at (stev
   });
 
   test("test_callback's mocked _loadPlugins: the named manager reports only the missing names", () => {
-    const { warnings } = captureWarnings();
+    const { warnings } = recordWarnings(['code', 'message']);
     const t = incompatibleTree();
     const considered = consideredBy(t);
     jest
@@ -151,7 +151,7 @@ describe('a load-failure warning names the entry point once, on one line', () =>
   const from = (t: PackageTree): string => `from failing (${t.root}/node_modules/failing/package.json)`;
 
   test('a missing attribute', () => {
-    const { warnings } = captureWarnings();
+    const { warnings } = recordWarnings(['code', 'message']);
     const t = failingTree();
     new ExtensionManager(GROUP, { registry: t.registry });
     expect(warnings).toEqual([
@@ -163,7 +163,7 @@ describe('a load-failure warning names the entry point once, on one line', () =>
   });
 
   test('a throwing onLoadFailureCallback: its error, then the failure it was handling', () => {
-    const { warnings } = captureWarnings();
+    const { warnings } = recordWarnings(['code', 'message']);
     const t = failingTree();
     const em = new ExtensionManager(GROUP, {
       registry: t.registry,
@@ -272,7 +272,7 @@ test('a NamedExtensionManager subclass reads _missingNames in its hooks, test in
 });
 
 test("strict loading, stevedore's raise-in-the-callback pattern: reported, and the documented way throws after", () => {
-  const { warnings } = captureWarnings();
+  const { warnings } = recordWarnings(['code', 'message']);
   const t = tree([
     plugin('alpha'),
     { name: 'broken', entryPoints: { [GROUP]: { broken: './gone.js' } }, files: { 'index.js': '' } },
@@ -316,7 +316,7 @@ describe('new with a plugin whose invocation returns a promise that rejects', ()
   }
 
   test('is reported as its load failure when it rejects, not left to end the process', async () => {
-    const { warnings } = captureWarnings();
+    const { warnings } = recordWarnings(['code', 'message']);
     const t = asyncTree();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {

@@ -3,12 +3,11 @@
  * the built library (dist/): for ES modules, top-level await, other users and
  * several processes at once, none of which jest's sandbox can do.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import type { SpawnSyncOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { REPO, otherUserUnavailable, readableCheckout } from '../support/dist';
+import type { EnvChanges, RunOptions, RunResult } from '../support/processes';
+import { runNode, startNode } from '../support/processes';
 
-const REPO = path.join(__dirname, '..', '..');
 const SCRIPT = path.join(__dirname, 'load-plugins.mjs');
 
 export interface LoaderOptions {
@@ -42,44 +41,50 @@ export interface LoaderResult {
   stderr: string;
 }
 
-/** Builds dist/ when it is missing (`npm test` builds it first; a lone `npx jest` may not have). */
-export function ensureBuilt(): void {
-  if (!existsSync(path.join(REPO, 'dist', 'index.mjs'))) {
-    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'ignore' });
-  }
-}
-
-function parse(stdout: string, stderr: string, status: number | null): LoaderResult {
+function parse({ status, stdout, stderr }: RunResult): LoaderResult {
   if (status !== 0) throw new Error(`load-plugins.mjs exited with ${status}:\n${stderr}\n${stdout}`);
   return { ...(JSON.parse(stdout) as Omit<LoaderResult, 'stderr'>), stderr };
 }
 
+function loaderArgs(options: LoaderOptions, script: string): string[] {
+  return [script, JSON.stringify(options)];
+}
+
+/** The cache switch of the child's environment follows `options.cache` (children have it off by default). */
+function loaderRunOptions(options: LoaderOptions, runOptions: RunOptions): RunOptions {
+  return { ...runOptions, env: { STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
+}
+
 /** Runs the loader and waits for it. */
-export function runLoader(options: LoaderOptions, spawnOptions: SpawnSyncOptions = {}): LoaderResult {
-  const child = spawnSync(process.execPath, [SCRIPT, JSON.stringify(options)], {
-    encoding: 'utf8',
-    env: { ...process.env, ...(spawnOptions.env ?? {}) },
-    ...spawnOptions,
-  });
-  if (child.error) throw child.error;
-  return parse(String(child.stdout), String(child.stderr), child.status);
+export function runLoader(options: LoaderOptions, runOptions: RunOptions = {}, script = SCRIPT): LoaderResult {
+  return parse(runNode(loaderArgs(options, script), loaderRunOptions(options, runOptions)));
 }
 
 /** Starts the loader and resolves with its result once it exits (for processes that must race). */
-export function startLoader(options: LoaderOptions, env: NodeJS.ProcessEnv = {}): Promise<LoaderResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(options)], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      try {
-        resolve(parse(stdout, stderr, status));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+export async function startLoader(options: LoaderOptions, env: EnvChanges = {}): Promise<LoaderResult> {
+  return parse(await startNode(loaderArgs(options, SCRIPT), loaderRunOptions(options, { env })));
+}
+
+/** The user the unprivileged loader runs as when this process is root: nobody. */
+export const NOBODY = 65534;
+
+/**
+ * Runs the loader as a user who is denied what file modes deny: as uid/gid
+ * {@link NOBODY} when this process is root (root reads a mode-000 folder
+ * anyway), from the copy of the loader and dist/ that everyone may read
+ * (readableCheckout); else as this same user. Get one with
+ * {@link unprivilegedLoader}.
+ */
+export interface UnprivilegedLoader {
+  /** Why it cannot run here (the reason to skip with), or null when it can. */
+  unavailable: string | null;
+  run(options: LoaderOptions): LoaderResult;
+}
+
+export function unprivilegedLoader(): UnprivilegedLoader {
+  if (process.getuid?.() !== 0) return { unavailable: null, run: (options) => runLoader(options) };
+  return {
+    unavailable: otherUserUnavailable(),
+    run: (options) => runLoader(options, { uid: NOBODY }, path.join(readableCheckout(), path.relative(REPO, SCRIPT))),
+  };
 }

@@ -1,8 +1,10 @@
 /**
  * Records what the library did in each reliability case, so that
- * docs/reliability.md is generated from the test run (see global-teardown.cjs).
- * A suite's table is written only when every one of its cases ran and passed:
- * a filtered or failing run leaves the published table as it was.
+ * docs/reliability.md is generated from it (scripts/reliability.mjs, which
+ * gives the run a folder to record into: $STEVEDORE_RELIABILITY_DIR; other
+ * runs record nothing). A suite is recorded only when every one of its cases
+ * ran and passed: a filtered or failing run leaves the published table as it
+ * was.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,8 @@ export interface Row {
 /** The records of one suite: `case(title, fn)` is a jest test whose resolved value is the outcome shown. */
 export interface SuiteReport {
   case(title: string, run: () => string | Promise<string>, timeout?: number): void;
+  /** A case that cannot run here: jest shows it as skipped with `reason`, and the suite's table is not written. */
+  skip(title: string, reason: string): void;
 }
 
 /**
@@ -35,10 +39,17 @@ export function reliabilitySuite(id: string, heading: string, intro: string): Su
     const ordered: Row[] = declared.map((title) => ({ case: title, outcome: rows.get(title) ?? '' }));
     writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ id, heading, intro, rows: ordered }));
   });
+  function declare(title: string): void {
+    if (declared.includes(title)) throw new Error(`duplicate reliability case title: ${title}`);
+    declared.push(title);
+  }
   return {
+    skip(title, reason) {
+      declare(title);
+      test.skip(`${title} (skipped: ${reason})`, () => undefined);
+    },
     case(title, run, timeout) {
-      if (declared.includes(title)) throw new Error(`duplicate reliability case title: ${title}`);
-      declared.push(title);
+      declare(title);
       test(
         title,
         async () => {

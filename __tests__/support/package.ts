@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, childEnv } from './discovery';
+import { REPO } from './dist';
+import { childEnv } from './processes';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 /** The file name `npm pack` gives the tarball. */

@@ -1,11 +1,10 @@
 /**
  * Shared pieces of the ported stevedore tests: the `stevedore-app` fixture
- * (the entry points stevedore's own pyproject.toml declares for its tests)
- * and a way to catch the warnings stevedore-ts emits.
+ * (the entry points stevedore's own pyproject.toml declares for its tests).
+ * Their warnings are recorded with support/warnings.
  */
 import path from 'node:path';
 import { Registry } from '../../lib';
-import { resetWarnings } from '../../lib/diagnostics';
 
 /** The fixture application declaring `stevedore.test.extension`: t1, t2 (FauxExtension), e1 (BrokenExtension), e2 (missing module). */
 export const STEVEDORE_APP = path.join(__dirname, '..', 'fixtures', 'stevedore-app');
@@ -39,30 +38,6 @@ export const testExtensionModule: {
   BrokenExtension: new () => never;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
 } = require(path.join(STEVEDORE_APP, 'lib', 'test-extension.js'));
-
-/** One warning stevedore-ts emitted: its code and message. */
-export interface CapturedWarning {
-  code: string | undefined;
-  message: string;
-}
-
-/**
- * Records the warnings emitted while it is active. Forgets the
- * once-per-process memory first, so a test sees its own warnings even when
- * an earlier test met the same problem.
- */
-export function captureWarnings(): { warnings: CapturedWarning[]; restore(): void } {
-  resetWarnings();
-  const warnings: CapturedWarning[] = [];
-  const spy = jest.spyOn(process, 'emitWarning').mockImplementation(((
-    warning: string | Error,
-    options?: { code?: string } | string,
-  ) => {
-    const code = typeof options === 'object' && options !== null ? options.code : undefined;
-    warnings.push({ code, message: typeof warning === 'string' ? warning : warning.message });
-  }) as typeof process.emitWarning);
-  return { warnings, restore: () => spy.mockRestore() };
-}
 
 /** Runs `fn` and returns what it threw; fails the test when it returns normally. */
 export function thrown(fn: () => unknown): Error & Record<string, unknown> {

@@ -1,88 +1,24 @@
 /**
- * Support for the layout tests: they run real Node processes (and real
- * package managers) on the built library in dist/, because inside jest
- * require() cannot load ES modules and import() needs a flag.
+ * The probe of the layout tests: a CommonJS script that builds a Registry
+ * (and a manager) with the built library in a real Node process, under
+ * whatever runtime a layout needs (`node -r .pnp.cjs`, `yarn node`, a
+ * TypeScript loader), and prints what it found as JSON.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DIST, REPO, ensureBuilt } from './dist';
+import type { EnvChanges } from './processes';
+import { run } from './processes';
 
-export const REPO = path.resolve(__dirname, '..', '..');
-export const DIST = path.join(REPO, 'dist');
 /** Where the layout tests keep what they install between runs (ignored by git). */
 export const INSTALL_CACHE = path.join(REPO, 'node_modules', '.cache', 'stevedore-layouts');
-
-/** The command-line entry of a devDependency's tool, run with this Node. */
-export const TOOLS = {
-  pnpm: path.join(REPO, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs'),
-  yarn: path.join(REPO, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js'),
-  tsxLoader: path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs'),
-};
-
-/** Builds dist/ when it is missing (npm test builds it first; a lone `npx jest` may not have). */
-export function ensureBuilt(): void {
-  if (!existsSync(path.join(DIST, 'index.js')) || !existsSync(path.join(DIST, 'index.mjs'))) {
-    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  }
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `stevedore-${prefix}-`));
-}
-
-export interface RunResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs a command to completion. Package managers get a quiet, offline-friendly
- * environment: no telemetry, no update checks, no colours.
- */
-export function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): RunResult {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-    YARN_ENABLE_TELEMETRY: '0',
-    YARN_ENABLE_PROGRESS_BARS: '0',
-    npm_config_update_notifier: 'false',
-    npm_config_fund: 'false',
-    npm_config_audit: 'false',
-    ...options.env,
-  };
-  // A variable given as undefined is removed from the child's environment.
-  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-  const result = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Like {@link run}, throwing with the output when the command fails. */
-export function runOk(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): RunResult {
-  const result = run(command, args, options);
-  if (result.status !== 0) {
-    throw new Error(
-      `${path.basename(command)} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return result;
-}
 
 /** What the probe script prints. */
 export interface ProbeReport {
   entryPoints: { group: string; name: string; value: string; dist: { name: string; root: string } | null }[];
   packages: string[];
+  /** Copies hidden by a nearer one of the same name: [installedAs, real path]. */
+  shadowed: [installedAs: string, path: string][];
   loaded: [name: string, obj: unknown][] | null;
   failures: { name: string; code: string | null; message: string }[];
   warnings: { code: string | null; message: string }[];
@@ -123,6 +59,7 @@ async function main() {
       group: ep.group, name: ep.name, value: ep.value, dist: ep.dist && { name: ep.dist.name, root: ep.dist.root },
     })),
     packages: registry.scan().packages.map((p) => p.installedAs),
+    shadowed: registry.scan().shadowed.map((s) => [s.installedAs, s.path]),
     loaded: manager && manager.extensions.map((e) => [e.name, invoke ? e.obj : e.plugin]),
     failures,
     warnings,
@@ -159,7 +96,7 @@ export function probe(
     launcher = [process.execPath, ...nodeArgs],
     cwd,
     env = {},
-  }: { nodeArgs?: string[]; launcher?: string[]; cwd: string; env?: NodeJS.ProcessEnv },
+  }: { nodeArgs?: string[]; launcher?: string[]; cwd: string; env?: EnvChanges },
 ): ProbeReport & { stderr: string } {
   ensureBuilt();
   const [command, ...args] = launcher;
@@ -172,13 +109,4 @@ export function probe(
     throw new Error(`probe exited ${result.status}\n${result.stdout}\n${result.stderr}`);
   }
   return { ...(JSON.parse(line.slice('@@probe '.length)) as ProbeReport), stderr: result.stderr };
-}
-
-/** Writes files under `dir` (by relative path); objects are written as JSON. */
-export function writeFiles(dir: string, files: Record<string, string | object>): void {
-  for (const [file, content] of Object.entries(files)) {
-    const target = path.join(dir, file);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
-  }
 }
