@@ -23,6 +23,7 @@ import { createPackageTree } from '../lib/testing';
 import { checkPeers, incompatiblePlugins, peerRequirements } from '../lib/peers';
 import { main } from '../lib/cli/cli';
 import type { CliIo } from '../lib/cli/output';
+import { withWarnings } from './support/warnings';
 
 const GROUP = 'peers.plugins';
 
@@ -92,20 +93,6 @@ function load(
 function incompatible(failure: Failure): IncompatiblePlugin {
   expect(failure.error).toBeInstanceOf(IncompatiblePlugin);
   return failure.error as IncompatiblePlugin;
-}
-
-function withWarnings<R>(run: () => R): { result: R; warnings: { code: string; message: string }[] } {
-  const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-  try {
-    const result = run();
-    const warnings = spy.mock.calls.map(([message, options]) => ({
-      code: String((options as { code?: string } | undefined)?.code),
-      message: String(message),
-    }));
-    return { result, warnings };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 describe('a plugin whose peers are met loads; one whose peers are not is refused before it is required', () => {

@@ -10,6 +10,7 @@ import type { EntryPoint, TrustPolicy } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import { portable, reliabilitySuite } from './reliability/record';
+import { withWarnings } from './support/warnings';
 
 const GROUP = 'trust.plugins';
 
@@ -36,20 +37,6 @@ function tree(packages: FixturePackage[], app: FixturePackage = { name: 'app' })
   const t = createPackageTree({ app, packages });
   trees.push(t);
   return t;
-}
-
-function withWarnings<R>(run: () => R): { result: R; warnings: { code: string; message: string }[] } {
-  const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-  try {
-    const result = run();
-    const warnings = spy.mock.calls.map(([message, options]) => ({
-      code: String((options as { code?: string } | undefined)?.code),
-      message: String(message),
-    }));
-    return { result, warnings };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 function names(t: PackageTree, trust?: TrustPolicy): string[] {

@@ -69,6 +69,20 @@ export function recordWarnings<F extends WarningField = WarningField>(
 }
 
 /**
+ * Runs `run` with the warnings recorded (as {@link recordWarnings} does,
+ * starting from a forgotten record); returns its result and the warnings'
+ * codes and messages.
+ */
+export function withWarnings<R>(run: () => R): { result: R; warnings: Pick<RecordedWarning, 'code' | 'message'>[] } {
+  const recorded = recordWarnings(['code', 'message']);
+  try {
+    return { result: run(), warnings: recorded.warnings };
+  } finally {
+    recorded.restore();
+  }
+}
+
+/**
  * Makes every test fail that lets a stevedore-ts warning through unrecorded
  * (other warnings are emitted as usual). Installed for every test file by
  * the jest setup (setup/stray-warnings.ts).
