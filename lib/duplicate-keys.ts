@@ -1,67 +1,227 @@
 /**
- * Finds keys that appear twice in the `entryPoints` part of a package.json.
+ * Finds keys that appear twice in the `entryPoints` field of a package.json.
  * `JSON.parse` (like Node and npm) keeps the last of two equal keys and
  * drops the first without a word; for an entry point that means a plugin
  * that silently disappears, so discovery reports it.
+ *
+ * The text is walked once, left to right, without recursion: what is kept is
+ * the group being read, the keys seen at the two levels that are reported
+ * (groups, and names in a group) and a depth counter for anything deeper, so
+ * the cost is linear in the text whatever it holds or however deep it nests.
  */
+import { quote } from './quote';
 
-/** One repeated key: the keys leading to its object, and the key itself. */
-interface DuplicateKey {
-  path: readonly string[];
-  key: string;
+/** A repeated key that loses a declaration: why, and the group and name it is about. */
+export interface DuplicateDeclaration {
+  reason: string;
+  group: string | null;
+  name: string | null;
 }
 
-interface Frame {
-  /** The keys seen so far; null for an array. */
-  keys: Set<string> | null;
-  reported: Set<string>;
-  path: readonly string[];
-  lastKey: string;
+const FIELD = '"entryPoints"';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/**
+ * Why each repeated key of the top-level `entryPoints` field loses a
+ * declaration, in the order they appear. Only the copy that `JSON.parse`
+ * keeps is looked into: a repeated name inside a group (or a field) that is
+ * dropped as a whole is part of that one problem.
+ *
+ * @param text The text of a JSON object that has an `entryPoints` field:
+ *   parse it first, and call this only when the parsed object has one.
+ */
+export function duplicateDeclarationProblems(text: string): DuplicateDeclaration[] {
+  const walk = new Walk(text);
+  const at = fieldPosition(text);
+  if (at === -1) walk.topLevel();
+  else {
+    walk.at = at + FIELD.length;
+    walk.fieldValue();
+  }
+  return walk.problems();
 }
 
 /**
- * The repeated keys of every object up to `maxDepth` levels deep (0 is the
- * top-level object). `text` must be valid JSON (parse it first).
+ * Where the top-level `"entryPoints"` key is, when that is sure without
+ * walking the text; -1 otherwise. The field exists (the caller parsed the
+ * text), and without a `\u` escape in the text its key is written as is: so
+ * when that spelling occurs exactly once, it is the key.
  */
-export function findDuplicateKeys(
-  text: string,
-  maxDepth: number,
-  from = 0,
-  basePath: readonly string[] = [],
-): DuplicateKey[] {
-  const found: DuplicateKey[] = [];
-  const stack: Frame[] = [];
-  let expectKey = false;
-  for (let i = from; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') {
-      const end = endOfString(text, i);
-      const top = stack[stack.length - 1];
-      if (expectKey && top?.keys) {
-        const key = JSON.parse(text.slice(i, end)) as string;
-        if (stack.length - 1 <= maxDepth && top.keys.has(key) && !top.reported.has(key)) {
-          top.reported.add(key);
-          found.push({ path: top.path, key });
-        }
-        top.keys.add(key);
-        top.lastKey = key;
-        expectKey = false;
+function fieldPosition(text: string): number {
+  if (text.includes('\\u')) return -1;
+  const at = text.indexOf(FIELD);
+  return text.indexOf(FIELD, at + FIELD.length) === -1 ? at : -1;
+}
+
+/** One copy of something JSON.parse may drop as a whole (the field, or a group): its problems go with it. */
+interface Copy {
+  dropped: boolean;
+  parent: Copy | null;
+}
+
+class Walk {
+  /** The index of the next character to read. */
+  at = 0;
+  private readonly found: { problem: DuplicateDeclaration; copy: Copy | null }[] = [];
+  private field: Copy | null = null;
+
+  constructor(private readonly text: string) {}
+
+  problems(): DuplicateDeclaration[] {
+    return this.found.filter(({ copy }) => !isDropped(copy)).map(({ problem }) => problem);
+  }
+
+  /** Walks the members of the top-level object, looking into each `entryPoints` one. */
+  topLevel(): void {
+    this.at = this.text.indexOf('{');
+    let fields = 0;
+    this.members(() => {
+      const key = this.key();
+      if (key !== 'entryPoints') return this.skipValue();
+      fields += 1;
+      if (fields === 2) {
+        this.report(null, '"entryPoints" appears more than once: only the last one is used', null, null);
       }
-      i = end - 1;
-    } else if (char === '{' || char === '[') {
-      const parent = stack[stack.length - 1];
-      const path = parent ? [...parent.path, parent.keys ? parent.lastKey : '[]'] : basePath;
-      stack.push({ keys: char === '{' ? new Set() : null, reported: new Set(), path, lastKey: '' });
-      expectKey = char === '{';
-    } else if (char === '}' || char === ']') {
-      stack.pop();
-      expectKey = false;
-      if (stack.length === 0) break;
-    } else if (char === ',') {
-      expectKey = Boolean(stack[stack.length - 1]?.keys);
+      this.fieldValue();
+    });
+  }
+
+  /** Reads the `: value` of an `entryPoints` key; only an object of groups has keys to compare. */
+  fieldValue(): void {
+    if (this.field) this.field.dropped = true;
+    const field: Copy = { dropped: false, parent: null };
+    this.field = field;
+    this.colon();
+    if (this.text.charCodeAt(this.at) !== OPEN_OBJECT) return this.skipValue();
+    const groups = new Map<string, Copy>();
+    const reported = new Set<string>();
+    this.members(() => {
+      const group = this.key();
+      this.colon();
+      const earlier = groups.get(group);
+      if (earlier) {
+        earlier.dropped = true;
+        if (!reported.has(group)) {
+          reported.add(group);
+          this.report(
+            field,
+            `group ${quote(group)} appears more than once in "entryPoints": only the last one is used`,
+            group,
+            null,
+          );
+        }
+      }
+      const copy: Copy = { dropped: false, parent: field };
+      groups.set(group, copy);
+      if (this.text.charCodeAt(this.at) === OPEN_OBJECT) this.group(group, copy);
+      else this.skipValue();
+    });
+  }
+
+  /** Reads one group's object of `name: value`. */
+  private group(group: string, copy: Copy): void {
+    const names = new Set<string>();
+    const reported = new Set<string>();
+    this.members(() => {
+      const name = this.key();
+      if (names.has(name) && !reported.has(name)) {
+        reported.add(name);
+        this.report(
+          copy,
+          `entry point ${quote(name)} appears more than once in group ${quote(group)}: only the last one is used`,
+          group,
+          name,
+        );
+      }
+      names.add(name);
+      this.colon();
+      this.skipValue();
+    });
+  }
+
+  private report(copy: Copy | null, reason: string, group: string | null, name: string | null): void {
+    this.found.push({ problem: { reason, group, name }, copy });
+  }
+
+  /** Calls `member` for each member of the object that opens at `at` (each starts at its key); ends past `}`. */
+  private members(member: () => void): void {
+    this.at += 1;
+    for (;;) {
+      const char = this.skipSpace();
+      if (char === CLOSE_OBJECT || Number.isNaN(char)) {
+        this.at += 1;
+        return;
+      }
+      if (char === COMMA) this.at += 1;
+      else member();
     }
   }
-  return found;
+
+  /** The key that starts at `at` (a string), decoded as JSON.parse decodes it. */
+  private key(): string {
+    this.skipSpace();
+    const start = this.at;
+    const end = endOfString(this.text, start);
+    this.at = end;
+    const raw = this.text.slice(start + 1, end - 1);
+    return raw.includes('\\') ? (JSON.parse(this.text.slice(start, end)) as string) : raw;
+  }
+
+  /** Skips the `:` after a key and the white space around it. */
+  private colon(): void {
+    this.skipSpace();
+    this.at += 1;
+    this.skipSpace();
+  }
+
+  /** Skips the value that starts at `at`, however deep it nests (a depth counter, no recursion). */
+  private skipValue(): void {
+    const { text } = this;
+    let depth = 0;
+    for (let i = this.at; i < text.length; i++) {
+      const char = text.charCodeAt(i);
+      if (char === QUOTE) {
+        i = endOfString(text, i) - 1;
+        if (depth === 0) {
+          this.at = i + 1;
+          return;
+        }
+      } else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
+        depth += 1;
+      } else if (char === CLOSE_OBJECT || char === CLOSE_ARRAY || (char === COMMA && depth === 0)) {
+        // A `}` or `,` at depth 0 ends a number or a literal (it belongs to the object around it).
+        if (depth === 0) {
+          this.at = i;
+          return;
+        }
+        depth -= 1;
+        if (depth === 0) {
+          this.at = i + 1;
+          return;
+        }
+      }
+    }
+    this.at = text.length;
+  }
+
+  /** Skips white space; returns the character code at `at` (NaN at the end). */
+  private skipSpace(): number {
+    const { text } = this;
+    let char = text.charCodeAt(this.at);
+    while (char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09) char = text.charCodeAt(++this.at);
+    return char;
+  }
+}
+
+function isDropped(copy: Copy | null): boolean {
+  for (let current = copy; current; current = current.parent) if (current.dropped) return true;
+  return false;
 }
 
 /** The index just past the closing quote of the string that opens at `start`. */
@@ -71,62 +231,8 @@ function endOfString(text: string, start: number): number {
     quote = text.indexOf('"', quote);
     if (quote === -1) return text.length;
     let backslashes = 0;
-    while (text[quote - 1 - backslashes] === '\\') backslashes++;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
     quote++;
   }
-}
-
-/** A repeated key that loses a declaration: why, and the group and name it is about. */
-export interface DuplicateDeclaration {
-  reason: string;
-  group: string | null;
-  name: string | null;
-}
-
-/** Why each repeated key of the `entryPoints` declarations in a manifest's text loses a declaration. */
-export function duplicateDeclarationProblems(text: string): DuplicateDeclaration[] {
-  const problems: DuplicateDeclaration[] = [];
-  for (const { path, key } of declarationDuplicates(text)) {
-    const where = path.length === 0 ? null : path[0];
-    if (path.length === 0 && key === 'entryPoints') {
-      problems.push({
-        reason: '"entryPoints" appears more than once: only the last one is used',
-        group: null,
-        name: null,
-      });
-    } else if (path.length === 1 && where === 'entryPoints') {
-      problems.push({
-        reason: `group ${JSON.stringify(key)} appears more than once in "entryPoints": only the last one is used`,
-        group: key,
-        name: null,
-      });
-    } else if (path.length === 2 && where === 'entryPoints') {
-      problems.push({
-        reason:
-          `entry point ${JSON.stringify(key)} appears more than once in group ${JSON.stringify(path[1])}: ` +
-          'only the last one is used',
-        group: path[1],
-        name: key,
-      });
-    }
-  }
-  return problems;
-}
-
-const FIELD = '"entryPoints"';
-const FIELD_TO_VALUE = /^\s*:\s*\{/;
-
-/**
- * The repeated keys of the declarations. Usually `"entryPoints"` appears once
- * and without escapes anywhere in the text: it is then the field itself, and
- * only its object (a small part of a manifest) needs tokenizing.
- */
-function declarationDuplicates(text: string): DuplicateKey[] {
-  const at = text.indexOf(FIELD);
-  const unique = at !== -1 && text.indexOf(FIELD, at + FIELD.length) === -1 && !text.includes('\\');
-  const value = unique ? FIELD_TO_VALUE.exec(text.slice(at + FIELD.length, at + FIELD.length + 64)) : null;
-  if (!value) return findDuplicateKeys(text, 2);
-  const open = at + FIELD.length + value[0].length - 1;
-  return findDuplicateKeys(text, 1, open, ['entryPoints']);
 }

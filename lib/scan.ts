@@ -6,6 +6,7 @@
  * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
  * parsing every one is not.
  */
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import {
   closeSync,
   constants,
@@ -14,6 +15,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  readSync,
   realpathSync,
   statSync,
 } from 'node:fs';
@@ -24,6 +26,7 @@ import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
 import { duplicateDeclarationProblems } from './duplicate-keys';
+import { kindOf, quote } from './quote';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
 export type Declaration = [group: string, name: string, value: string, parsed: ParsedValue];
@@ -70,12 +73,20 @@ export interface ScanResult {
 
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
-const MARKER_TEXT = '"entryPoints"';
-const MARKER = Buffer.from(MARKER_TEXT);
+const MARKER = Buffer.from('"entryPoints"');
 // Node reads package.json as UTF-8 only; a UTF-16 file that declares entry points is reported, not ignored.
 const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
 const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Non-blocking (a FIFO must not hang the scan) and not through a symbolic link (which could lead to a
+// device that never ends): a link is opened again the careful way, and looked at before it is read.
+const QUICK_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+const CAREFUL_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+// What opening a symbolic link with O_NOFOLLOW fails with (Linux and macOS; FreeBSD; NetBSD).
+const REFUSED_LINK = new Set(['ELOOP', 'EMLINK', 'EFTYPE']);
+// Most package.json files are a few KiB: one read into a buffer this big takes the whole file.
+const BUFFER_BYTES = 64 * 1024;
+// A bigger file could not be decoded into one string.
+const MAX_MANIFEST_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
 /** The stat fields that change when a file or folder changes, in one comparable string. */
 export function signature(stats: BigIntStats | null): string {
@@ -94,6 +105,8 @@ export function signatureOf(file: string): string {
 
 class Scan {
   readonly result: ScanResult = { packages: [], shadowed: [], problems: [], watch: [] };
+  /** Every package.json is read into this one buffer, which grows to the largest file of the scan. */
+  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private readonly seenNames = new Set<string>();
   private readonly seenPaths = new Set<string>();
 
@@ -220,57 +233,8 @@ class Scan {
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
     const file = dir + path.sep + 'package.json';
-    if (!alwaysWatch && !mayDeclare(file)) return;
-    let fd: number;
-    try {
-      // Non-blocking: opening a FIFO planted as package.json must not hang the application.
-      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    } catch (err) {
-      if (alwaysWatch) this.watch(file, null);
-      if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
-      return;
-    }
-    let bytes: Buffer;
-    let declares = false;
-    try {
-      // A FIFO or a device in place of package.json would block or never end: read regular files only.
-      const kind = statOpened(fd, file, false);
-      if (!kind.isFile()) {
-        if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
-        const what = kind.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
-        return;
-      }
-      bytes = readOpened(fd, file);
-      declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
-      // The signature is taken from the same descriptor after the read. A write in between gives the file a
-      // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
-      if (declares || alwaysWatch) this.watch(file, statOpened(fd, file, true));
-    } catch (err) {
-      if (alwaysWatch) this.watch(file, statOrNull(file));
-      if (code(err) === 'ENOENT') return;
-      const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
-      return;
-    } finally {
-      closeSync(fd);
-    }
-    if (!declares) return;
-    if (isUtf16Declaring(bytes)) {
-      this.problem(
-        'STEVEDORE_UNREADABLE_PACKAGE',
-        file,
-        'not UTF-8: it is UTF-16 (byte order mark), which Node cannot read',
-      );
-      return;
-    }
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch {
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
-      return;
-    }
+    const text = this.readDeclaring(file, alwaysWatch);
+    if (text === null) return;
     let manifest: unknown;
     try {
       manifest = JSON.parse(text);
@@ -282,10 +246,12 @@ class Scan {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
       return;
     }
+    // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
+    if (!Object.hasOwn(manifest, 'entryPoints')) return;
     for (const { reason, group, name } of duplicateDeclarationProblems(text)) {
       this.problem('STEVEDORE_INVALID_DECLARATION', file, reason, group, name);
     }
-    const declarations = this.declarations(manifest, file);
+    const declarations = this.declarations(manifest.entryPoints, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
       name: typeof manifest.name === 'string' ? manifest.name : installedAs,
@@ -295,14 +261,163 @@ class Scan {
     this.result.packages.push({ dist, installedAs, source, declarations });
   }
 
-  private declarations(manifest: Record<string, unknown>, file: string): Declaration[] {
-    if (!Object.hasOwn(manifest, 'entryPoints')) return [];
-    const field = manifest.entryPoints;
+  /**
+   * Reads a package.json once, into the scan's buffer; returns its text when
+   * its bytes mention `"entryPoints"` (the only files worth decoding and
+   * parsing), else null. Reports what cannot be read, and watches the file
+   * when {@link watchesPackage} says so, with the signature of the descriptor
+   * its bytes came from.
+   */
+  private readDeclaring(file: string, alwaysWatch: boolean): string | null {
+    let fd: number;
+    let followed = false;
+    try {
+      fd = openSync(file, QUICK_READ);
+    } catch (err) {
+      if (!REFUSED_LINK.has(code(err) ?? '')) return this.notOpened(file, err, alwaysWatch);
+      // A symbolic link (which O_NOFOLLOW refuses): open what it leads to, and look at it before reading.
+      try {
+        fd = openSync(file, CAREFUL_READ);
+        followed = true;
+      } catch (linkErr) {
+        return this.notOpened(file, linkErr, alwaysWatch);
+      }
+    }
+    try {
+      return this.readOpened(fd, file, alwaysWatch, followed);
+    } catch (err) {
+      if (alwaysWatch) this.watch(file, statOrNull(file));
+      if (code(err) === 'ENOENT') return null;
+      const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads an open package.json. Only a regular file is read to its end: a
+   * FIFO or a device would block or never end. One read is enough to tell
+   * most files apart: one that is shorter than the buffer and does not
+   * mention entry points is done with (whatever it is, it declares nothing);
+   * one that is empty, fills the buffer, or is to be parsed or watched is
+   * asked what it is first.
+   */
+  private readOpened(fd: number, file: string, alwaysWatch: boolean, followed: boolean): string | null {
+    // Through a link the file could be anything (a link to /dev/zero): look before reading.
+    let kind: Stats | null = followed ? statOpened(fd, file, false) : null;
+    if (kind && !kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
+    let length = this.read(fd, file, 0);
+    if (!kind && (length === 0 || length === this.buffer.length)) {
+      kind = statOpened(fd, file, false);
+      if (!kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
+    }
+    if (kind) length = this.readRest(fd, file, length, kind.size);
+    let declares = this.mentionsEntryPoints(length);
+    if (!declares && !alwaysWatch) return null;
+    // The signature is taken from the same descriptor after the read. A write in between gives the file a
+    // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
+    const stats = statOpened(fd, file, true);
+    if (!stats.isFile()) return this.notRegular(fd, file, stats, alwaysWatch);
+    if (stats.size > BigInt(length)) {
+      // A short read before the end (some network file systems): read the rest.
+      length = this.readRest(fd, file, length, Number(stats.size));
+      declares = this.mentionsEntryPoints(length);
+    }
+    if (this.watchesPackage(declares, alwaysWatch)) this.watch(file, stats);
+    if (!declares) return null;
+    return this.decode(file, this.buffer.subarray(0, length));
+  }
+
+  /** Whether a package's package.json is watched: an edit to it changes no folder. */
+  private watchesPackage(declares: boolean, alwaysWatch: boolean): boolean {
+    return declares || alwaysWatch;
+  }
+
+  /** Whether the first `length` bytes of the buffer mention `"entryPoints"` (in UTF-8, or in UTF-16 with a mark). */
+  private mentionsEntryPoints(length: number): boolean {
+    const bytes = this.buffer.subarray(0, length);
+    return bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
+  }
+
+  /** The text of a declaring file's bytes, as Node reads a package.json (UTF-8, a byte order mark skipped). */
+  private decode(file: string, bytes: Buffer): string | null {
+    if (isUtf16Declaring(bytes)) {
+      this.problem(
+        'STEVEDORE_UNREADABLE_PACKAGE',
+        file,
+        'not UTF-8: it is UTF-16 (byte order mark), which Node cannot read',
+      );
+      return null;
+    }
+    if (!isUtf8(bytes)) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
+      return null;
+    }
+    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return bytes.toString('utf8', start);
+  }
+
+  /** Reads from `fd` into the buffer at `offset`, as much as fits; returns `offset` plus what was read. */
+  private read(fd: number, file: string, offset: number): number {
+    try {
+      return offset + readSync(fd, this.buffer, offset, this.buffer.length - offset, null);
+    } catch (err) {
+      // Yarn's zip file system (Plug'n'Play) gives descriptors that the fd calls refuse: read by path there.
+      if (code(err) !== 'EBADF' || offset !== 0) throw err;
+      const bytes = readFileSync(file);
+      this.reserve(bytes.length + 1);
+      return bytes.copy(this.buffer);
+    }
+  }
+
+  /**
+   * Reads a regular file to its end, growing the buffer to its size. `size`
+   * is what a stat said; the end is where a read returns nothing, or where a
+   * read short of a full buffer reaches that size.
+   */
+  private readRest(fd: number, file: string, length: number, size: number): number {
+    if (length < this.buffer.length && length >= size) return length;
+    for (;;) {
+      if (length === this.buffer.length || size >= this.buffer.length) this.reserve(Math.max(size, length) + 1);
+      const before = length;
+      length = this.read(fd, file, length);
+      if (length === before || (length < this.buffer.length && length >= size)) return length;
+    }
+  }
+
+  /** Makes the buffer hold at least `bytes` bytes (keeping its content); it stays that big for the scan. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.buffer.length) return;
+    if (bytes > MAX_MANIFEST_BYTES + 1) {
+      throw new Error(`package.json is larger than ${MAX_MANIFEST_BYTES} bytes, the most a string can hold`);
+    }
+    const grown = Buffer.allocUnsafe(Math.min(Math.max(bytes, this.buffer.length * 2), MAX_MANIFEST_BYTES + 1));
+    this.buffer.copy(grown);
+    this.buffer = grown;
+  }
+
+  private notOpened(file: string, err: unknown, alwaysWatch: boolean): null {
+    if (alwaysWatch) this.watch(file, null);
+    if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
+    return null;
+  }
+
+  private notRegular(fd: number, file: string, kind: Stats | BigIntStats, alwaysWatch: boolean): null {
+    if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
+    const what = kind.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
+    this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
+    return null;
+  }
+
+  /** The valid declarations of an `entryPoints` field; each invalid one is reported and skipped. */
+  private declarations(field: unknown, file: string): Declaration[] {
     if (!isPlainObject(field)) {
       this.problem(
         'STEVEDORE_INVALID_DECLARATION',
         file,
-        `"entryPoints" must be an object of groups, each an object of name: value; got ${kind(field)}`,
+        `"entryPoints" must be an object of groups, each an object of name: value; got ${kindOf(field)}`,
       );
       return [];
     }
@@ -313,7 +428,7 @@ class Scan {
         this.problem(
           'STEVEDORE_INVALID_DECLARATION',
           file,
-          `group ${JSON.stringify(group)} skipped: it must be an object of name: value; got ${kind(entries)}`,
+          `group ${quote(group)} skipped: it must be an object of name: value; got ${kindOf(entries)}`,
           group,
         );
         continue;
@@ -326,7 +441,7 @@ class Scan {
           this.problem(
             'STEVEDORE_INVALID_DECLARATION',
             file,
-            `entry point ${JSON.stringify(name)} in group ${JSON.stringify(group)} skipped: ${reason(err)}`,
+            `entry point ${quote(name)} in group ${quote(group)} skipped: ${reason(err)}`,
             group,
             name,
           );
@@ -381,12 +496,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function kind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}
-
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
@@ -413,27 +522,6 @@ function statOrNull(file: string): BigIntStats | null {
   }
 }
 
-// Non-blocking (a FIFO must not hang the scan) and not through a symbolic link
-// (which could lead to a device that never ends): those go the careful way.
-const QUICK_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
-
-/**
- * Most packages declare nothing, and one native call (Node's single-call UTF-8
- * read) is enough to tell. False only when the file surely declares nothing;
- * anything unusual (a link, an empty or odd file, a read error other than
- * "no such file", a UTF-16 byte order mark) is left to the careful read.
- */
-function mayDeclare(file: string): boolean {
-  let text: string;
-  try {
-    // Node takes numeric flags here too; its types only name the string forms.
-    text = readFileSync(file, { encoding: 'utf8', flag: QUICK_READ as unknown as string });
-  } catch (err) {
-    return code(err) !== 'ENOENT';
-  }
-  return text === '' || text.includes(MARKER_TEXT) || text.charCodeAt(0) === 0xfffd;
-}
-
 // Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
 // that the fd-based calls refuse (EBADF): fall back to the path there.
 function statOpened(fd: number, file: string, bigint: true): BigIntStats;
@@ -444,15 +532,6 @@ function statOpened(fd: number, file: string, bigint: boolean): Stats | BigIntSt
   } catch (err) {
     if (code(err) !== 'EBADF') throw err;
     return statSync(file, { bigint });
-  }
-}
-
-function readOpened(fd: number, file: string): Buffer {
-  try {
-    return readFileSync(fd);
-  } catch (err) {
-    if (code(err) !== 'EBADF') throw err;
-    return readFileSync(file);
   }
 }
 
