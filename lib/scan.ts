@@ -298,47 +298,48 @@ class Scan {
 
   /**
    * Reads an open package.json. Only a regular file is read to its end: a
-   * FIFO or a device would block or never end. One read is enough to tell
-   * most files apart: one that is shorter than the buffer and does not
-   * mention entry points is done with (whatever it is, it declares nothing);
-   * one that is empty, fills the buffer, or is to be parsed or watched is
-   * asked what it is first.
+   * FIFO or a device would block or never end. One read at position 0 is
+   * enough to tell most files apart: it fails on a FIFO or a socket, and one
+   * that returns less than the buffer holds (but something) is the whole of a
+   * regular file (a device node, which only root can make, aside). A file
+   * that is empty, fills the buffer or is reached through a link is asked
+   * what it is; one to watch is stat'ed anyway, for its signature.
    */
   private readOpened(fd: number, file: string, alwaysWatch: boolean, followed: boolean): string | null {
     // Through a link the file could be anything (a link to /dev/zero): look before reading.
     let kind: Stats | null = followed ? statOpened(fd, file, false) : null;
     if (kind && !kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
-    let length = this.read(fd, file, 0);
+    let length: number;
+    try {
+      length = this.read(fd, file, 0);
+    } catch (err) {
+      if (code(err) !== 'ESPIPE') throw err;
+      return this.notRegular(fd, file, statOpened(fd, file, false), alwaysWatch);
+    }
     if (!kind && (length === 0 || length === this.buffer.length)) {
       kind = statOpened(fd, file, false);
       if (!kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
     }
     if (kind) length = this.readRest(fd, file, length, kind.size);
-    let declares = this.mentionsEntryPoints(length);
-    if (!declares && !alwaysWatch) return null;
-    // The signature is taken from the same descriptor after the read. A write in between gives the file a
-    // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
-    const stats = statOpened(fd, file, true);
-    if (!stats.isFile()) return this.notRegular(fd, file, stats, alwaysWatch);
-    if (stats.size > BigInt(length)) {
-      // A short read before the end (some network file systems): read the rest.
-      length = this.readRest(fd, file, length, Number(stats.size));
-      declares = this.mentionsEntryPoints(length);
+    let declares = mentionsEntryPoints(this.buffer, length);
+    if (this.watchesPackage(declares, alwaysWatch)) {
+      // The signature is taken from the same descriptor after the read. A write in between gives the file a
+      // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
+      const stats = statOpened(fd, file, true);
+      if (!stats.isFile()) return this.notRegular(fd, file, stats, alwaysWatch);
+      if (stats.size > BigInt(length)) {
+        // A short read before the end (some network file systems): read the rest.
+        length = this.readRest(fd, file, length, Number(stats.size));
+        declares = mentionsEntryPoints(this.buffer, length);
+      }
+      this.watch(file, stats);
     }
-    if (this.watchesPackage(declares, alwaysWatch)) this.watch(file, stats);
-    if (!declares) return null;
-    return this.decode(file, this.buffer.subarray(0, length));
+    return declares ? this.decode(file, this.buffer.subarray(0, length)) : null;
   }
 
   /** Whether a package's package.json is watched: an edit to it changes no folder. */
   private watchesPackage(declares: boolean, alwaysWatch: boolean): boolean {
     return declares || alwaysWatch;
-  }
-
-  /** Whether the first `length` bytes of the buffer mention `"entryPoints"` (in UTF-8, or in UTF-16 with a mark). */
-  private mentionsEntryPoints(length: number): boolean {
-    const bytes = this.buffer.subarray(0, length);
-    return bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
   }
 
   /** The text of a declaring file's bytes, as Node reads a package.json (UTF-8, a byte order mark skipped). */
@@ -359,10 +360,10 @@ class Scan {
     return bytes.toString('utf8', start);
   }
 
-  /** Reads from `fd` into the buffer at `offset`, as much as fits; returns `offset` plus what was read. */
+  /** Reads the file from `offset` into the buffer at `offset`, as much as fits; returns `offset` plus what was read. */
   private read(fd: number, file: string, offset: number): number {
     try {
-      return offset + readSync(fd, this.buffer, offset, this.buffer.length - offset, null);
+      return offset + readSync(fd, this.buffer, offset, this.buffer.length - offset, offset);
     } catch (err) {
       // Yarn's zip file system (Plug'n'Play) gives descriptors that the fd calls refuse: read by path there.
       if (code(err) !== 'EBADF' || offset !== 0) throw err;
@@ -483,6 +484,13 @@ export function scan(root: string, folders: readonly string[], located?: Located
   for (const pkg of located?.packages ?? []) state.located(pkg);
   for (const folder of folders) state.folder(folder);
   return state.result;
+}
+
+/** Whether the first `length` bytes of `buffer` mention `"entryPoints"` (in UTF-8, or in UTF-16 with a mark). */
+function mentionsEntryPoints(buffer: Buffer, length: number): boolean {
+  // A view: past `length` lie the stale bytes of a longer file.
+  const bytes = buffer.subarray(0, length);
+  return bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
 }
 
 /** A UTF-16 file (with its byte order mark) that mentions entryPoints. */
