@@ -1,4 +1,4 @@
-import { duplicateDeclarationProblems } from '../lib/duplicate-keys';
+import { declarationKeys, duplicateDeclarationProblems } from '../lib/duplicate-keys';
 
 const reasons = (text: string): string[] => duplicateDeclarationProblems(text).map(({ reason }) => reason);
 
@@ -93,5 +93,38 @@ describe('duplicateDeclarationProblems', () => {
     expect(problem.name).toBe(name);
     expect(problem.reason.length).toBeLessThan(400);
     expect(problem.reason).toContain('…" (1000000 characters) appears more than once in group "g"');
+  });
+});
+
+describe('the key count that tells, without building a string, that no key repeats', () => {
+  const texts = [
+    '{"entryPoints": {"g": {"a": "1", "b": "2"}, "h": {}}}',
+    '{"entryPoints": {"g": {"a": "1", "a": "2"}}}',
+    '{"entryPoints": {"g": {"a": "1"}, "g": {"b": "2"}}}',
+    '{"entryPoints": {"g": [{"a": 1, "a": 2}], "h": "x", "i": {"n": {"m": 1, "m": 2}}}}',
+    '{"entryPoints": {"g": [{"a": 1}], "g": {"a": "1"}}}',
+    '{"entryPoints": {"g": {"a": "{\\"a\\": 1, ", "b": "[,"}, "h": {"x\\"": "y"}}}',
+    '{"entryPoints": []}',
+    '{"entryPoints": {}}',
+  ];
+  test.each(texts)('%s: the same problems with and without the parsed count', (text) => {
+    const field = (JSON.parse(text) as { entryPoints: unknown }).entryPoints;
+    const keys =
+      typeof field === 'object' && field !== null && !Array.isArray(field)
+        ? declarationKeys(field as Record<string, unknown>)
+        : 0;
+    expect(duplicateDeclarationProblems(text, keys)).toEqual(duplicateDeclarationProblems(text));
+  });
+
+  test('fewer parsed keys than key tokens: a key repeats, and the text is looked into', () => {
+    const text = '{"entryPoints": {"g": {"a": "1", "a": "2"}}}';
+    expect(declarationKeys(JSON.parse(text).entryPoints)).toBe(2);
+    expect(duplicateDeclarationProblems(text, 2)).toEqual([
+      {
+        reason: 'entry point "a" appears more than once in group "g": only the last one is used',
+        group: 'g',
+        name: 'a',
+      },
+    ]);
   });
 });

@@ -20,12 +20,15 @@ export interface DuplicateDeclaration {
 
 const FIELD = '"entryPoints"';
 const QUOTE = 0x22;
+const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
+
+const NONE: readonly DuplicateDeclaration[] = Object.freeze([]);
 
 /**
  * Why each repeated key of the top-level `entryPoints` field loses a
@@ -35,10 +38,15 @@ const CLOSE_ARRAY = 0x5d;
  *
  * @param text The text of a JSON object that has an `entryPoints` field:
  *   parse it first, and call this only when the parsed object has one.
+ * @param parsedKeys How many keys the parsed field has: its groups, plus the
+ *   names in each group that is an object (see {@link declarationKeys}). When
+ *   the text holds no more key tokens there, no key repeats: that is counted
+ *   without building a string, and nothing else is done.
  */
-export function duplicateDeclarationProblems(text: string): DuplicateDeclaration[] {
-  const walk = new Walk(text);
+export function duplicateDeclarationProblems(text: string, parsedKeys?: number): readonly DuplicateDeclaration[] {
   const at = fieldPosition(text);
+  if (at !== -1 && parsedKeys !== undefined && keyTokens(text, at + FIELD.length) === parsedKeys) return NONE;
+  const walk = new Walk(text);
   if (at === -1) walk.topLevel();
   else {
     walk.at = at + FIELD.length;
@@ -57,6 +65,53 @@ function fieldPosition(text: string): number {
   if (text.includes('\\u')) return -1;
   const at = text.indexOf(FIELD);
   return text.indexOf(FIELD, at + FIELD.length) === -1 ? at : -1;
+}
+
+/** The count {@link duplicateDeclarationProblems} compares with: groups, plus names of the groups that are objects. */
+export function declarationKeys(field: Record<string, unknown>): number {
+  let keys = 0;
+  for (const group of Object.keys(field)) {
+    keys += 1;
+    const entries = field[group];
+    if (typeof entries === 'object' && entries !== null && !Array.isArray(entries)) keys += Object.keys(entries).length;
+  }
+  return keys;
+}
+
+/**
+ * The key tokens of the field whose key ends at `from`: those of its object
+ * (groups) and of the objects directly in it (names); 0 when its value is not
+ * an object. Every key is counted, repeated or not.
+ */
+function keyTokens(text: string, from: number): number {
+  let at = from;
+  while (text.charCodeAt(at) !== COLON && at < text.length) at++;
+  at = skipSpace(text, at + 1);
+  if (text.charCodeAt(at) !== OPEN_OBJECT) return 0;
+  let count = 0;
+  let depth = 1;
+  // Whether the container at depth 2 (a group's value) is an object, and whether a key comes next.
+  let names = false;
+  let expectKey = true;
+  for (let i = at + 1; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === QUOTE) {
+      if (expectKey && (depth === 1 || (depth === 2 && names))) count += 1;
+      expectKey = false;
+      i = endOfString(text, i) - 1;
+    } else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
+      depth += 1;
+      if (depth === 2) names = char === OPEN_OBJECT;
+      expectKey = char === OPEN_OBJECT;
+    } else if (char === CLOSE_OBJECT || char === CLOSE_ARRAY) {
+      depth -= 1;
+      if (depth === 0) return count;
+      expectKey = false;
+    } else if (char === COMMA) {
+      expectKey = depth === 1 || (depth === 2 && names);
+    }
+  }
+  return count;
 }
 
 /** One copy of something JSON.parse may drop as a whole (the field, or a group): its problems go with it. */
@@ -212,11 +267,18 @@ class Walk {
 
   /** Skips white space; returns the character code at `at` (NaN at the end). */
   private skipSpace(): number {
-    const { text } = this;
-    let char = text.charCodeAt(this.at);
-    while (char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09) char = text.charCodeAt(++this.at);
-    return char;
+    this.at = skipSpace(this.text, this.at);
+    return this.text.charCodeAt(this.at);
   }
+}
+
+/** The index of the first character at or after `at` that is not JSON white space. */
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  for (let char = text.charCodeAt(i); char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09;) {
+    char = text.charCodeAt(++i);
+  }
+  return i;
 }
 
 function isDropped(copy: Copy | null): boolean {

@@ -40,6 +40,9 @@ const URL_LIKE = /^[a-z][a-z\d+.-]*:(?:\/|[\w.+-]+\/[\w.+-]+[;,])|^(?:file|data|
 const WINDOWS_ABSOLUTE = /^[a-z]:[\\/]/i;
 // One segment of a bare specifier: no white space, no backslash, not `.`/`..`.
 const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
+// The shape nearly every value has (`./dist/plugin.js:Plugin`, `./index.js`): what the general rules below
+// make of it, with one match. (`..` is looked for apart: such a path may lead outside the package.)
+const PLAIN_PATH = /^(\.\/[\w./-]*)(?::([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*))?$/;
 // Every pattern above is anchored and has one way to match each character, so none backtracks
 // more than linearly on a long value; `[extras]` is found with lastIndexOf, not with a pattern.
 
@@ -54,6 +57,8 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
   if (typeof value !== 'string') {
     throw new InvalidEntryPoint(value, `expected a string, got ${kindOf(value)}`);
   }
+  const plain = PLAIN_PATH.exec(value);
+  if (plain !== null && !plain[1].includes('..')) return { module: plain[1], attr: plain[2] ?? null, extras: [] };
   let rest = value;
   let extras: string[] = [];
   // `[extras]` is the bracketed part that ends the value (trailing white space aside).

@@ -25,7 +25,7 @@ import type { Distribution, ParsedValue } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
-import { duplicateDeclarationProblems } from './duplicate-keys';
+import { declarationKeys, duplicateDeclarationProblems } from './duplicate-keys';
 import { kindOf, quote } from './quote';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
@@ -248,10 +248,12 @@ class Scan {
     }
     // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
     if (!Object.hasOwn(manifest, 'entryPoints')) return;
-    for (const { reason, group, name } of duplicateDeclarationProblems(text)) {
+    const field = manifest.entryPoints;
+    const keys = isPlainObject(field) ? declarationKeys(field) : 0;
+    for (const { reason, group, name } of duplicateDeclarationProblems(text, keys)) {
       this.problem('STEVEDORE_INVALID_DECLARATION', file, reason, group, name);
     }
-    const declarations = this.declarations(manifest.entryPoints, file);
+    const declarations = this.declarations(field, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
       name: typeof manifest.name === 'string' ? manifest.name : installedAs,
