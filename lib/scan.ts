@@ -107,8 +107,8 @@ class Scan {
   readonly result: ScanResult = { packages: [], shadowed: [], problems: [], watch: [] };
   /** Every package.json is read into this one buffer, which grows to the largest file of the scan. */
   private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  private readonly seenNames = new Set<string>();
-  private readonly seenPaths = new Set<string>();
+  private readonly seenNames = new FoundNames();
+  private readonly seenPaths = new FoundPaths();
 
   problem(
     code: WarningCode,
@@ -121,6 +121,11 @@ class Scan {
     this.result.problems.push({ code, file, reason, group, name });
   }
 
+  /** After each source: the names it found shadow those of the sources after it. */
+  endSource(): void {
+    this.seenNames.endSource();
+  }
+
   watch(file: string, stats: BigIntStats | null): void {
     this.result.watch.push([file, signature(stats)]);
   }
@@ -128,21 +133,22 @@ class Scan {
   /** The application's own package: always read, always watched. */
   root(dir: string): void {
     const real = realpathOrSelf(dir);
-    this.seenPaths.add(real);
+    this.seenPaths.add(...splitPath(real));
     this.readPackage(real, path.basename(real), 'root', true);
   }
 
   /** A package whose folder a package manager told us (Yarn Plug'n'Play): read where it is, without listing. */
   located(pkg: LocatedPackage): void {
+    const [parent, name] = splitPath(pkg.dir);
     if (this.seenNames.has(pkg.installedAs)) {
-      if (!this.seenPaths.has(pkg.dir)) {
+      if (!this.seenPaths.has(parent, name)) {
         this.result.shadowed.push({ installedAs: pkg.installedAs, path: pkg.dir, source: pkg.source });
       }
       return;
     }
     this.seenNames.add(pkg.installedAs);
-    if (this.seenPaths.has(pkg.dir)) return;
-    this.seenPaths.add(pkg.dir);
+    if (this.seenPaths.has(parent, name)) return;
+    this.seenPaths.add(parent, name);
     this.readPackage(pkg.dir, pkg.installedAs, pkg.source, pkg.watch);
   }
 
@@ -205,6 +211,9 @@ class Scan {
   private candidate(source: string, parent: string, realParent: string, entry: Dirent, installedAs: string): void {
     const linked = !entry.isDirectory();
     let real = realParent + path.sep + entry.name;
+    // Its real path as its folder and its name there (the folder's string is one object for the whole listing).
+    let realFolder = realParent;
+    let realName = entry.name;
     if (linked) {
       if (!entry.isSymbolicLink()) return;
       const where = parent + path.sep + entry.name;
@@ -215,15 +224,16 @@ class Scan {
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
         return;
       }
+      [realFolder, realName] = splitPath(real);
     }
     if (this.seenNames.has(installedAs)) {
-      if (!this.seenPaths.has(real)) this.result.shadowed.push({ installedAs, path: real, source });
+      if (!this.seenPaths.has(realFolder, realName)) this.result.shadowed.push({ installedAs, path: real, source });
       debug.registry('%s in %s is shadowed by a nearer copy', installedAs, source);
       return;
     }
     this.seenNames.add(installedAs);
-    if (this.seenPaths.has(real)) return;
-    this.seenPaths.add(real);
+    if (this.seenPaths.has(realFolder, realName)) return;
+    this.seenPaths.add(realFolder, realName);
     this.readPackage(real, installedAs, source, linked);
   }
 
@@ -455,6 +465,63 @@ class Scan {
   }
 }
 
+/**
+ * The names packages were found under: a name found in an earlier source
+ * hides later copies. Within one source a name is found once (a folder lists
+ * each entry once), so a source's names are only compared with those of the
+ * sources after it: they are kept in a list, and go into a set only when a
+ * later source asks (most trees have one folder of packages).
+ */
+class FoundNames {
+  private readonly earlier = new Set<string>();
+  private current: string[] = [];
+  private readonly ended: string[][] = [];
+
+  /** Whether an earlier source found a package under `name`. */
+  has(name: string): boolean {
+    if (this.ended.length !== 0) {
+      for (const names of this.ended) for (const ended of names) this.earlier.add(ended);
+      this.ended.length = 0;
+    }
+    return this.earlier.has(name);
+  }
+
+  add(name: string): void {
+    this.current.push(name);
+  }
+
+  endSource(): void {
+    if (this.current.length === 0) return;
+    this.ended.push(this.current);
+    this.current = [];
+  }
+}
+
+/**
+ * The real paths of the packages read, as folder -> names: the folder of a
+ * listing is one string object, hashed once, so a package costs the lookup
+ * of its short name rather than the hashing of its whole path.
+ */
+class FoundPaths {
+  private readonly byFolder = new Map<string, Set<string>>();
+
+  has(folder: string, name: string): boolean {
+    return this.byFolder.get(folder)?.has(name) ?? false;
+  }
+
+  add(folder: string, name: string): void {
+    const names = this.byFolder.get(folder);
+    if (names) names.add(name);
+    else this.byFolder.set(folder, new Set([name]));
+  }
+}
+
+/** A real path as its folder and its last segment. */
+function splitPath(real: string): [folder: string, name: string] {
+  const at = real.lastIndexOf(path.sep);
+  return at === -1 ? ['', real] : [real.slice(0, at), real.slice(at + 1)];
+}
+
 /** A package found through a package manager's API rather than by listing a folder. */
 export interface LocatedPackage {
   /** Its folder, as the package manager resolves it (may be inside a Yarn zip archive). */
@@ -484,7 +551,11 @@ export function scan(root: string, folders: readonly string[], located?: Located
   state.root(root);
   for (const file of located?.watchFiles ?? []) state.watch(file, statOrNull(file));
   for (const pkg of located?.packages ?? []) state.located(pkg);
-  for (const folder of folders) state.folder(folder);
+  state.endSource();
+  for (const folder of folders) {
+    state.folder(folder);
+    state.endSource();
+  }
   return state.result;
 }
 
