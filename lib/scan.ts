@@ -25,7 +25,7 @@ import type { Distribution, ParsedValue } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
-import { declarationKeys, duplicateDeclarationProblems } from './duplicate-keys';
+import { duplicateDeclarationProblems } from './duplicate-keys';
 import { kindOf, quote } from './quote';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
@@ -73,6 +73,7 @@ export interface ScanResult {
 
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
+const INVALID: WarningCode = 'STEVEDORE_INVALID_DECLARATION';
 const MARKER = Buffer.from('"entryPoints"');
 // Node reads package.json as UTF-8 only; a UTF-16 file that declares entry points is reported, not ignored.
 const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
@@ -117,8 +118,18 @@ class Scan {
     group: string | null = null,
     name: string | null = null,
   ): void {
+    this.result.problems.push(this.makeProblem(code, file, reason, group, name));
+  }
+
+  private makeProblem(
+    code: WarningCode,
+    file: string,
+    reason: string,
+    group: string | null,
+    name: string | null,
+  ): Problem {
     debug.registry('skipped %s: %s', file, reason);
-    this.result.problems.push({ code, file, reason, group, name });
+    return { code, file, reason, group, name };
   }
 
   /** After each source: the names it found shadow those of the sources after it. */
@@ -258,12 +269,17 @@ class Scan {
     }
     // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
     if (!Object.hasOwn(manifest, 'entryPoints')) return;
-    const field = manifest.entryPoints;
-    const keys = isPlainObject(field) ? declarationKeys(field) : 0;
-    for (const { reason, group, name } of duplicateDeclarationProblems(text, keys)) {
-      this.problem('STEVEDORE_INVALID_DECLARATION', file, reason, group, name);
+    const mark = this.result.problems.length;
+    const [declarations, keys] = this.declarations(manifest.entryPoints, file);
+    // Repeated keys are reported first: the declarations' own problems come from the copy JSON.parse kept.
+    const duplicates = duplicateDeclarationProblems(text, keys);
+    if (duplicates.length !== 0) {
+      const problems = this.result.problems;
+      const later = problems.splice(mark);
+      for (const { reason, group, name } of duplicates)
+        problems.push(this.makeProblem(INVALID, file, reason, group, name));
+      for (const problem of later) problems.push(problem);
     }
-    const declarations = this.declarations(field, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
       name: typeof manifest.name === 'string' ? manifest.name : installedAs,
@@ -424,35 +440,43 @@ class Scan {
     return null;
   }
 
-  /** The valid declarations of an `entryPoints` field; each invalid one is reported and skipped. */
-  private declarations(field: unknown, file: string): Declaration[] {
+  /**
+   * The valid declarations of an `entryPoints` field (each invalid one is
+   * reported and skipped), and how many keys the field has: its groups, plus
+   * the names of those that are objects.
+   */
+  private declarations(field: unknown, file: string): [Declaration[], number] {
     if (!isPlainObject(field)) {
       this.problem(
-        'STEVEDORE_INVALID_DECLARATION',
+        INVALID,
         file,
         `"entryPoints" must be an object of groups, each an object of name: value; got ${kindOf(field)}`,
       );
-      return [];
+      return [[], 0];
     }
     const found: Declaration[] = [];
-    for (const group of Object.keys(field)) {
+    const groups = Object.keys(field);
+    let keys = groups.length;
+    for (const group of groups) {
       const entries = field[group];
       if (!isPlainObject(entries)) {
         this.problem(
-          'STEVEDORE_INVALID_DECLARATION',
+          INVALID,
           file,
           `group ${quote(group)} skipped: it must be an object of name: value; got ${kindOf(entries)}`,
           group,
         );
         continue;
       }
-      for (const name of Object.keys(entries)) {
+      const names = Object.keys(entries);
+      keys += names.length;
+      for (const name of names) {
         const value = entries[name];
         try {
           found.push([group, name, value as string, parseEntryPointValue(value)]);
         } catch (err) {
           this.problem(
-            'STEVEDORE_INVALID_DECLARATION',
+            INVALID,
             file,
             `entry point ${quote(name)} in group ${quote(group)} skipped: ${reason(err)}`,
             group,
@@ -461,7 +485,7 @@ class Scan {
         }
       }
     }
-    return found;
+    return [found, keys];
   }
 }
 
