@@ -55,6 +55,32 @@ export function duplicateDeclarationProblems(text: string, parsedKeys?: number):
   return walk.problems();
 }
 
+const REPEATED_FIELD: DuplicateDeclaration = Object.freeze({
+  reason: '"entryPoints" appears more than once: only the last one is used',
+  group: null,
+  name: null,
+});
+
+/**
+ * The same problems, when the field's value is known: its text (that of the
+ * copy JSON.parse keeps) and how many `entryPoints` keys the manifest has.
+ *
+ * @param value The text of the field's value.
+ * @param copies How many top-level `entryPoints` keys the manifest has.
+ * @param parsedKeys As for {@link duplicateDeclarationProblems}.
+ */
+export function fieldDuplicateProblems(
+  value: string,
+  copies: number,
+  parsedKeys: number,
+): readonly DuplicateDeclaration[] {
+  const repeated = copies > 1 ? [{ ...REPEATED_FIELD }] : [];
+  if (objectKeyTokens(value, 0) === parsedKeys) return repeated.length === 0 ? NONE : repeated;
+  const walk = new Walk(value);
+  walk.fieldObject();
+  return [...repeated, ...walk.problems()];
+}
+
 /**
  * Where the top-level `"entryPoints"` key is, when that is sure without
  * walking the text; -1 otherwise. The field exists (the caller parsed the
@@ -86,7 +112,11 @@ export function declarationKeys(field: Record<string, unknown>): number {
 function keyTokens(text: string, from: number): number {
   let at = from;
   while (text.charCodeAt(at) !== COLON && at < text.length) at++;
-  at = skipSpace(text, at + 1);
+  return objectKeyTokens(text, skipSpace(text, at + 1));
+}
+
+/** The key tokens of the field value that starts at `at`: see {@link keyTokens}. */
+function objectKeyTokens(text: string, at: number): number {
   if (text.charCodeAt(at) !== OPEN_OBJECT) return 0;
   let count = 0;
   let depth = 1;
@@ -140,19 +170,22 @@ class Walk {
       const key = this.key();
       if (key !== 'entryPoints') return this.skipValue();
       fields += 1;
-      if (fields === 2) {
-        this.report(null, '"entryPoints" appears more than once: only the last one is used', null, null);
-      }
+      if (fields === 2) this.report(null, REPEATED_FIELD.reason, null, null);
       this.fieldValue();
     });
   }
 
-  /** Reads the `: value` of an `entryPoints` key; only an object of groups has keys to compare. */
+  /** Reads the `: value` of an `entryPoints` key. */
   fieldValue(): void {
+    this.colon();
+    this.fieldObject();
+  }
+
+  /** Reads the value of an `entryPoints` key, at `at`; only an object of groups has keys to compare. */
+  fieldObject(): void {
     if (this.field) this.field.dropped = true;
     const field: Copy = { dropped: false, parent: null };
     this.field = field;
-    this.colon();
     if (this.text.charCodeAt(this.at) !== OPEN_OBJECT) return this.skipValue();
     const groups = new Map<string, Copy>();
     const reported = new Set<string>();

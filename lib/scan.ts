@@ -25,7 +25,8 @@ import type { Distribution, ParsedValue } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
-import { duplicateDeclarationProblems } from './duplicate-keys';
+import { duplicateDeclarationProblems, fieldDuplicateProblems } from './duplicate-keys';
+import { manifestFields } from './manifest';
 import { kindOf, quote } from './quote';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
@@ -254,25 +255,17 @@ class Scan {
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
     const file = dir + path.sep + 'package.json';
-    const text = this.readDeclaring(file, alwaysWatch);
-    if (text === null) return;
-    let manifest: unknown;
-    try {
-      manifest = JSON.parse(text);
-    } catch (err) {
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
-      return;
-    }
-    if (!isPlainObject(manifest)) {
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
-      return;
-    }
-    // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
-    if (!Object.hasOwn(manifest, 'entryPoints')) return;
+    const bytes = this.readDeclaring(file, alwaysWatch);
+    if (bytes === null) return;
+    const manifest = this.manifest(file, bytes);
+    if (manifest === null) return;
     const mark = this.result.problems.length;
     const [declarations, keys] = this.declarations(manifest.entryPoints, file);
     // Repeated keys are reported first: the declarations' own problems come from the copy JSON.parse kept.
-    const duplicates = duplicateDeclarationProblems(text, keys);
+    const duplicates =
+      manifest.fieldText === null
+        ? duplicateDeclarationProblems(manifest.text, keys)
+        : fieldDuplicateProblems(manifest.fieldText, manifest.fields, keys);
     if (duplicates.length !== 0) {
       const problems = this.result.problems;
       const later = problems.splice(mark);
@@ -282,21 +275,67 @@ class Scan {
     }
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
-      name: typeof manifest.name === 'string' ? manifest.name : installedAs,
-      version: typeof manifest.version === 'string' ? manifest.version : '',
+      name: manifest.name ?? installedAs,
+      version: manifest.version ?? '',
       root: dir,
     });
     this.result.packages.push({ dist, installedAs, source, declarations });
   }
 
   /**
-   * Reads a package.json once, into the scan's buffer; returns its text when
-   * its bytes mention `"entryPoints"` (the only files worth decoding and
-   * parsing), else null. Reports what cannot be read, and watches the file
+   * What a declaring manifest holds, from its bytes (UTF-8, a view of the
+   * scan's buffer); null when it declares nothing, or is reported.
+   *
+   * Only the `entryPoints` value is parsed: the rest is checked to be JSON
+   * without being built (see manifest.ts). What that check refuses is given
+   * to JSON.parse, which says what is wrong.
+   */
+  private manifest(file: string, bytes: Buffer): Manifest | null {
+    const found = manifestFields(bytes);
+    if (found !== null) {
+      if (found.entryPoints === null) return null;
+      const fieldText = bytes.toString('utf8', found.entryPoints[0], found.entryPoints[1]);
+      return {
+        entryPoints: JSON.parse(fieldText),
+        fieldText,
+        fields: found.entryPointsKeys,
+        text: '',
+        name: found.name,
+        version: found.version,
+      };
+    }
+    const text = bytes.toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
+      return null;
+    }
+    if (!isPlainObject(parsed)) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
+      return null;
+    }
+    // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
+    if (!Object.hasOwn(parsed, 'entryPoints')) return null;
+    return {
+      entryPoints: parsed.entryPoints,
+      fieldText: null,
+      fields: 1,
+      text,
+      name: typeof parsed.name === 'string' ? parsed.name : null,
+      version: typeof parsed.version === 'string' ? parsed.version : null,
+    };
+  }
+
+  /**
+   * Reads a package.json once, into the scan's buffer; returns its bytes (a
+   * view of the buffer: read them before the next file) when they mention
+   * `"entryPoints"` (the only files worth parsing) and are UTF-8, else null. Reports what cannot be read, and watches the file
    * when {@link watchesPackage} says so, with the signature of the descriptor
    * its bytes came from.
    */
-  private readDeclaring(file: string, alwaysWatch: boolean): string | null {
+  private readDeclaring(file: string, alwaysWatch: boolean): Buffer | null {
     let fd: number;
     let followed = false;
     try {
@@ -333,7 +372,7 @@ class Scan {
    * that is empty, fills the buffer or is reached through a link is asked
    * what it is; one to watch is stat'ed anyway, for its signature.
    */
-  private readOpened(fd: number, file: string, alwaysWatch: boolean, followed: boolean): string | null {
+  private readOpened(fd: number, file: string, alwaysWatch: boolean, followed: boolean): Buffer | null {
     // Through a link the file could be anything (a link to /dev/zero): look before reading.
     let kind: Stats | null = followed ? statOpened(fd, file, false) : null;
     if (kind && !kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
@@ -362,7 +401,7 @@ class Scan {
       }
       this.watch(file, stats);
     }
-    return declares ? this.decode(file, this.buffer.subarray(0, length)) : null;
+    return declares ? this.utf8(file, this.buffer.subarray(0, length)) : null;
   }
 
   /** Whether a package's package.json is watched: an edit to it changes no folder. */
@@ -370,8 +409,8 @@ class Scan {
     return declares || alwaysWatch;
   }
 
-  /** The text of a declaring file's bytes, as Node reads a package.json (UTF-8, a byte order mark skipped). */
-  private decode(file: string, bytes: Buffer): string | null {
+  /** A declaring file's bytes as Node reads a package.json: UTF-8, a byte order mark skipped; null when reported. */
+  private utf8(file: string, bytes: Buffer): Buffer | null {
     if (isUtf16Declaring(bytes)) {
       this.problem(
         'STEVEDORE_UNREADABLE_PACKAGE',
@@ -384,8 +423,7 @@ class Scan {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
       return null;
     }
-    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    return bytes.toString('utf8', start);
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   }
 
   /** Reads the file from `offset` into the buffer at `offset`, as much as fits; returns `offset` plus what was read. */
@@ -487,6 +525,20 @@ class Scan {
     }
     return [found, keys];
   }
+}
+
+/** What discovery takes from a declaring package.json. */
+interface Manifest {
+  /** The value of its (last) top-level `entryPoints`. */
+  entryPoints: unknown;
+  /** The text of that value, when the manifest was read field by field; null when it was parsed whole. */
+  fieldText: string | null;
+  /** How many top-level `entryPoints` keys it has (known when read field by field). */
+  fields: number;
+  /** The whole text, when it was parsed whole. */
+  text: string;
+  name: string | null;
+  version: string | null;
 }
 
 /**

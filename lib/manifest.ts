@@ -1,0 +1,252 @@
+/**
+ * The fields discovery needs from a package.json — `entryPoints`, `name` and
+ * `version` — read from its bytes, with the rest of the file checked to be
+ * JSON but never built. `JSON.parse` of a whole manifest spends most of its
+ * time making objects and strings (the scripts, dependencies, keywords …
+ * that discovery throws away); here only the `entryPoints` value is parsed.
+ *
+ * One pass, left to right, no recursion: nesting is a stack of one number per
+ * level, so the cost is linear in the bytes whatever they hold.
+ */
+
+/** What {@link manifestFields} found in a manifest that holds a JSON object. */
+export interface ManifestFields {
+  /** The bytes `[start, end)` of the value of the last top-level `entryPoints` key (the one JSON.parse keeps). */
+  entryPoints: [start: number, end: number] | null;
+  /** How many top-level `entryPoints` keys there are. */
+  entryPointsKeys: number;
+  /** The last top-level `name`, or null when it is missing or not a string. */
+  name: string | null;
+  /** The last top-level `version`, or null when it is missing or not a string. */
+  version: string | null;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+const ENTRY_POINTS = Buffer.from('entryPoints');
+const NAME = Buffer.from('name');
+const VERSION = Buffer.from('version');
+
+/**
+ * The top-level `entryPoints`, `name` and `version` of a manifest, exactly as
+ * `JSON.parse` would give them; null when the bytes are not a JSON object (not
+ * JSON at all, or JSON of another kind): `JSON.parse` then says which.
+ *
+ * @param bytes UTF-8 text (checked by the caller), without a byte order mark.
+ */
+export function manifestFields(bytes: Buffer): ManifestFields | null {
+  const end = bytes.length;
+  let at = space(bytes, 0, end);
+  if (bytes[at] !== OPEN_OBJECT) return null;
+  const found: ManifestFields = { entryPoints: null, entryPointsKeys: 0, name: null, version: null };
+  at = space(bytes, at + 1, end);
+  if (bytes[at] === CLOSE_OBJECT) at += 1;
+  else {
+    for (;;) {
+      const key = at;
+      at = string(bytes, at, end);
+      if (at < 0) return null;
+      const keyEnd = at;
+      const keyEscaped = escaped;
+      at = space(bytes, at, end);
+      if (bytes[at] !== COLON) return null;
+      const start = space(bytes, at + 1, end);
+      at = value(bytes, start, end);
+      if (at < 0) return null;
+      const field = fieldOf(bytes, key, keyEnd, keyEscaped);
+      if (field === ENTRY_POINTS) {
+        found.entryPoints = [start, at];
+        found.entryPointsKeys += 1;
+      } else if (field === NAME) found.name = stringAt(bytes, start, at);
+      else if (field === VERSION) found.version = stringAt(bytes, start, at);
+      at = space(bytes, at, end);
+      if (bytes[at] === CLOSE_OBJECT) {
+        at += 1;
+        break;
+      }
+      if (bytes[at] !== COMMA) return null;
+      at = space(bytes, at + 1, end);
+    }
+  }
+  return space(bytes, at, end) === end ? found : null;
+}
+
+/** Which of the three fields the key `[start, end)` (a string token) is, or null. */
+function fieldOf(bytes: Buffer, start: number, end: number, keyEscaped: boolean): Buffer | null {
+  const length = end - start - 2;
+  if (keyEscaped) {
+    // Rare: a key written with escapes is decoded the way JSON.parse decodes it.
+    const key = JSON.parse(bytes.toString('utf8', start, end)) as string;
+    return key === 'entryPoints' ? ENTRY_POINTS : key === 'name' ? NAME : key === 'version' ? VERSION : null;
+  }
+  const field =
+    length === ENTRY_POINTS.length
+      ? ENTRY_POINTS
+      : length === NAME.length
+        ? NAME
+        : length === VERSION.length
+          ? VERSION
+          : null;
+  if (field === null) return null;
+  for (let i = 0; i < length; i++) if (bytes[start + 1 + i] !== field[i]) return null;
+  return field;
+}
+
+/** The string whose token is `[start, end)`, or null when the value there is not a string. */
+function stringAt(bytes: Buffer, start: number, end: number): string | null {
+  if (bytes[start] !== QUOTE) return null;
+  return escaped
+    ? (JSON.parse(bytes.toString('utf8', start, end)) as string)
+    : bytes.toString('utf8', start + 1, end - 1);
+}
+
+/** Whether the last string {@link string} read held an escape. */
+let escaped = false;
+
+/** The index past the JSON string that opens at `at`, or -1 when there is none there. */
+function string(bytes: Buffer, at: number, end: number): number {
+  if (bytes[at] !== QUOTE) return -1;
+  escaped = false;
+  for (let i = at + 1; i < end; i++) {
+    const char = bytes[i];
+    if (char === QUOTE) return i + 1;
+    if (char === BACKSLASH) {
+      escaped = true;
+      const next = bytes[i + 1];
+      if (next === 0x75) {
+        // \uXXXX
+        if (!(hex(bytes[i + 2]) && hex(bytes[i + 3]) && hex(bytes[i + 4]) && hex(bytes[i + 5]))) return -1;
+        i += 5;
+      } else if (
+        next === QUOTE ||
+        next === BACKSLASH ||
+        next === 0x2f || // /
+        next === 0x62 || // b
+        next === 0x66 || // f
+        next === 0x6e || // n
+        next === 0x72 || // r
+        next === 0x74 // t
+      ) {
+        i += 1;
+      } else return -1;
+    } else if (char < 0x20) return -1;
+  }
+  return -1;
+}
+
+function hex(char: number): boolean {
+  return (char >= 0x30 && char <= 0x39) || (char >= 0x41 && char <= 0x46) || (char >= 0x61 && char <= 0x66);
+}
+
+function digit(char: number): boolean {
+  return char >= 0x30 && char <= 0x39;
+}
+
+/** The index past the JSON number that starts at `at`, or -1. */
+function number(bytes: Buffer, at: number): number {
+  let i = at;
+  if (bytes[i] === MINUS) i += 1;
+  if (bytes[i] === 0x30) i += 1;
+  else if (bytes[i] >= 0x31 && bytes[i] <= 0x39) i = digits(bytes, i);
+  else return -1;
+  if (bytes[i] === DOT) {
+    if (!digit(bytes[i + 1])) return -1;
+    i = digits(bytes, i + 1);
+  }
+  if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+    i += 1;
+    if (bytes[i] === PLUS || bytes[i] === MINUS) i += 1;
+    if (!digit(bytes[i])) return -1;
+    i = digits(bytes, i);
+  }
+  return i;
+}
+
+/** The index past the digits that start at `at`. */
+function digits(bytes: Buffer, at: number): number {
+  let i = at;
+  while (digit(bytes[i])) i += 1;
+  return i;
+}
+
+/** The index past the `true`, `false` or `null` at `at`, or -1. */
+function literal(bytes: Buffer, at: number): number {
+  const char = bytes[at];
+  if (char === 0x74) return bytes[at + 1] === 0x72 && bytes[at + 2] === 0x75 && bytes[at + 3] === 0x65 ? at + 4 : -1;
+  if (char === 0x66) {
+    const alse = bytes[at + 1] === 0x61 && bytes[at + 2] === 0x6c && bytes[at + 3] === 0x73 && bytes[at + 4] === 0x65;
+    return alse ? at + 5 : -1;
+  }
+  if (char === 0x6e) return bytes[at + 1] === 0x75 && bytes[at + 2] === 0x6c && bytes[at + 3] === 0x6c ? at + 4 : -1;
+  return -1;
+}
+
+/** From a key (at `at`): past it, the `:` and the white space after; the index of its value, or -1. */
+function member(bytes: Buffer, at: number, end: number): number {
+  const after = string(bytes, at, end);
+  if (after < 0) return -1;
+  const colon = space(bytes, after, end);
+  return bytes[colon] === COLON ? space(bytes, colon + 1, end) : -1;
+}
+
+/**
+ * The index past the JSON value that starts at `at`, or -1 when there is
+ * none. Objects and arrays are walked with a stack of the open ones.
+ */
+function value(bytes: Buffer, at: number, end: number): number {
+  const open: number[] = [];
+  let i = at;
+  for (;;) {
+    // A value starts at i.
+    const char = bytes[i];
+    if (char === QUOTE) i = string(bytes, i, end);
+    else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
+      i = space(bytes, i + 1, end);
+      if (bytes[i] === (char === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY)) i += 1;
+      else {
+        open.push(char);
+        if (char === OPEN_OBJECT) i = member(bytes, i, end);
+        if (i < 0) return -1;
+        continue;
+      }
+    } else if (char === MINUS || digit(char)) i = number(bytes, i);
+    else i = literal(bytes, i);
+    if (i < 0) return -1;
+    // A value ended at i: close what it ends, or go on to the next one.
+    for (;;) {
+      if (open.length === 0) return i;
+      i = space(bytes, i, end);
+      const container = open[open.length - 1];
+      if (bytes[i] === COMMA) {
+        i = space(bytes, i + 1, end);
+        if (container === OPEN_OBJECT) i = member(bytes, i, end);
+        if (i < 0) return -1;
+        break;
+      }
+      if (bytes[i] !== (container === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY)) return -1;
+      open.pop();
+      i += 1;
+    }
+  }
+}
+
+/** The index of the first byte at or after `at` that is not JSON white space. */
+function space(bytes: Buffer, at: number, end: number): number {
+  let i = at;
+  while (i < end) {
+    const char = bytes[i];
+    if (char !== 0x20 && char !== 0x0a && char !== 0x0d && char !== 0x09) break;
+    i += 1;
+  }
+  return i;
+}
