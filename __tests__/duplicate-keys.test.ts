@@ -1,4 +1,6 @@
-import { declarationKeys, duplicateDeclarationProblems } from '../lib/duplicate-keys';
+import { fc, test } from '@fast-check/jest';
+import { declarationKeys, duplicateDeclarationProblems, fieldDuplicateProblems } from '../lib/duplicate-keys';
+import { manifestFields } from '../lib/manifest';
 
 const reasons = (text: string): string[] => duplicateDeclarationProblems(text).map(({ reason }) => reason);
 
@@ -126,5 +128,36 @@ describe('the key count that tells, without building a string, that no key repea
         name: 'a',
       },
     ]);
+  });
+});
+
+describe('fieldDuplicateProblems: the same problems from the value of the field JSON.parse keeps', () => {
+  const name = fc.constantFrom('"a"', '"b"', '"\\u0061"', '"a\\"b"');
+  const value = fc.constantFrom('"./x.js"', '1', '[{"a": 1, "a": 2}]', '{"a": 1, "a": 2}', '"{\\"a\\": ["');
+  const group = fc
+    .array(fc.tuple(name, value), { maxLength: 4 })
+    .map((members) => `{${members.map(([key, v]) => `${key}: ${v}`).join(', ')}}`);
+  const groupValue = fc.oneof(group, fc.constantFrom('[]', '"x"', 'null'));
+  const field = fc
+    .array(fc.tuple(fc.constantFrom('"g"', '"h"', '"\\u0067"'), groupValue), { maxLength: 4 })
+    .map((groups) => `{${groups.map(([key, v]) => `${key}: ${v}`).join(', ')}}`);
+  const manifest = fc
+    .tuple(fc.array(fc.oneof(field, fc.constantFrom('[]', '7')), { minLength: 1, maxLength: 3 }), fc.boolean())
+    .map(([fields, escaped]) => {
+      const key = escaped ? '"entry\\u0050oints"' : '"entryPoints"';
+      return `{"name": "x", ${fields.map((f) => `${key}: ${f}`).join(', "other": {"entryPoints": {"a": 1, "a": 2}}, ')}}`;
+    });
+
+  test.prop([manifest], { numRuns: 300 })('for any manifest with repeated groups, names and fields', (text) => {
+    const parsed = JSON.parse(text).entryPoints;
+    const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    const keys = isObject ? declarationKeys(parsed) : 0;
+    const bytes = Buffer.from(text);
+    const fields = manifestFields(bytes)!;
+    const valueText = bytes.toString('utf8', ...fields.entryPoints!);
+    expect(fieldDuplicateProblems(valueText, fields.entryPointsKeys, keys)).toEqual(
+      duplicateDeclarationProblems(text, keys),
+    );
+    expect(fieldDuplicateProblems(valueText, fields.entryPointsKeys, keys)).toEqual(duplicateDeclarationProblems(text));
   });
 });
