@@ -5,7 +5,7 @@
  * would give for those three fields.
  */
 import { fc, test } from '@fast-check/jest';
-import { manifestFields } from '../lib/manifest';
+import { manifestFields, readEntryPoints } from '../lib/manifest';
 
 /** What JSON.parse makes of the text: the three fields, or null when it is not a JSON object. */
 function byJsonParse(text: string) {
@@ -151,6 +151,69 @@ describe('properties', () => {
     'any text near JSON: accepted exactly when JSON.parse gives an object, and read alike',
     (text) => {
       expectSame(text);
+    },
+  );
+});
+
+describe('readEntryPoints: the field read as JSON.parse reads it, with only strings made', () => {
+  /** The field as JSON.parse and Object.keys give it: groups in order, names in order, values shallow. */
+  function expected(field: unknown) {
+    const kind = (value: unknown) =>
+      Array.isArray(value) ? [] : typeof value === 'object' && value !== null ? {} : value;
+    if (typeof field !== 'object' || field === null || Array.isArray(field)) return { groups: [], other: kind(field) };
+    const groups = Object.keys(field).map((group) => {
+      const value = (field as Record<string, unknown>)[group];
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { group, entries: null, other: kind(value) };
+      }
+      const entries = Object.keys(value).map((name) => [name, kind((value as Record<string, unknown>)[name])]);
+      return { group, entries, other: {} };
+    });
+    return { groups };
+  }
+
+  function read(text: string) {
+    const bytes = Buffer.from(text);
+    const fields = manifestFields(bytes)!;
+    const [start, end] = fields.entryPoints!;
+    const { repeated: _repeated, ...rest } = readEntryPoints(bytes, start, end, fields.entryPointsKeys);
+    return rest;
+  }
+
+  test.each([
+    '{"entryPoints": {"g": {"b": "./b.js", "a": "./a.js", "10": 1, "2": true, "b": "./b2.js"}, "7": {}}}',
+    '{"entryPoints": {"__proto__": {"constructor": "x", "__proto__": "y"}, "4294967295": [], "4294967294": null}}',
+    '{"entryPoints": {"g": [1], "h": "x", "i": 12.5e3, "j": {"n": {"deep": [[]]}, "m": -0}}}',
+    '{"entryPoints": {"\\u0067": {"\\u006e": "caf\\u00e9 \\"x\\""}, "g": {"a": "1"}}}',
+    '{"entryPoints": [], "entryPoints": {"g": {"a": "1"}}}',
+    '{"entryPoints": "x"}',
+    '{"entryPoints": {"01": 1, "1": 2, "-1": 3, "1.0": 4}}',
+  ])('%s', (text) => {
+    expect(read(text)).toEqual(expected(JSON.parse(text).entryPoints));
+  });
+
+  const key = fc.oneof(
+    fc.constantFrom('"a"', '"b"', '"0"', '"2"', '"10"', '"__proto__"', '"\\u0061"', '"é"'),
+    fc.json(),
+  );
+  const value = fc.oneof(fc.json(), fc.constantFrom('"./x.js"', '[[[]]]', '{"a": {"a": 1}}'));
+  const object = (member: fc.Arbitrary<string>) =>
+    fc
+      .array(fc.tuple(key, member), { maxLength: 5 })
+      .map(
+        (members) =>
+          `{${members.map(([k, v]) => (k.startsWith('"') ? `${k}: ${v}` : `${JSON.stringify(k)}: ${v}`)).join(', ')}}`,
+      );
+  const field = fc.oneof(
+    { weight: 4, arbitrary: object(fc.oneof(object(value), value)) },
+    { weight: 1, arbitrary: value },
+  );
+
+  test.prop([field], { numRuns: 500 })(
+    'any field: the groups, names and values JSON.parse gives, in its order',
+    (text) => {
+      const manifest = `{"name": "x", "entryPoints": ${text}}`;
+      expect(read(manifest)).toEqual(expected(JSON.parse(manifest).entryPoints));
     },
   );
 });

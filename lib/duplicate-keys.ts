@@ -4,10 +4,13 @@
  * drops the first without a word; for an entry point that means a plugin
  * that silently disappears, so discovery reports it.
  *
- * The text is walked once, left to right, without recursion: what is kept is
- * the group being read, the keys seen at the two levels that are reported
- * (groups, and names in a group) and a depth counter for anything deeper, so
- * the cost is linear in the text whatever it holds or however deep it nests.
+ * {@link RepeatedKeys} words and keeps the problems for whoever reads the
+ * field (discovery reads it from the bytes, see manifest.ts);
+ * {@link duplicateDeclarationProblems} finds them in a manifest's text. That
+ * text is walked once, left to right, without recursion: what is kept is the
+ * keys seen at the two levels that are reported (groups, and names in a
+ * group) and a depth counter for anything deeper, so the cost is linear in
+ * the text whatever it holds or however deep it nests.
  */
 import { quote } from './quote';
 
@@ -18,17 +21,77 @@ export interface DuplicateDeclaration {
   name: string | null;
 }
 
-const FIELD = '"entryPoints"';
-const QUOTE = 0x22;
-const COLON = 0x3a;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
+/**
+ * One copy of the field or of a group. JSON.parse keeps the last copy of a
+ * repeated key and drops the others whole: the problems inside a dropped
+ * copy go with it (its loss is the one problem).
+ */
+export interface KeyCopy {
+  dropped: boolean;
+  parent: KeyCopy | null;
+  /** The keys of this copy's object already reported as repeated. */
+  reported: Set<string> | null;
+}
 
 const NONE: readonly DuplicateDeclaration[] = Object.freeze([]);
+
+/** The repeated keys met while reading an `entryPoints` field, in the order they were met. */
+export class RepeatedKeys {
+  private readonly found: { problem: DuplicateDeclaration; copy: KeyCopy | null }[] = [];
+  private copy: KeyCopy | null = null;
+  private copies = 0;
+
+  /** A top-level `entryPoints` key: its value is a new copy of the field, and drops the one before. */
+  field(): KeyCopy {
+    this.copies += 1;
+    if (this.copies === 2)
+      this.report(null, '"entryPoints" appears more than once: only the last one is used', null, null);
+    if (this.copy) this.copy.dropped = true;
+    this.copy = { dropped: false, parent: null, reported: null };
+    return this.copy;
+  }
+
+  /** A group key in the copy `field`; `earlier` is the copy of that group met before in it, if any. */
+  group(field: KeyCopy, group: string, earlier: KeyCopy | undefined): KeyCopy {
+    if (earlier) {
+      earlier.dropped = true;
+      field.reported ??= new Set();
+      if (!field.reported.has(group)) {
+        field.reported.add(group);
+        this.report(
+          field,
+          `group ${quote(group)} appears more than once in "entryPoints": only the last one is used`,
+          group,
+          null,
+        );
+      }
+    }
+    return { dropped: false, parent: field, reported: null };
+  }
+
+  /** A name met again in the copy `copy` of `group`. */
+  repeatedName(copy: KeyCopy, group: string, name: string): void {
+    copy.reported ??= new Set();
+    if (copy.reported.has(name)) return;
+    copy.reported.add(name);
+    this.report(
+      copy,
+      `entry point ${quote(name)} appears more than once in group ${quote(group)}: only the last one is used`,
+      group,
+      name,
+    );
+  }
+
+  /** The problems of the copies JSON.parse keeps. */
+  problems(): readonly DuplicateDeclaration[] {
+    if (this.found.length === 0) return NONE;
+    return this.found.filter(({ copy }) => !isDropped(copy)).map(({ problem }) => problem);
+  }
+
+  private report(copy: KeyCopy | null, reason: string, group: string | null, name: string | null): void {
+    this.found.push({ problem: { reason, group, name }, copy });
+  }
+}
 
 /**
  * Why each repeated key of the top-level `entryPoints` field loses a
@@ -38,47 +101,16 @@ const NONE: readonly DuplicateDeclaration[] = Object.freeze([]);
  *
  * @param text The text of a JSON object that has an `entryPoints` field:
  *   parse it first, and call this only when the parsed object has one.
- * @param parsedKeys How many keys the parsed field has: its groups, plus the
- *   names in each group that is an object (see {@link declarationKeys}). When
- *   the text holds no more key tokens there, no key repeats: that is counted
- *   without building a string, and nothing else is done.
  */
-export function duplicateDeclarationProblems(text: string, parsedKeys?: number): readonly DuplicateDeclaration[] {
-  const at = fieldPosition(text);
-  if (at !== -1 && parsedKeys !== undefined && keyTokens(text, at + FIELD.length) === parsedKeys) return NONE;
+export function duplicateDeclarationProblems(text: string): readonly DuplicateDeclaration[] {
   const walk = new Walk(text);
+  const at = fieldPosition(text);
   if (at === -1) walk.topLevel();
   else {
     walk.at = at + FIELD.length;
     walk.fieldValue();
   }
-  return walk.problems();
-}
-
-const REPEATED_FIELD: DuplicateDeclaration = Object.freeze({
-  reason: '"entryPoints" appears more than once: only the last one is used',
-  group: null,
-  name: null,
-});
-
-/**
- * The same problems, when the field's value is known: its text (that of the
- * copy JSON.parse keeps) and how many `entryPoints` keys the manifest has.
- *
- * @param value The text of the field's value.
- * @param copies How many top-level `entryPoints` keys the manifest has.
- * @param parsedKeys As for {@link duplicateDeclarationProblems}.
- */
-export function fieldDuplicateProblems(
-  value: string,
-  copies: number,
-  parsedKeys: number,
-): readonly DuplicateDeclaration[] {
-  const repeated = copies > 1 ? [{ ...REPEATED_FIELD }] : [];
-  if (objectKeyTokens(value, 0) === parsedKeys) return repeated.length === 0 ? NONE : repeated;
-  const walk = new Walk(value);
-  walk.fieldObject();
-  return [...repeated, ...walk.problems()];
+  return walk.repeated.problems();
 }
 
 /**
@@ -93,119 +125,41 @@ function fieldPosition(text: string): number {
   return text.indexOf(FIELD, at + FIELD.length) === -1 ? at : -1;
 }
 
-/** The count {@link duplicateDeclarationProblems} compares with: groups, plus names of the groups that are objects. */
-export function declarationKeys(field: Record<string, unknown>): number {
-  let keys = 0;
-  for (const group of Object.keys(field)) {
-    keys += 1;
-    const entries = field[group];
-    if (typeof entries === 'object' && entries !== null && !Array.isArray(entries)) keys += Object.keys(entries).length;
-  }
-  return keys;
-}
-
-/**
- * The key tokens of the field whose key ends at `from`: those of its object
- * (groups) and of the objects directly in it (names); 0 when its value is not
- * an object. Every key is counted, repeated or not.
- */
-function keyTokens(text: string, from: number): number {
-  let at = from;
-  while (text.charCodeAt(at) !== COLON && at < text.length) at++;
-  return objectKeyTokens(text, skipSpace(text, at + 1));
-}
-
-/** The key tokens of the field value that starts at `at`: see {@link keyTokens}. */
-function objectKeyTokens(text: string, at: number): number {
-  if (text.charCodeAt(at) !== OPEN_OBJECT) return 0;
-  let count = 0;
-  let depth = 1;
-  // Whether the container at depth 2 (a group's value) is an object, and whether a key comes next.
-  let names = false;
-  let expectKey = true;
-  for (let i = at + 1; i < text.length; i++) {
-    const char = text.charCodeAt(i);
-    if (char === QUOTE) {
-      if (expectKey && (depth === 1 || (depth === 2 && names))) count += 1;
-      expectKey = false;
-      i = endOfString(text, i) - 1;
-    } else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
-      depth += 1;
-      if (depth === 2) names = char === OPEN_OBJECT;
-      expectKey = char === OPEN_OBJECT;
-    } else if (char === CLOSE_OBJECT || char === CLOSE_ARRAY) {
-      depth -= 1;
-      if (depth === 0) return count;
-      expectKey = false;
-    } else if (char === COMMA) {
-      expectKey = depth === 1 || (depth === 2 && names);
-    }
-  }
-  return count;
-}
-
-/** One copy of something JSON.parse may drop as a whole (the field, or a group): its problems go with it. */
-interface Copy {
-  dropped: boolean;
-  parent: Copy | null;
-}
+const FIELD = '"entryPoints"';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
 
 class Walk {
   /** The index of the next character to read. */
   at = 0;
-  private readonly found: { problem: DuplicateDeclaration; copy: Copy | null }[] = [];
-  private field: Copy | null = null;
+  readonly repeated = new RepeatedKeys();
 
   constructor(private readonly text: string) {}
-
-  problems(): DuplicateDeclaration[] {
-    return this.found.filter(({ copy }) => !isDropped(copy)).map(({ problem }) => problem);
-  }
 
   /** Walks the members of the top-level object, looking into each `entryPoints` one. */
   topLevel(): void {
     this.at = this.text.indexOf('{');
-    let fields = 0;
     this.members(() => {
-      const key = this.key();
-      if (key !== 'entryPoints') return this.skipValue();
-      fields += 1;
-      if (fields === 2) this.report(null, REPEATED_FIELD.reason, null, null);
-      this.fieldValue();
+      if (this.key() === 'entryPoints') this.fieldValue();
+      else this.skipValue();
     });
   }
 
-  /** Reads the `: value` of an `entryPoints` key. */
+  /** Reads the `: value` of an `entryPoints` key; only an object of groups has keys to compare. */
   fieldValue(): void {
+    const field = this.repeated.field();
     this.colon();
-    this.fieldObject();
-  }
-
-  /** Reads the value of an `entryPoints` key, at `at`; only an object of groups has keys to compare. */
-  fieldObject(): void {
-    if (this.field) this.field.dropped = true;
-    const field: Copy = { dropped: false, parent: null };
-    this.field = field;
     if (this.text.charCodeAt(this.at) !== OPEN_OBJECT) return this.skipValue();
-    const groups = new Map<string, Copy>();
-    const reported = new Set<string>();
+    const groups = new Map<string, KeyCopy>();
     this.members(() => {
       const group = this.key();
       this.colon();
-      const earlier = groups.get(group);
-      if (earlier) {
-        earlier.dropped = true;
-        if (!reported.has(group)) {
-          reported.add(group);
-          this.report(
-            field,
-            `group ${quote(group)} appears more than once in "entryPoints": only the last one is used`,
-            group,
-            null,
-          );
-        }
-      }
-      const copy: Copy = { dropped: false, parent: field };
+      const copy = this.repeated.group(field, group, groups.get(group));
       groups.set(group, copy);
       if (this.text.charCodeAt(this.at) === OPEN_OBJECT) this.group(group, copy);
       else this.skipValue();
@@ -213,28 +167,15 @@ class Walk {
   }
 
   /** Reads one group's object of `name: value`. */
-  private group(group: string, copy: Copy): void {
+  private group(group: string, copy: KeyCopy): void {
     const names = new Set<string>();
-    const reported = new Set<string>();
     this.members(() => {
       const name = this.key();
-      if (names.has(name) && !reported.has(name)) {
-        reported.add(name);
-        this.report(
-          copy,
-          `entry point ${quote(name)} appears more than once in group ${quote(group)}: only the last one is used`,
-          group,
-          name,
-        );
-      }
+      if (names.has(name)) this.repeated.repeatedName(copy, group, name);
       names.add(name);
       this.colon();
       this.skipValue();
     });
-  }
-
-  private report(copy: Copy | null, reason: string, group: string | null, name: string | null): void {
-    this.found.push({ problem: { reason, group, name }, copy });
   }
 
   /** Calls `member` for each member of the object that opens at `at` (each starts at its key); ends past `}`. */
@@ -314,7 +255,7 @@ function skipSpace(text: string, at: number): number {
   return i;
 }
 
-function isDropped(copy: Copy | null): boolean {
+function isDropped(copy: KeyCopy | null): boolean {
   for (let current = copy; current; current = current.parent) if (current.dropped) return true;
   return false;
 }

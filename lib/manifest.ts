@@ -3,11 +3,15 @@
  * `version` — read from its bytes, with the rest of the file checked to be
  * JSON but never built. `JSON.parse` of a whole manifest spends most of its
  * time making objects and strings (the scripts, dependencies, keywords …
- * that discovery throws away); here only the `entryPoints` value is parsed.
+ * that discovery throws away); here the only strings made are the names and
+ * values discovery keeps, and a value that is not a string is only told
+ * apart by its kind.
  *
  * One pass, left to right, no recursion: nesting is a stack of one number per
  * level, so the cost is linear in the bytes whatever they hold.
  */
+import type { DuplicateDeclaration, KeyCopy } from './duplicate-keys';
+import { RepeatedKeys } from './duplicate-keys';
 
 /** What {@link manifestFields} found in a manifest that holds a JSON object. */
 export interface ManifestFields {
@@ -32,6 +36,146 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
+
+/**
+ * A value as discovery needs it: a string, number, boolean or null as it is;
+ * an array or an object as an empty one (what it is, not what it holds).
+ */
+export type Shallow = string | number | boolean | null | readonly unknown[] | Readonly<Record<string, unknown>>;
+
+/** One group of an `entryPoints` object, in the order JSON.parse gives its keys. */
+export interface GroupRead {
+  group: string;
+  /** Its names and values, in JSON.parse's key order; null when the group is not an object. */
+  entries: [name: string, value: Shallow][] | null;
+  /** The group's value when it is not an object. */
+  other: Shallow;
+}
+
+/** An `entryPoints` value read as JSON.parse would read it, and its repeated keys. */
+export interface EntryPointsRead {
+  /** Its groups; empty when the value is not an object. */
+  groups: GroupRead[];
+  /** The value when it is not an object (undefined when it is one). */
+  other?: Shallow;
+  repeated: readonly DuplicateDeclaration[];
+}
+
+const EMPTY_ARRAY: readonly unknown[] = Object.freeze([]);
+const EMPTY_OBJECT: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * The `entryPoints` value at `[start, end)` (found by {@link manifestFields},
+ * so valid JSON) read as JSON.parse would read it: the last copy of a
+ * repeated key wins, in the place of the first, and keys that are array
+ * indices come first, in numeric order. Only strings are made.
+ *
+ * @param copies How many top-level `entryPoints` keys the manifest has: more
+ *   than one is itself a repeated key.
+ */
+export function readEntryPoints(bytes: Buffer, start: number, end: number, copies: number): EntryPointsRead {
+  const repeated = new RepeatedKeys();
+  for (let i = 1; i < copies; i++) repeated.field();
+  const field = repeated.field();
+  if (bytes[start] !== OPEN_OBJECT)
+    return { groups: [], other: shallow(bytes, start, end), repeated: repeated.problems() };
+  const groups = new Map<string, { read: GroupRead; copy: KeyCopy }>();
+  let at = space(bytes, start + 1, end);
+  while (at < end && bytes[at] !== CLOSE_OBJECT) {
+    const group = keyAt(bytes, at, end);
+    at = space(bytes, space(bytes, readEnd, end) + 1, end);
+    const copy = repeated.group(field, group, groups.get(group)?.copy);
+    const read: GroupRead = { group, entries: null, other: EMPTY_OBJECT };
+    if (bytes[at] === OPEN_OBJECT) {
+      read.entries = entriesAt(bytes, at, end, group, copy, repeated);
+      at = readEnd;
+    } else {
+      read.other = shallow(bytes, at, end);
+      at = readEnd;
+    }
+    groups.set(group, { read, copy });
+    at = space(bytes, at, end);
+    if (bytes[at] === COMMA) at = space(bytes, at + 1, end);
+  }
+  return { groups: inKeyOrder(groups).map(([, { read }]) => read), repeated: repeated.problems() };
+}
+
+/**
+ * The same for a value JSON.parse made (of a manifest read whole), with the
+ * repeated keys found in its text.
+ */
+export function entryPointsOf(field: unknown, repeated: readonly DuplicateDeclaration[]): EntryPointsRead {
+  if (!isObject(field)) return { groups: [], other: field as Shallow, repeated };
+  const groups = Object.keys(field).map((group): GroupRead => {
+    const value = field[group];
+    if (!isObject(value)) return { group, entries: null, other: value as Shallow };
+    return { group, entries: Object.keys(value).map((name) => [name, value[name] as Shallow]), other: EMPTY_OBJECT };
+  });
+  return { groups, repeated };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The names and values of the group object that opens at `at`; sets `readEnd` past it. */
+function entriesAt(
+  bytes: Buffer,
+  at: number,
+  end: number,
+  group: string,
+  copy: KeyCopy,
+  repeated: RepeatedKeys,
+): [string, Shallow][] {
+  const entries = new Map<string, Shallow>();
+  let i = space(bytes, at + 1, end);
+  while (i < end && bytes[i] !== CLOSE_OBJECT) {
+    const name = keyAt(bytes, i, end);
+    i = space(bytes, space(bytes, readEnd, end) + 1, end);
+    if (entries.has(name)) repeated.repeatedName(copy, group, name);
+    entries.set(name, shallow(bytes, i, end));
+    i = space(bytes, readEnd, end);
+    if (bytes[i] === COMMA) i = space(bytes, i + 1, end);
+  }
+  readEnd = i + 1;
+  return inKeyOrder(entries);
+}
+
+/** Where the last value {@link keyAt} or {@link shallow} read ends. */
+let readEnd = 0;
+
+/** The key (a string token) at `at`, decoded; sets `readEnd` past it. */
+function keyAt(bytes: Buffer, at: number, end: number): string {
+  readEnd = string(bytes, at, end);
+  return escaped
+    ? (JSON.parse(bytes.toString('utf8', at, readEnd)) as string)
+    : bytes.toString('utf8', at + 1, readEnd - 1);
+}
+
+/** The value at `at`, shallow (see {@link Shallow}); sets `readEnd` past it. */
+function shallow(bytes: Buffer, at: number, end: number): Shallow {
+  const char = bytes[at];
+  if (char === QUOTE) return keyAt(bytes, at, end);
+  readEnd = value(bytes, at, end);
+  if (char === OPEN_OBJECT) return EMPTY_OBJECT;
+  if (char === OPEN_ARRAY) return EMPTY_ARRAY;
+  return JSON.parse(bytes.toString('latin1', at, readEnd)) as number | boolean | null;
+}
+
+/** A map's entries in the order JSON.parse gives an object's keys: array indices first, in numeric order. */
+function inKeyOrder<V>(map: Map<string, V>): [string, V][] {
+  const entries = [...map];
+  if (!entries.some(([key]) => isArrayIndex(key))) return entries;
+  const indices = entries.filter(([key]) => isArrayIndex(key)).sort(([a], [b]) => Number(a) - Number(b));
+  return [...indices, ...entries.filter(([key]) => !isArrayIndex(key))];
+}
+
+/** A key an object keeps among its array indices: a canonical integer below 2^32 - 1. */
+function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (!(first >= 0x30 && first <= 0x39) || key.length > 10) return false;
+  return (key === '0' || /^[1-9]\d*$/.test(key)) && Number(key) < 4294967295;
+}
 
 const ENTRY_POINTS = Buffer.from('entryPoints');
 const NAME = Buffer.from('name');

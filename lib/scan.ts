@@ -25,8 +25,9 @@ import type { Distribution, ParsedValue } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
-import { duplicateDeclarationProblems, fieldDuplicateProblems } from './duplicate-keys';
-import { manifestFields } from './manifest';
+import { duplicateDeclarationProblems } from './duplicate-keys';
+import type { EntryPointsRead } from './manifest';
+import { entryPointsOf, manifestFields, readEntryPoints } from './manifest';
 import { kindOf, quote } from './quote';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
@@ -119,18 +120,8 @@ class Scan {
     group: string | null = null,
     name: string | null = null,
   ): void {
-    this.result.problems.push(this.makeProblem(code, file, reason, group, name));
-  }
-
-  private makeProblem(
-    code: WarningCode,
-    file: string,
-    reason: string,
-    group: string | null,
-    name: string | null,
-  ): Problem {
     debug.registry('skipped %s: %s', file, reason);
-    return { code, file, reason, group, name };
+    this.result.problems.push({ code, file, reason, group, name });
   }
 
   /** After each source: the names it found shadow those of the sources after it. */
@@ -259,20 +250,10 @@ class Scan {
     if (bytes === null) return;
     const manifest = this.manifest(file, bytes);
     if (manifest === null) return;
-    const mark = this.result.problems.length;
-    const [declarations, keys] = this.declarations(manifest.entryPoints, file);
-    // Repeated keys are reported first: the declarations' own problems come from the copy JSON.parse kept.
-    const duplicates =
-      manifest.fieldText === null
-        ? duplicateDeclarationProblems(manifest.text, keys)
-        : fieldDuplicateProblems(manifest.fieldText, manifest.fields, keys);
-    if (duplicates.length !== 0) {
-      const problems = this.result.problems;
-      const later = problems.splice(mark);
-      for (const { reason, group, name } of duplicates)
-        problems.push(this.makeProblem(INVALID, file, reason, group, name));
-      for (const problem of later) problems.push(problem);
+    for (const { reason, group, name } of manifest.entryPoints.repeated) {
+      this.problem(INVALID, file, reason, group, name);
     }
+    const declarations = this.declarations(manifest.entryPoints, file);
     if (declarations.length === 0) return;
     const dist: Distribution = Object.freeze({
       name: manifest.name ?? installedAs,
@@ -286,23 +267,17 @@ class Scan {
    * What a declaring manifest holds, from its bytes (UTF-8, a view of the
    * scan's buffer); null when it declares nothing, or is reported.
    *
-   * Only the `entryPoints` value is parsed: the rest is checked to be JSON
-   * without being built (see manifest.ts). What that check refuses is given
-   * to JSON.parse, which says what is wrong.
+   * The bytes are read field by field, and only what discovery keeps is
+   * built (see manifest.ts). What that reading refuses as a JSON object is
+   * given to JSON.parse, which says what is wrong.
    */
   private manifest(file: string, bytes: Buffer): Manifest | null {
     const found = manifestFields(bytes);
     if (found !== null) {
       if (found.entryPoints === null) return null;
-      const fieldText = bytes.toString('utf8', found.entryPoints[0], found.entryPoints[1]);
-      return {
-        entryPoints: JSON.parse(fieldText),
-        fieldText,
-        fields: found.entryPointsKeys,
-        text: '',
-        name: found.name,
-        version: found.version,
-      };
+      const [start, end] = found.entryPoints;
+      const entryPoints = readEntryPoints(bytes, start, end, found.entryPointsKeys);
+      return { entryPoints, name: found.name, version: found.version };
     }
     const text = bytes.toString('utf8');
     let parsed: unknown;
@@ -319,10 +294,7 @@ class Scan {
     // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
     if (!Object.hasOwn(parsed, 'entryPoints')) return null;
     return {
-      entryPoints: parsed.entryPoints,
-      fieldText: null,
-      fields: 1,
-      text,
+      entryPoints: entryPointsOf(parsed.entryPoints, duplicateDeclarationProblems(text)),
       name: typeof parsed.name === 'string' ? parsed.name : null,
       version: typeof parsed.version === 'string' ? parsed.version : null,
     };
@@ -478,38 +450,28 @@ class Scan {
     return null;
   }
 
-  /**
-   * The valid declarations of an `entryPoints` field (each invalid one is
-   * reported and skipped), and how many keys the field has: its groups, plus
-   * the names of those that are objects.
-   */
-  private declarations(field: unknown, file: string): [Declaration[], number] {
-    if (!isPlainObject(field)) {
+  /** The valid declarations of an `entryPoints` field; each invalid one is reported and skipped. */
+  private declarations(field: EntryPointsRead, file: string): Declaration[] {
+    if (field.other !== undefined) {
       this.problem(
         INVALID,
         file,
-        `"entryPoints" must be an object of groups, each an object of name: value; got ${kindOf(field)}`,
+        `"entryPoints" must be an object of groups, each an object of name: value; got ${kindOf(field.other)}`,
       );
-      return [[], 0];
+      return [];
     }
     const found: Declaration[] = [];
-    const groups = Object.keys(field);
-    let keys = groups.length;
-    for (const group of groups) {
-      const entries = field[group];
-      if (!isPlainObject(entries)) {
+    for (const { group, entries, other } of field.groups) {
+      if (entries === null) {
         this.problem(
           INVALID,
           file,
-          `group ${quote(group)} skipped: it must be an object of name: value; got ${kindOf(entries)}`,
+          `group ${quote(group)} skipped: it must be an object of name: value; got ${kindOf(other)}`,
           group,
         );
         continue;
       }
-      const names = Object.keys(entries);
-      keys += names.length;
-      for (const name of names) {
-        const value = entries[name];
+      for (const [name, value] of entries) {
         try {
           found.push([group, name, value as string, parseEntryPointValue(value)]);
         } catch (err) {
@@ -523,20 +485,14 @@ class Scan {
         }
       }
     }
-    return [found, keys];
+    return found;
   }
 }
 
 /** What discovery takes from a declaring package.json. */
 interface Manifest {
-  /** The value of its (last) top-level `entryPoints`. */
-  entryPoints: unknown;
-  /** The text of that value, when the manifest was read field by field; null when it was parsed whole. */
-  fieldText: string | null;
-  /** How many top-level `entryPoints` keys it has (known when read field by field). */
-  fields: number;
-  /** The whole text, when it was parsed whole. */
-  text: string;
+  /** Its (last) top-level `entryPoints`, and the keys repeated there. */
+  entryPoints: EntryPointsRead;
   name: string | null;
   version: string | null;
 }
