@@ -278,3 +278,24 @@ test('a package with a repeated name and bad values: one problem each, the repea
     expect.objectContaining({ group: 'layout.test', name: 'c', reason: expect.stringMatching(/an unclosed "\[/) }),
   ]);
 });
+
+test('a package.json is parsed when it mentions "entryPoints" anywhere: first, last, among look-alikes', () => {
+  const manifests: Record<string, string> = {
+    first: '{"entryPoints":{"layout.test":{"first":"./index.js"}}}',
+    last: `{"description": "P Points \\"entry Points\\" ePntryPoints entryPoint", "entryPoints":{"layout.test":{"last":"./index.js"}}}`,
+    tight: `{"x": "${'P'.repeat(5000)}entryPoints", "entryPoints":{"layout.test":{"tight":"./index.js"}}}`,
+  };
+  for (const [name, text] of Object.entries(manifests)) {
+    fs.mkdirSync(path.join(modules, `marker-${name}`));
+    fs.writeFileSync(path.join(modules, `marker-${name}`, 'package.json'), text);
+  }
+  const recorded = recordWarnings();
+  try {
+    const found = new Registry({ root: app, cache: false, paths: [modules] })
+      .entryPoints('layout.test')
+      .map((entryPoint) => entryPoint.name);
+    expect(found).toEqual(expect.arrayContaining(['first', 'last', 'tight']));
+  } finally {
+    recorded.restore();
+  }
+});

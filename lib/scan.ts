@@ -595,7 +595,23 @@ export function scan(root: string, folders: readonly string[], located?: Located
 function mentionsEntryPoints(buffer: Buffer, length: number): boolean {
   // A view: past `length` lie the stale bytes of a longer file.
   const bytes = buffer.subarray(0, length);
-  return bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
+  return hasMarker(bytes) || isUtf16Declaring(bytes);
+}
+
+/**
+ * Whether `"entryPoints"` is in the bytes. Its rarest byte, the `P`, is
+ * looked for (one native memchr-like scan), and the bytes around each one
+ * compared: a search for the whole marker, whose last byte `"` is everywhere
+ * in JSON, moves a few bytes at a time, four times slower.
+ */
+function hasMarker(bytes: Buffer): boolean {
+  const P = MARKER.indexOf(0x50);
+  for (let at = bytes.indexOf(0x50, P); at !== -1; at = bytes.indexOf(0x50, at + 1)) {
+    let i = 0;
+    while (i < MARKER.length && bytes[at - P + i] === MARKER[i]) i++;
+    if (i === MARKER.length) return true;
+  }
+  return false;
 }
 
 /** A UTF-16 file (with its byte order mark) that mentions entryPoints. */
