@@ -189,6 +189,12 @@ const VERSION = Buffer.from('version');
  * @param bytes UTF-8 text (checked by the caller), without a byte order mark.
  */
 export function manifestFields(bytes: Buffer): ManifestFields | null {
+  const found = readFields(bytes);
+  openContainers.length = 0; // what a deep value grew it to is freed
+  return found;
+}
+
+function readFields(bytes: Buffer): ManifestFields | null {
   const end = bytes.length;
   let at = space(bytes, 0, end);
   if (bytes[at] !== OPEN_OBJECT) return null;
@@ -263,6 +269,8 @@ function string(bytes: Buffer, at: number, end: number): number {
   escaped = false;
   for (let i = at + 1; i < end; i++) {
     const char = bytes[i];
+    // Most bytes of a string (lower-case letters, and every byte of a multi-byte character) need no look.
+    if (char > BACKSLASH) continue;
     if (char === QUOTE) return i + 1;
     if (char === BACKSLASH) {
       escaped = true;
@@ -343,12 +351,16 @@ function member(bytes: Buffer, at: number, end: number): number {
   return bytes[colon] === COLON ? space(bytes, colon + 1, end) : -1;
 }
 
+/** The stack of {@link value}, one per module: nothing here calls itself, so one is enough. */
+const openContainers: number[] = [];
+
 /**
  * The index past the JSON value that starts at `at`, or -1 when there is
  * none. Objects and arrays are walked with a stack of the open ones.
  */
 function value(bytes: Buffer, at: number, end: number): number {
-  const open: number[] = [];
+  const open = openContainers;
+  open.length = 0;
   let i = at;
   for (;;) {
     // A value starts at i.
