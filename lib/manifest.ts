@@ -97,6 +97,7 @@ export function readEntryPoints(bytes: Buffer, start: number, end: number, copie
     at = space(bytes, at, end);
     if (bytes[at] === COMMA) at = space(bytes, at + 1, end);
   }
+  openContainers.length = 0;
   return { groups: inKeyOrder(groups).map(([, { read }]) => read), repeated: repeated.problems() };
 }
 
