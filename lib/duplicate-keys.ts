@@ -51,22 +51,28 @@ export class RepeatedKeys {
     return this.copy;
   }
 
-  /** A group key in the copy `field`; `earlier` is the copy of that group met before in it, if any. */
-  group(field: KeyCopy, group: string, earlier: KeyCopy | undefined): KeyCopy {
-    if (earlier) {
-      earlier.dropped = true;
-      field.reported ??= new Set();
-      if (!field.reported.has(group)) {
-        field.reported.add(group);
-        this.report(
-          field,
-          `group ${quote(group)} appears more than once in "entryPoints": only the last one is used`,
-          group,
-          null,
-        );
-      }
-    }
+  /** The copy of a group (in the copy `field`), to note its repeated names in. */
+  group(field: KeyCopy): KeyCopy {
     return { dropped: false, parent: field, reported: null };
+  }
+
+  /**
+   * A group key met again in the copy `field`: the copy that follows.
+   * @param earlier The copy of the group met before, if one was made: it is dropped.
+   */
+  repeatedGroup(field: KeyCopy, group: string, earlier: KeyCopy | undefined): KeyCopy {
+    if (earlier) earlier.dropped = true;
+    field.reported ??= new Set();
+    if (!field.reported.has(group)) {
+      field.reported.add(group);
+      this.report(
+        field,
+        `group ${quote(group)} appears more than once in "entryPoints": only the last one is used`,
+        group,
+        null,
+      );
+    }
+    return this.group(field);
   }
 
   /** A name met again in the copy `copy` of `group`. */
@@ -159,7 +165,8 @@ class Walk {
     this.members(() => {
       const group = this.key();
       this.colon();
-      const copy = this.repeated.group(field, group, groups.get(group));
+      const earlier = groups.get(group);
+      const copy = earlier ? this.repeated.repeatedGroup(field, group, earlier) : this.repeated.group(field);
       groups.set(group, copy);
       if (this.text.charCodeAt(this.at) === OPEN_OBJECT) this.group(group, copy);
       else this.skipValue();

@@ -74,32 +74,87 @@ const EMPTY_OBJECT: Readonly<Record<string, unknown>> = Object.freeze({});
  *   than one is itself a repeated key.
  */
 export function readEntryPoints(bytes: Buffer, start: number, end: number, copies: number): EntryPointsRead {
-  const repeated = new RepeatedKeys();
-  for (let i = 1; i < copies; i++) repeated.field();
-  const field = repeated.field();
-  if (bytes[start] !== OPEN_OBJECT)
-    return { groups: [], other: shallow(bytes, start, end), repeated: repeated.problems() };
-  const groups = new Map<string, { read: GroupRead; copy: KeyCopy }>();
+  // The repeated keys are noted lazily: most fields repeat nothing, and cost no record then.
+  const repeats = new Repeats(copies);
+  if (bytes[start] !== OPEN_OBJECT) {
+    const other = shallow(bytes, start, end);
+    openContainers.length = 0;
+    return { groups: [], other, repeated: repeats.problems() };
+  }
+  const groups: GroupRead[] = [];
+  const groupCopies: (KeyCopy | undefined)[] = [];
+  const position = new Map<string, number>();
+  let indices = false;
   let at = space(bytes, start + 1, end);
   while (at < end && bytes[at] !== CLOSE_OBJECT) {
     const group = keyAt(bytes, at, end);
     at = space(bytes, space(bytes, readEnd, end) + 1, end);
-    const copy = repeated.group(field, group, groups.get(group)?.copy);
-    const read: GroupRead = { group, entries: null, other: EMPTY_OBJECT };
-    if (bytes[at] === OPEN_OBJECT) {
-      read.entries = entriesAt(bytes, at, end, group, copy, repeated);
-      at = readEnd;
+    let index = position.get(group);
+    if (index === undefined) {
+      index = groups.length;
+      position.set(group, index);
+      groups.push({ group, entries: null, other: EMPTY_OBJECT });
+      groupCopies.push(undefined);
+      indices ||= isArrayIndex(group);
     } else {
-      read.other = shallow(bytes, at, end);
-      at = readEnd;
+      // JSON.parse keeps the last copy, in the place of the first.
+      groupCopies[index] = repeats.repeatedGroup(group, groupCopies[index]);
+      groups[index] = { group, entries: null, other: EMPTY_OBJECT };
     }
-    groups.set(group, { read, copy });
-    at = space(bytes, at, end);
+    const read = groups[index];
+    if (bytes[at] === OPEN_OBJECT) {
+      const which = index;
+      read.entries = entriesAt(bytes, at, end, (name) => {
+        groupCopies[which] ??= repeats.group();
+        repeats.name(groupCopies[which], group, name);
+      });
+    } else read.other = shallow(bytes, at, end);
+    at = space(bytes, readEnd, end);
     if (bytes[at] === COMMA) at = space(bytes, at + 1, end);
   }
   openContainers.length = 0;
-  return { groups: inKeyOrder(groups).map(([, { read }]) => read), repeated: repeated.problems() };
+  return { groups: indices ? inKeyOrder(groups, (read) => read.group) : groups, repeated: repeats.problems() };
 }
+
+/** The repeated keys of one field read, recorded only once there is one. */
+class Repeats {
+  private keys: RepeatedKeys | null = null;
+  private field: KeyCopy | null = null;
+
+  /** @param copies How many top-level `entryPoints` keys the manifest has. */
+  constructor(private readonly copies: number) {
+    if (copies > 1) this.start();
+  }
+
+  /** The copy of a group whose first repeated name was just met. */
+  group(): KeyCopy {
+    return this.start().group(this.field!);
+  }
+
+  /** A group key met again: the copy of the group that follows (`earlier` is dropped). */
+  repeatedGroup(group: string, earlier: KeyCopy | undefined): KeyCopy {
+    return this.start().repeatedGroup(this.field!, group, earlier);
+  }
+
+  name(copy: KeyCopy, group: string, name: string): void {
+    this.start().repeatedName(copy, group, name);
+  }
+
+  problems(): readonly DuplicateDeclaration[] {
+    return this.keys ? this.keys.problems() : NO_PROBLEMS;
+  }
+
+  private start(): RepeatedKeys {
+    if (!this.keys) {
+      this.keys = new RepeatedKeys();
+      for (let i = 1; i < this.copies; i++) this.keys.field();
+      this.field = this.keys.field();
+    }
+    return this.keys;
+  }
+}
+
+const NO_PROBLEMS: readonly DuplicateDeclaration[] = Object.freeze([]);
 
 /**
  * The same for a value JSON.parse made (of a manifest read whole), with the
@@ -119,27 +174,34 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The names and values of the group object that opens at `at`; sets `readEnd` past it. */
-function entriesAt(
-  bytes: Buffer,
-  at: number,
-  end: number,
-  group: string,
-  copy: KeyCopy,
-  repeated: RepeatedKeys,
-): [string, Shallow][] {
-  const entries = new Map<string, Shallow>();
+/**
+ * The names and values of the group object that opens at `at`, in
+ * JSON.parse's key order; `repeat(name)` is told each name met again. Sets
+ * `readEnd` past the object.
+ */
+function entriesAt(bytes: Buffer, at: number, end: number, repeat: (name: string) => void): [string, Shallow][] {
+  const entries: [string, Shallow][] = [];
+  const position = new Map<string, number>();
+  let indices = false;
   let i = space(bytes, at + 1, end);
   while (i < end && bytes[i] !== CLOSE_OBJECT) {
     const name = keyAt(bytes, i, end);
     i = space(bytes, space(bytes, readEnd, end) + 1, end);
-    if (entries.has(name)) repeated.repeatedName(copy, group, name);
-    entries.set(name, shallow(bytes, i, end));
+    const value = shallow(bytes, i, end);
+    const known = position.get(name);
+    if (known === undefined) {
+      position.set(name, entries.length);
+      entries.push([name, value]);
+      indices ||= isArrayIndex(name);
+    } else {
+      entries[known][1] = value;
+      repeat(name);
+    }
     i = space(bytes, readEnd, end);
     if (bytes[i] === COMMA) i = space(bytes, i + 1, end);
   }
   readEnd = i + 1;
-  return inKeyOrder(entries);
+  return indices ? inKeyOrder(entries, ([name]) => name) : entries;
 }
 
 /** Where the last value {@link keyAt} or {@link shallow} read ends. */
@@ -163,12 +225,10 @@ function shallow(bytes: Buffer, at: number, end: number): Shallow {
   return JSON.parse(bytes.toString('latin1', at, readEnd)) as number | boolean | null;
 }
 
-/** A map's entries in the order JSON.parse gives an object's keys: array indices first, in numeric order. */
-function inKeyOrder<V>(map: Map<string, V>): [string, V][] {
-  const entries = [...map];
-  if (!entries.some(([key]) => isArrayIndex(key))) return entries;
-  const indices = entries.filter(([key]) => isArrayIndex(key)).sort(([a], [b]) => Number(a) - Number(b));
-  return [...indices, ...entries.filter(([key]) => !isArrayIndex(key))];
+/** Items (in the order their keys were first met) in the order JSON.parse gives an object's keys: array indices first, in numeric order. */
+function inKeyOrder<T>(items: T[], keyOf: (item: T) => string): T[] {
+  const indices = items.filter((item) => isArrayIndex(keyOf(item))).sort((a, b) => Number(keyOf(a)) - Number(keyOf(b)));
+  return [...indices, ...items.filter((item) => !isArrayIndex(keyOf(item)))];
 }
 
 /** A key an object keeps among its array indices: a canonical integer below 2^32 - 1. */
