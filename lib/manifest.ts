@@ -420,8 +420,8 @@ const openContainers: number[] = [];
  * none. Objects and arrays are walked with a stack of the open ones.
  */
 function value(bytes: Buffer, at: number, end: number): number {
+  // Empty: a walk that ends well closes all it opens, and manifestFields() clears what a bad one leaves.
   const open = openContainers;
-  open.length = 0;
   let i = at;
   for (;;) {
     // A value starts at i.

@@ -360,7 +360,9 @@ class Scan {
       if (!kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
     }
     if (kind) length = this.readRest(fd, file, length, kind.size);
-    let declares = mentionsEntryPoints(this.buffer, length);
+    // A view of this file's bytes: past `length` lie the stale bytes of a longer one.
+    let bytes = this.buffer.subarray(0, length);
+    let declares = mentionsEntryPoints(bytes);
     if (this.watchesPackage(declares, alwaysWatch)) {
       // The signature is taken from the same descriptor after the read. A write in between gives the file a
       // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
@@ -369,11 +371,12 @@ class Scan {
       if (stats.size > BigInt(length)) {
         // A short read before the end (some network file systems): read the rest.
         length = this.readRest(fd, file, length, Number(stats.size));
-        declares = mentionsEntryPoints(this.buffer, length);
+        bytes = this.buffer.subarray(0, length);
+        declares = mentionsEntryPoints(bytes);
       }
       this.watch(file, stats);
     }
-    return declares ? this.utf8(file, this.buffer.subarray(0, length)) : null;
+    return declares ? this.utf8(file, bytes) : null;
   }
 
   /** Whether a package's package.json is watched: an edit to it changes no folder. */
@@ -591,10 +594,8 @@ export function scan(root: string, folders: readonly string[], located?: Located
   return state.result;
 }
 
-/** Whether the first `length` bytes of `buffer` mention `"entryPoints"` (in UTF-8, or in UTF-16 with a mark). */
-function mentionsEntryPoints(buffer: Buffer, length: number): boolean {
-  // A view: past `length` lie the stale bytes of a longer file.
-  const bytes = buffer.subarray(0, length);
+/** Whether the bytes mention `"entryPoints"` (in UTF-8, or in UTF-16 with a byte order mark). */
+function mentionsEntryPoints(bytes: Buffer): boolean {
   return hasMarker(bytes) || isUtf16Declaring(bytes);
 }
 
