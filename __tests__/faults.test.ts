@@ -521,7 +521,7 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
   }
 
   // Nothing is wrong with a deep array elsewhere; the repeated name is there to have one warning to count,
-  // and the escapes make the duplicate-key check walk the whole text rather than jump to "entryPoints".
+  // and the escapes (a `\u` spelling "entryPoints", escaped quotes, a nested "entryPoints") are read as JSON.parse reads them.
   const elsewhere: [title: string, before: string][] = [
     ['a 200 KB package.json nested 100,000 deep outside "entryPoints"', ''],
     [

@@ -5,7 +5,8 @@
  * would give for those three fields.
  */
 import { fc, test } from '@fast-check/jest';
-import { manifestFields, readEntryPoints } from '../lib/manifest';
+import { entryPointsOf, manifestFields, readEntryPoints } from '../lib/manifest';
+import type { EntryPointsRead } from '../lib/manifest';
 
 /** What JSON.parse makes of the text: the three fields, or null when it is not a JSON object. */
 function byJsonParse(text: string) {
@@ -36,6 +37,20 @@ function byFields(text: string) {
     entryPoints: fields.entryPoints ? JSON.parse(bytes.toString('utf8', start, end)) : undefined,
     name: fields.name,
     version: fields.version,
+  };
+}
+
+/** A read of entryPointsOf() with its arrays and objects made empty, as readEntryPoints() gives them. */
+function shallowOf(read: Omit<EntryPointsRead, 'repeated'>) {
+  const kind = (value: unknown) =>
+    Array.isArray(value) ? [] : typeof value === 'object' && value !== null ? {} : value;
+  return {
+    ...(read.other === undefined ? {} : { other: kind(read.other) }),
+    groups: read.groups.map(({ group, entries, other }) => ({
+      group,
+      entries: entries && entries.map(([name, value]) => [name, kind(value)]),
+      other: kind(other),
+    })),
   };
 }
 
@@ -214,6 +229,15 @@ describe('readEntryPoints: the field read as JSON.parse reads it, with only stri
     (text) => {
       const manifest = `{"name": "x", "entryPoints": ${text}}`;
       expect(read(manifest)).toEqual(expected(JSON.parse(manifest).entryPoints));
+    },
+  );
+
+  test.prop([field], { numRuns: 200 })(
+    'entryPointsOf (for a manifest JSON.parse read whole) gives the same groups and names, and the values themselves',
+    (text) => {
+      const manifest = `{"name": "x", "entryPoints": ${text}}`;
+      const { repeated: _repeated, ...whole } = entryPointsOf(JSON.parse(manifest).entryPoints, []);
+      expect(shallowOf(whole)).toEqual(read(manifest));
     },
   );
 });
