@@ -2,9 +2,12 @@
  * Discovery: reads the package.json files of a package tree and collects the
  * `entryPoints` they declare. It only reads JSON; it never runs package code.
  *
- * Most installed packages declare no entry points, so a file is parsed only
- * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
- * parsing every one is not.
+ * Each file is read once, into one buffer the scan reuses. Most installed
+ * packages declare no entry points, so a file is looked into only when its
+ * bytes contain `"entryPoints"`: reading every file is unavoidable, parsing
+ * every one is not. A file that does is checked to be a JSON object and read
+ * field by field (manifest.ts): only the names and values discovery keeps
+ * are ever made into strings.
  */
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import {
