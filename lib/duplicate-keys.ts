@@ -12,6 +12,7 @@
  * group) and a depth counter for anything deeper, so the cost is linear in
  * the text whatever it holds or however deep it nests.
  */
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE, isSpace } from './json-syntax';
 import { quote } from './quote';
 
 /** A repeated key that loses a declaration: why, and the group and name it is about. */
@@ -132,13 +133,6 @@ function fieldPosition(text: string): number {
 }
 
 const FIELD = '"entryPoints"';
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 
 class Walk {
   /** The index of the next character to read. */
@@ -256,9 +250,7 @@ class Walk {
 /** The index of the first character at or after `at` that is not JSON white space. */
 function skipSpace(text: string, at: number): number {
   let i = at;
-  for (let char = text.charCodeAt(i); char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09;) {
-    char = text.charCodeAt(++i);
-  }
+  while (isSpace(text.charCodeAt(i))) i += 1;
   return i;
 }
 

@@ -11,6 +11,20 @@
  * level, so the cost is linear in the bytes whatever they hold.
  */
 import type { DuplicateDeclaration, KeyCopy } from './duplicate-keys';
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  DOT,
+  MINUS,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  PLUS,
+  QUOTE,
+  isSpace,
+} from './json-syntax';
 import { RepeatedKeys } from './duplicate-keys';
 
 /** What {@link manifestFields} found in a manifest that holds a JSON object. */
@@ -24,18 +38,6 @@ export interface ManifestFields {
   /** The last top-level `version`, or null when it is missing or not a string. */
   version: string | null;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 
 /**
  * A value as discovery needs it: a string, number, boolean or null as it is;
@@ -460,10 +462,6 @@ function value(bytes: Buffer, at: number, end: number): number {
 /** The index of the first byte at or after `at` that is not JSON white space. */
 function space(bytes: Buffer, at: number, end: number): number {
   let i = at;
-  while (i < end) {
-    const char = bytes[i];
-    if (char !== 0x20 && char !== 0x0a && char !== 0x0d && char !== 0x09) break;
-    i += 1;
-  }
+  while (i < end && isSpace(bytes[i])) i += 1;
   return i;
 }
