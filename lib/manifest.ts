@@ -80,7 +80,7 @@ export function readEntryPoints(bytes: Buffer, start: number, end: number, copie
   const repeats = new Repeats(copies);
   if (bytes[start] !== OPEN_OBJECT) {
     const other = shallow(bytes, start, end);
-    openContainers.length = 0;
+    resetStack();
     return { groups: [], other, repeated: repeats.problems() };
   }
   const groups: GroupRead[] = [];
@@ -114,7 +114,7 @@ export function readEntryPoints(bytes: Buffer, start: number, end: number, copie
     at = space(bytes, readEnd, end);
     if (bytes[at] === COMMA) at = space(bytes, at + 1, end);
   }
-  openContainers.length = 0;
+  resetStack();
   return { groups: indices ? inKeyOrder(groups, (read) => read.group) : groups, repeated: repeats.problems() };
 }
 
@@ -253,7 +253,7 @@ const VERSION = Buffer.from('version');
  */
 export function manifestFields(bytes: Buffer): ManifestFields | null {
   const found = readFields(bytes);
-  openContainers.length = 0; // what a deep value grew it to is freed
+  resetStack();
   return found;
 }
 
@@ -414,16 +414,25 @@ function member(bytes: Buffer, at: number, end: number): number {
   return bytes[colon] === COLON ? space(bytes, colon + 1, end) : -1;
 }
 
-/** The stack of {@link value}, one per module: nothing here calls itself, so one is enough. */
-const openContainers: number[] = [];
+/**
+ * The containers {@link value} has open, one byte each (`{` or `[`); one
+ * stack per module, as nothing here calls itself.
+ */
+let open = new Uint8Array(256);
+let depth = 0;
+
+/** Empties the stack, and frees what a deep value grew it to. */
+function resetStack(): void {
+  depth = 0;
+  if (open.length > 256) open = new Uint8Array(256);
+}
 
 /**
  * The index past the JSON value that starts at `at`, or -1 when there is
  * none. Objects and arrays are walked with a stack of the open ones.
  */
 function value(bytes: Buffer, at: number, end: number): number {
-  // Empty: a walk that ends well closes all it opens, and manifestFields() clears what a bad one leaves.
-  const open = openContainers;
+  // Empty here: a walk that ends well closes all it opens, and what a bad one leaves is reset.
   let i = at;
   for (;;) {
     // A value starts at i.
@@ -433,7 +442,12 @@ function value(bytes: Buffer, at: number, end: number): number {
       i = space(bytes, i + 1, end);
       if (bytes[i] === (char === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY)) i += 1;
       else {
-        open.push(char);
+        if (depth === open.length) {
+          const grown = new Uint8Array(depth * 2);
+          grown.set(open);
+          open = grown;
+        }
+        open[depth++] = char;
         if (char === OPEN_OBJECT) i = member(bytes, i, end);
         if (i < 0) return -1;
         continue;
@@ -443,9 +457,9 @@ function value(bytes: Buffer, at: number, end: number): number {
     if (i < 0) return -1;
     // A value ended at i: close what it ends, or go on to the next one.
     for (;;) {
-      if (open.length === 0) return i;
+      if (depth === 0) return i;
       i = space(bytes, i, end);
-      const container = open[open.length - 1];
+      const container = open[depth - 1];
       if (bytes[i] === COMMA) {
         i = space(bytes, i + 1, end);
         if (container === OPEN_OBJECT) i = member(bytes, i, end);
@@ -453,7 +467,7 @@ function value(bytes: Buffer, at: number, end: number): number {
         break;
       }
       if (bytes[i] !== (container === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY)) return -1;
-      open.pop();
+      depth -= 1;
       i += 1;
     }
   }
