@@ -7,7 +7,7 @@
  * values discovery keeps, and a value that is not a string is only told
  * apart by its kind.
  *
- * One pass, left to right, no recursion: nesting is a stack of one number per
+ * One pass, left to right, no recursion: nesting is a stack of one byte per
  * level, so the cost is linear in the bytes whatever they hold.
  */
 import type { DuplicateDeclaration, KeyCopy } from './duplicate-keys';
