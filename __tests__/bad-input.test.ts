@@ -254,3 +254,52 @@ posixModes(
     }
   },
 );
+
+test('a package with a repeated name and bad values: one problem each, the repeated key first, group and name named', () => {
+  const pkg = path.join(modules, 'mixed');
+  fs.mkdirSync(pkg);
+  fs.writeFileSync(
+    path.join(pkg, 'package.json'),
+    '{"name": "mixed", "entryPoints": {"layout.test": {"a": "./x.js", "a": 42, "b": "../up.js", "c": "./a.js [x"}}}',
+  );
+  const recorded = recordWarnings();
+  let problems;
+  try {
+    problems = new Registry({ root: app, cache: false, paths: [modules] })
+      .scan()
+      .problems.filter((problem) => problem.file === path.join(pkg, 'package.json'));
+  } finally {
+    recorded.restore();
+  }
+  expect(problems).toEqual([
+    expect.objectContaining({
+      group: 'layout.test',
+      name: 'a',
+      reason: 'entry point "a" appears more than once in group "layout.test": only the last one is used',
+    }),
+    expect.objectContaining({ group: 'layout.test', name: 'a', reason: expect.stringMatching(/got a number$/) }),
+    expect.objectContaining({ group: 'layout.test', name: 'b', reason: expect.stringMatching(/must start with/) }),
+    expect.objectContaining({ group: 'layout.test', name: 'c', reason: expect.stringMatching(/an unclosed "\[/) }),
+  ]);
+});
+
+test('a package.json is parsed when it mentions "entryPoints" anywhere: first, last, among look-alikes', () => {
+  const manifests: Record<string, string> = {
+    first: '{"entryPoints":{"layout.test":{"first":"./index.js"}}}',
+    last: `{"description": "P Points \\"entry Points\\" ePntryPoints entryPoint", "entryPoints":{"layout.test":{"last":"./index.js"}}}`,
+    tight: `{"x": "${'P'.repeat(5000)}entryPoints", "entryPoints":{"layout.test":{"tight":"./index.js"}}}`,
+  };
+  for (const [name, text] of Object.entries(manifests)) {
+    fs.mkdirSync(path.join(modules, `marker-${name}`));
+    fs.writeFileSync(path.join(modules, `marker-${name}`, 'package.json'), text);
+  }
+  const recorded = recordWarnings();
+  try {
+    const found = new Registry({ root: app, cache: false, paths: [modules] })
+      .entryPoints('layout.test')
+      .map((entryPoint) => entryPoint.name);
+    expect(found).toEqual(expect.arrayContaining(['first', 'last', 'tight']));
+  } finally {
+    recorded.restore();
+  }
+});

@@ -67,7 +67,15 @@ const INVALID: [string, RegExp][] = [
   ['has space/x', /not a package name/],
   ['.hidden/x', /package names cannot start with "\."/],
   ['./a.js:X [bad extra!]', /bad extra name "bad extra!"/],
-  ['./a.js:X [', /not a dotted path/],
+  ['./a.js:X [', /an unclosed "\[" \(extras go last, as MODULE\[:ATTR\] \[EXTRA, \.\.\.\]\)/],
+  ['./a.js [fast', /an unclosed "\["/],
+  ['./a.js [[fast]', /an unclosed "\["/],
+  ['./a.js]', /a "\]" without its "\["/],
+  ['./a.js:X [fast]]', /a "\]" without its "\["/],
+  ['./a.js ]x[', /a "\]" without its "\["/],
+  ['./a[b].js:X', /brackets may only hold the extras, at the end/],
+  ['./a.js [fast] :X', /brackets may only hold the extras, at the end/],
+  ['./a.js:X [a] [b]', /brackets may only hold the extras, at the end/],
 ];
 
 describe('the value grammar', () => {
@@ -87,6 +95,38 @@ describe('the value grammar', () => {
     [{ module: './a.js' }, 'an object'],
   ])('a value that is not a string (%j) is invalid', (value, kind) => {
     expect(() => parseEntryPointValue(value)).toThrow(`expected a string, got ${kind}`);
+  });
+
+  test('a value of 100,000 characters: refused at once, quoted in part with its length', () => {
+    const value = `./a.js [${' '.repeat(100_000)}x`;
+    let error: unknown;
+    try {
+      parseEntryPointValue(value);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InvalidEntryPoint);
+    const { message } = error as InvalidEntryPoint;
+    expect(message).toMatch(/^invalid entry point value "\.\/a\.js \[ +…" \(100009 characters\): an unclosed "\["/);
+    expect(message.length).toBeLessThan(400);
+    expect((error as InvalidEntryPoint).value).toBe(value);
+  });
+
+  test('long names in a reason are quoted in part too', () => {
+    expect(() => parseEntryPointValue(`./a.js:${'1'.repeat(5000)}`)).toThrow(/attribute "1{200}…" \(5000 characters\)/);
+    expect(() => parseEntryPointValue(`./a.js:X [${'!'.repeat(5000)}]`)).toThrow(/bad extra name "!{200}…" \(5000/);
+    expect(() => parseEntryPointValue(`node:${'x'.repeat(5000)}`)).toThrow(
+      /"node:x{195}…" \(5005 characters\) is not a/,
+    );
+  });
+
+  test('a value nested 100,000 deep is described by its kind, never serialized', () => {
+    const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(() => parseEntryPointValue(deep)).toThrow(/^invalid entry point value: expected a string, got an array$/);
+    expect(() => parseEntryPointValue({ a: deep })).toThrow(
+      /^invalid entry point value: expected a string, got an object$/,
+    );
+    expect(() => parseEntryPointValue(42)).toThrow(/^invalid entry point value 42: expected a string, got a number$/);
   });
 
   test('the error names the value and has a name and a code', () => {

@@ -457,6 +457,135 @@ describe('discovery: size', () => {
   });
 });
 
+describe('discovery: hostile sizes and depths (each costs time linear in its size)', () => {
+  beforeAll(ensureBuilt);
+
+  const DEPTH = 100_000;
+  const deepArray = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
+  const deepObject = `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`;
+  const X = { 'x.js': 'exports.X = 1;\n' };
+
+  /** Asserts that the tree's scan has exactly one problem, about `file`, `group` and `name`; returns its reason. */
+  function oneProblem(t: PackageTree, file: string, group: string | null, name: string | null): string {
+    const problems = t.registry.scan().problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file, group, name });
+    expect(problems[0].reason.length).toBeLessThan(400);
+    return problems[0].reason;
+  }
+
+  const bad: [title: string, manifest: () => string, group: string | null, name: string | null, words: string][] = [
+    [
+      'an entry point value of 100,000 characters (an unclosed "[" and 100,000 spaces)',
+      () => json({ name: 'hostile', entryPoints: { [GROUP]: { bad: `./a.js [${' '.repeat(100_000)}x` } } }),
+      GROUP,
+      'bad',
+      '(100009 characters): an unclosed "["',
+    ],
+    [
+      'an array nested 100,000 deep as an entry point value',
+      () => `{"name": "hostile", "entryPoints": {"${GROUP}": {"bad": ${deepArray}}}}`,
+      GROUP,
+      'bad',
+      'skipped: invalid entry point value: expected a string, got an array',
+    ],
+    [
+      'an object nested 100,000 deep as an entry point value',
+      () => `{"name": "hostile", "entryPoints": {"${GROUP}": {"bad": ${deepObject}}}}`,
+      GROUP,
+      'bad',
+      'expected a string, got an object',
+    ],
+    [
+      'an array nested 100,000 deep as a group',
+      () => `{"name": "hostile", "entryPoints": {"${GROUP}": ${deepArray}}}`,
+      GROUP,
+      null,
+      `group "${GROUP}" skipped: it must be an object of name: value; got an array`,
+    ],
+    [
+      'an array nested 100,000 deep as "entryPoints"',
+      () => `{"name": "hostile", "entryPoints": ${deepArray}}`,
+      null,
+      null,
+      '"entryPoints" must be an object of groups, each an object of name: value; got an array',
+    ],
+  ];
+  for (const [title, manifest, group, name, words] of bad) {
+    report.case(`package.json has ${title}`, () => {
+      const t = tree();
+      const file = rawPackage(t, 'hostile', manifest());
+      const obs = observe(t);
+      expectGoodOnly(obs);
+      expect(oneProblem(t, file, group, name)).toContain(words);
+      return 'skipped, warned once, ' + warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, words);
+    });
+  }
+
+  // Nothing is wrong with a deep array elsewhere; the repeated name is there to have one warning to count,
+  // and the escapes (a `\u` spelling "entryPoints", escaped quotes, a nested "entryPoints") are read as JSON.parse reads them.
+  const elsewhere: [title: string, before: string][] = [
+    ['a 200 KB package.json nested 100,000 deep outside "entryPoints"', ''],
+    [
+      'a 200 KB package.json nested 100,000 deep outside "entryPoints", with escapes elsewhere',
+      '"description": "a \\"quoted\\" \\u0065ntryPoints \\\\", "x": {"entryPoints": {"main": 1, "main": 2}}, ',
+    ],
+  ];
+  for (const [title, before] of elsewhere) {
+    report.case(title, () => {
+      const t = tree();
+      const text =
+        `{"name": "deep", ${before}"config": ${deepArray}, ` +
+        `"entryPoints": {"${GROUP}": {"deep": "./x.js:X", "deep": "./x.js:X"}}, "more": ${deepObject}}`;
+      expect(text.length).toBeGreaterThan(200_000);
+      const file = rawPackage(t, 'deep', text, X);
+      // Loaded in a real node process: jest's own module resolver does not get past this package.json.
+      const obs = observeLoading(t);
+      expect(obs.loaded).toEqual(['deep', 'good']);
+      expect(oneProblem(t, file, GROUP, 'deep')).toContain('appears more than once');
+      return (
+        'its entry point loads; ' +
+        warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, 'entry point "deep" appears more than once')
+      );
+    });
+  }
+
+  report.case(
+    'package.json is 50 MB (a description full of escapes) and declares a good and a bad entry point',
+    () => {
+      const t = tree();
+      const description = 'caf\\u00e9 \\"x\\" '.repeat(Math.ceil((50 * 1024 * 1024) / 16));
+      const text = `{"name": "huge", "description": "${description}", "entryPoints": {"${GROUP}": {"huge": "./x.js:X", "bad": 42}}}`;
+      expect(text.length).toBeGreaterThan(50 * 1024 * 1024);
+      const file = rawPackage(t, 'huge', text, X);
+      const obs = observe(t);
+      expect(obs.loaded).toEqual(['good', 'huge']);
+      expect(oneProblem(t, file, GROUP, 'bad')).toContain('expected a string, got a number');
+      return (
+        'read once and parsed; its good entry point loads, ' +
+        warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, 'got a number')
+      );
+    },
+    120_000,
+  );
+
+  report.case('"entryPoints" only under another field (a bundler\'s config), with a repeated key there', () => {
+    const t = tree();
+    rawPackage(
+      t,
+      'bundled',
+      json({ name: 'bundled', esbuildConfig: { entryPoints: { main: './a.js' } } }).replace(
+        '{"main":"./a.js"}',
+        '{"main": "./a.js", "main": "./b.js"}',
+      ),
+    );
+    const obs = observe(t);
+    expectGoodOnly(obs);
+    expect(obs.warnings).toEqual([]);
+    return 'declares nothing: no warning';
+  });
+});
+
 describe('discovery: folders and files without read permission', () => {
   // Tests run as root, and root reads a mode-000 folder anyway. The honest way to
   // test it is a real unprivileged reader: the scan runs in a child process as

@@ -5,6 +5,7 @@
  * shrunk counter-example and the seed to replay it.
  */
 import { fc, test } from '@fast-check/jest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidEntryPoint, Registry, parseEntryPointValue } from '../lib/index';
 import { formatEntryPointValue } from '../lib/entry-point';
@@ -278,6 +279,132 @@ describe('discovery over random package trees', () => {
         { numRuns: 40 },
       );
       return 'never threw; order deterministic and equal between scans; every valid declaration found, every invalid one reported exactly once';
+    },
+  );
+});
+
+// --- Linear cost ------------------------------------------------------------------------------
+
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * The CPU time (ms) one call of `run` costs: calls are batched until a batch
+ * takes a few milliseconds (far above the clock's resolution), and the
+ * fastest of five batches counts, so that another process's load weighs little.
+ */
+function cost(run: () => void): number {
+  let calls = 1;
+  for (;;) {
+    const started = cpuMs();
+    for (let i = 0; i < calls; i++) run();
+    if (cpuMs() - started >= 4 || calls >= 1 << 16) break;
+    calls *= 2;
+  }
+  let best = Infinity;
+  for (let batch = 0; batch < 5; batch++) {
+    const started = cpuMs();
+    for (let i = 0; i < calls; i++) run();
+    best = Math.min(best, (cpuMs() - started) / calls);
+  }
+  return best;
+}
+
+// Six doublings: linear work grows 64 times, quadratic work 4,096 times. The margin (20 times the linear
+// growth) absorbs noise and cache effects; a quadratic step still exceeds it threefold.
+const SMALL = 16 * 1024;
+const DOUBLINGS = 6;
+const MARGIN = 20;
+
+/** Asserts that `costOf(size)` grows at most MARGIN times faster than the size over six doublings. */
+function expectLinear(costOf: (size: number) => number): { small: number; large: number } {
+  const small = costOf(SMALL);
+  const large = costOf(SMALL * 2 ** DOUBLINGS);
+  expect(large).toBeLessThanOrEqual(small * 2 ** DOUBLINGS * MARGIN);
+  return { small, large };
+}
+
+const nested = (container: 'array' | 'object', bytes: number): string =>
+  container === 'array'
+    ? `${'['.repeat(bytes / 2)}${']'.repeat(bytes / 2)}`
+    : `${'{"a":'.repeat(Math.floor(bytes / 6))}1${'}'.repeat(Math.floor(bytes / 6))}`;
+
+type Shape = 'value' | 'group' | 'field' | 'elsewhere' | 'long value' | 'repeated names';
+
+/** A manifest of about `bytes` bytes that is hostile in the way `shape` says. */
+function hostileManifest(shape: Shape, container: 'array' | 'object', escapes: boolean, bytes: number): string {
+  const head = `"name": "hostile", ${escapes ? '"description": "caf\\u00e9 \\"x\\" \\\\", ' : ''}`;
+  switch (shape) {
+    case 'value':
+      return `{${head}"entryPoints": {"g": {"bad": ${nested(container, bytes)}}}}`;
+    case 'group':
+      return `{${head}"entryPoints": {"g": ${nested(container, bytes)}}}`;
+    case 'field':
+      return `{${head}"entryPoints": ${nested(container, bytes)}}`;
+    case 'elsewhere':
+      return `{${head}"config": ${nested(container, bytes)}, "entryPoints": {"g": {"ok": "./x.js"}}}`;
+    case 'long value':
+      return `{${head}"entryPoints": {"g": {"bad": "./a.js [${' '.repeat(bytes)}x"}}}`;
+    case 'repeated names': {
+      const names = Array.from({ length: Math.floor(bytes / 40) }, (_, i) => `"n${i}": "./x.js", "n${i}": "./y.js"`);
+      return `{${head}"entryPoints": {"g": {${names.join(', ')}}}}`;
+    }
+  }
+}
+
+describe('linear cost: doubling the input six times multiplies the work by about 64, never by 4,096', () => {
+  let warnings: jest.SpyInstance;
+  beforeAll(() => (warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined)));
+  afterAll(() => warnings.mockRestore());
+
+  report.case('the value grammar, on values built from grammar pieces repeated from 16 KB to 1 MB', () => {
+    fc.assert(
+      fc.property(fc.array(grammarPiece, { minLength: 1, maxLength: 6 }), nearlyValue, (pieces, tail) => {
+        const unit = pieces.join('');
+        const valueOf = (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size) + tail;
+        expectLinear((size) => {
+          const value = valueOf(size);
+          return cost(() => parseOrReason(value));
+        });
+      }),
+      { numRuns: 20 },
+    );
+    return 'CPU time within 20 times of linear growth for every generated value (20 values)';
+  });
+
+  report.case(
+    'discovery of a hostile package.json on disk (deep arrays or objects in each position, long values, ' +
+      'repeated names; with and without escapes), from 16 KB to 1 MB',
+    () => {
+      const shapes: Shape[] = ['value', 'group', 'field', 'elsewhere', 'long value', 'repeated names'];
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...shapes),
+          fc.constantFrom<'array' | 'object'>('array', 'object'),
+          fc.boolean(),
+          (shape, container, escapes) => {
+            const tree = createPackageTree({ packages: [{ name: 'good', entryPoints: { g: { good: './x.js' } } }] });
+            try {
+              const file = path.join(tree.root, 'node_modules', 'hostile', 'package.json');
+              mkdirSync(path.dirname(file), { recursive: true });
+              expectLinear((size) => {
+                writeFileSync(file, hostileManifest(shape, container, escapes, size));
+                const paths = [path.join(tree.root, 'node_modules')];
+                return cost(() => {
+                  const result = new Registry({ root: tree.root, cache: false, paths }).scan();
+                  expect(result.packages.map((pkg) => pkg.installedAs)).toContain('good');
+                });
+              });
+            } finally {
+              tree.cleanup();
+            }
+          },
+        ),
+        { numRuns: 8 },
+      );
+      return 'CPU time within 20 times of linear growth for every generated package (8 packages)';
     },
   );
 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidEntryPoint, LoadError } from './exception';
 import { resolveImport } from './resolve';
+import { kindOf, quote } from './quote';
 
 /** The package that declared an entry point. */
 export interface Distribution {
@@ -29,7 +30,6 @@ export interface ParsedValue {
   extras: string[];
 }
 
-const EXTRAS = /\s*\[([^[\]]*)\]\s*$/;
 const EXTRA_NAME = /^[\w.-]+$/;
 const ATTR = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
 // The common case, tested first because it is much cheaper than the Unicode one.
@@ -40,6 +40,13 @@ const URL_LIKE = /^[a-z][a-z\d+.-]*:(?:\/|[\w.+-]+\/[\w.+-]+[;,])|^(?:file|data|
 const WINDOWS_ABSOLUTE = /^[a-z]:[\\/]/i;
 // One segment of a bare specifier: no white space, no backslash, not `.`/`..`.
 const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
+// The shape nearly every value has (`./dist/plugin.js:Plugin`, `./index.js`): what the general rules below
+// make of it, with one match. (`..` is looked for apart: such a path may lead outside the package.)
+const PLAIN_PATH = /^(\.\/[\w./-]*)(?::([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*))?$/;
+// Every pattern above is anchored and has one way to match each character, so none backtracks
+// more than linearly on a long value; `[extras]` is found with lastIndexOf, not with a pattern.
+
+const EXTRAS_FORM = 'extras go last, as MODULE[:ATTR] [EXTRA, ...]';
 
 /**
  * Parses an entry point value. Throws {@link InvalidEntryPoint} with the
@@ -48,20 +55,30 @@ const BARE_SEGMENT = /^(?!\.\.?$)[^\s\\/]+$/;
  */
 export function parseEntryPointValue(value: unknown): ParsedValue {
   if (typeof value !== 'string') {
-    throw new InvalidEntryPoint(value, `expected a string, got ${describeType(value)}`);
+    throw new InvalidEntryPoint(value, `expected a string, got ${kindOf(value)}`);
   }
+  const plain = PLAIN_PATH.exec(value);
+  if (plain !== null && !plain[1].includes('..')) return { module: plain[1], attr: plain[2] ?? null, extras: [] };
   let rest = value;
   let extras: string[] = [];
-  const extrasMatch = rest.includes('[') ? EXTRAS.exec(rest) : null;
-  if (extrasMatch) {
-    rest = rest.slice(0, extrasMatch.index);
-    extras = extrasMatch[1]
+  // `[extras]` is the bracketed part that ends the value (trailing white space aside).
+  const close = value.lastIndexOf(']');
+  if (close !== -1 && value.slice(close + 1).trim() === '') {
+    const open = value.lastIndexOf('[', close);
+    if (open === -1 || value.lastIndexOf(']', close - 1) > open) {
+      throw new InvalidEntryPoint(value, `a "]" without its "[" (${EXTRAS_FORM})`);
+    }
+    rest = value.slice(0, open);
+    extras = value
+      .slice(open + 1, close)
       .split(',')
       .map((extra) => extra.trim())
       .filter(Boolean);
     const bad = extras.find((extra) => !EXTRA_NAME.test(extra));
-    if (bad !== undefined) throw new InvalidEntryPoint(value, `bad extra name ${JSON.stringify(bad)}`);
+    if (bad !== undefined) throw new InvalidEntryPoint(value, `bad extra name ${quote(bad)}`);
   }
+  const reason = bracketProblem(rest);
+  if (reason) throw new InvalidEntryPoint(value, reason);
   rest = rest.trim();
   const prefix = rest.startsWith('node:') ? 'node:' : '';
   const body = rest.slice(prefix.length);
@@ -76,12 +93,22 @@ export function parseEntryPointValue(value: unknown): ParsedValue {
       value,
       attr === ''
         ? 'nothing after ":" (write MODULE or MODULE:ATTR)'
-        : `attribute ${JSON.stringify(attr)} is not a dotted path of JavaScript identifiers`,
+        : `attribute ${quote(attr)} is not a dotted path of JavaScript identifiers`,
     );
   }
-  const reason = moduleProblem(module);
-  if (reason) throw new InvalidEntryPoint(value, reason);
+  const problem = moduleProblem(module);
+  if (problem) throw new InvalidEntryPoint(value, problem);
   return { module, attr, extras };
+}
+
+/** Why the part before `[extras]` may not hold a bracket, or null when it holds none. */
+function bracketProblem(rest: string): string | null {
+  const open = rest.indexOf('[');
+  const close = rest.indexOf(']');
+  if (open === -1 && close === -1) return null;
+  if (close === -1) return `an unclosed "[" (${EXTRAS_FORM})`;
+  if (open === -1 || close < open) return `a "]" without its "[" (${EXTRAS_FORM})`;
+  return `brackets may only hold the extras, at the end (${EXTRAS_FORM})`;
 }
 
 /** Formats parsed parts back into a value string: the inverse of parsing. */
@@ -94,7 +121,7 @@ const URL_REASON = 'URLs are not allowed (use a package name or a "./" path)';
 function moduleProblem(module: string): string | null {
   if (module === '') return 'the module is empty';
   if (module.startsWith('node:')) {
-    return isBuiltin(module) ? null : `${JSON.stringify(module)} is not a Node.js built-in module`;
+    return isBuiltin(module) ? null : `${quote(module)} is not a Node.js built-in module`;
   }
   if (module.startsWith('./')) {
     // Only a `..` segment can lead outside the package.
@@ -109,20 +136,14 @@ function moduleProblem(module: string): string | null {
   if (path.isAbsolute(module) || path.win32.isAbsolute(module)) return 'absolute paths are not allowed';
   if (URL_SCHEME.test(module)) return URL_REASON;
   // npm names cannot hold a `:`; one here is a stray separator (`::x`).
-  if (module.includes(':')) return `${JSON.stringify(module)} is not a package name: it holds a ":"`;
+  if (module.includes(':')) return `${quote(module)} is not a package name: it holds a ":"`;
   const segments = module.split('/');
   const nameLength = module.startsWith('@') ? 2 : 1;
   if (segments.length < nameLength || !segments.every((segment) => BARE_SEGMENT.test(segment))) {
-    return `${JSON.stringify(module)} is not a package name, a package subpath or a "./" path`;
+    return `${quote(module)} is not a package name, a package subpath or a "./" path`;
   }
   if (module.startsWith('.')) return 'package names cannot start with "."';
   return null;
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** How a resolved module is to be loaded. */
@@ -206,6 +227,13 @@ export function formatOf(resolved: string): ModuleFormat {
 
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
+const NO_EXTRAS: readonly string[] = Object.freeze([]);
+
+/** The data fields of an entry point, writable (for building one without its constructor). */
+type Writable<E extends EntryPoint> = {
+  -readonly [K in 'name' | 'value' | 'group' | 'dist' | 'module' | 'attr' | 'extras']: E[K];
+};
+
 function isNamespace(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === '[object Module]';
 }
@@ -239,7 +267,7 @@ export class EntryPoint<T = unknown> {
     const parsed = (new.target as typeof EntryPoint).parse(value);
     this.module = parsed.module;
     this.attr = parsed.attr;
-    this.extras = Object.freeze(parsed.extras);
+    this.extras = parsed.extras.length === 0 ? NO_EXTRAS : Object.freeze(parsed.extras);
   }
 
   /**
@@ -253,16 +281,17 @@ export class EntryPoint<T = unknown> {
     parsed: ParsedValue,
     dist: Distribution | null = null,
   ): EntryPoint<T> {
+    // Plain assignments in the constructor's order: a scan makes thousands of these.
     const entryPoint = Object.create(EntryPoint.prototype) as EntryPoint<T>;
-    return Object.assign(entryPoint, {
-      name,
-      value,
-      group,
-      dist,
-      module: parsed.module,
-      attr: parsed.attr,
-      extras: Object.freeze([...parsed.extras]),
-    });
+    const fields = entryPoint as Writable<EntryPoint<T>>;
+    fields.name = name;
+    fields.value = value;
+    fields.group = group;
+    fields.dist = dist;
+    fields.module = parsed.module;
+    fields.attr = parsed.attr;
+    fields.extras = parsed.extras.length === 0 ? NO_EXTRAS : Object.freeze([...parsed.extras]);
+    return entryPoint;
   }
 
   /** Where this entry point comes from: discovered in a package.json, bundled at build time, or registered in-process. */

@@ -4,6 +4,7 @@
  * only cares that "there was not exactly one" can catch the base class.
  * Each error carries a stable `code` for programs that match on it.
  */
+import { preview } from './quote';
 
 /** There was more than one extension, or none, that matched the query. */
 export class NoUniqueMatch extends Error {
@@ -61,7 +62,9 @@ export class InvalidEntryPoint extends Error {
    * @param reason Why, as a sentence fragment.
    */
   constructor(value: unknown, reason: string) {
-    super(`invalid entry point value ${JSON.stringify(value)}: ${reason}`);
+    // Quoted in part at most: a value from a package.json can be huge or nested without end.
+    const shown = preview(value);
+    super(`invalid entry point value${shown === null ? '' : ` ${shown}`}: ${reason}`);
     this.name = 'InvalidEntryPoint';
     this.value = value;
   }

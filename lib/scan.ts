@@ -2,10 +2,14 @@
  * Discovery: reads the package.json files of a package tree and collects the
  * `entryPoints` they declare. It only reads JSON; it never runs package code.
  *
- * Most installed packages declare no entry points, so a file is parsed only
- * when its bytes contain `"entryPoints"`: reading every file is unavoidable,
- * parsing every one is not.
+ * Each file is read once, into one buffer the scan reuses. Most installed
+ * packages declare no entry points, so a file is looked into only when its
+ * bytes contain `"entryPoints"`: reading every file is unavoidable, parsing
+ * every one is not. A file that does is checked to be a JSON object and read
+ * field by field (manifest.ts): only the names and values discovery keeps
+ * are ever made into strings.
  */
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import {
   closeSync,
   constants,
@@ -14,6 +18,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  readSync,
   realpathSync,
   statSync,
 } from 'node:fs';
@@ -24,6 +29,9 @@ import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
 import { duplicateDeclarationProblems } from './duplicate-keys';
+import type { EntryPointsRead } from './manifest';
+import { entryPointsOf, manifestFields, readEntryPoints } from './manifest';
+import { kindOf, quote } from './quote';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
 export type Declaration = [group: string, name: string, value: string, parsed: ParsedValue];
@@ -70,12 +78,21 @@ export interface ScanResult {
 
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
-const MARKER_TEXT = '"entryPoints"';
-const MARKER = Buffer.from(MARKER_TEXT);
+const INVALID: WarningCode = 'STEVEDORE_INVALID_DECLARATION';
+const MARKER = Buffer.from('"entryPoints"');
 // Node reads package.json as UTF-8 only; a UTF-16 file that declares entry points is reported, not ignored.
 const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
 const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Non-blocking (a FIFO must not hang the scan) and not through a symbolic link (which could lead to a
+// device that never ends): a link is opened again the careful way, and looked at before it is read.
+const QUICK_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+const CAREFUL_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+// What opening a symbolic link with O_NOFOLLOW fails with (Linux and macOS; FreeBSD; NetBSD).
+const REFUSED_LINK = new Set(['ELOOP', 'EMLINK', 'EFTYPE']);
+// Most package.json files are a few KiB: one read into a buffer this big takes the whole file.
+const BUFFER_BYTES = 64 * 1024;
+// A bigger file could not be decoded into one string.
+const MAX_MANIFEST_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
 /** The stat fields that change when a file or folder changes, in one comparable string. */
 export function signature(stats: { mtimeNs: bigint; ctimeNs: bigint; size: bigint; ino: bigint } | null): string {
@@ -94,8 +111,10 @@ export function signatureOf(file: string): string {
 
 class Scan {
   readonly result: ScanResult = { packages: [], shadowed: [], problems: [], watch: [] };
-  private readonly seenNames = new Set<string>();
-  private readonly seenPaths = new Set<string>();
+  /** Every package.json is read into this one buffer, which grows to the largest file of the scan. */
+  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private readonly seenNames = new FoundNames();
+  private readonly seenPaths = new FoundPaths();
 
   problem(
     code: WarningCode,
@@ -108,6 +127,11 @@ class Scan {
     this.result.problems.push({ code, file, reason, group, name });
   }
 
+  /** After each source: the names it found shadow those of the sources after it. */
+  endSource(): void {
+    this.seenNames.endSource();
+  }
+
   watch(file: string, stats: BigIntStats | null): void {
     this.result.watch.push([file, signature(stats)]);
   }
@@ -115,21 +139,22 @@ class Scan {
   /** The application's own package: always read, always watched. */
   root(dir: string): void {
     const real = realpathOrSelf(dir);
-    this.seenPaths.add(real);
+    this.seenPaths.add(...splitPath(real));
     this.readPackage(real, path.basename(real), 'root', true);
   }
 
   /** A package whose folder a package manager told us (Yarn Plug'n'Play): read where it is, without listing. */
   located(pkg: LocatedPackage): void {
+    const [parent, name] = splitPath(pkg.dir);
     if (this.seenNames.has(pkg.installedAs)) {
-      if (!this.seenPaths.has(pkg.dir)) {
+      if (!this.seenPaths.has(parent, name)) {
         this.result.shadowed.push({ installedAs: pkg.installedAs, path: pkg.dir, source: pkg.source });
       }
       return;
     }
     this.seenNames.add(pkg.installedAs);
-    if (this.seenPaths.has(pkg.dir)) return;
-    this.seenPaths.add(pkg.dir);
+    if (this.seenPaths.has(parent, name)) return;
+    this.seenPaths.add(parent, name);
     this.readPackage(pkg.dir, pkg.installedAs, pkg.source, pkg.watch);
   }
 
@@ -192,6 +217,9 @@ class Scan {
   private candidate(source: string, parent: string, realParent: string, entry: Dirent, installedAs: string): void {
     const linked = !entry.isDirectory();
     let real = realParent + path.sep + entry.name;
+    // Its real path as its folder and its name there (the folder's string is one object for the whole listing).
+    let realFolder = realParent;
+    let realName = entry.name;
     if (linked) {
       if (!entry.isSymbolicLink()) return;
       const where = parent + path.sep + entry.name;
@@ -202,15 +230,16 @@ class Scan {
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
         return;
       }
+      [realFolder, realName] = splitPath(real);
     }
     if (this.seenNames.has(installedAs)) {
-      if (!this.seenPaths.has(real)) this.result.shadowed.push({ installedAs, path: real, source });
+      if (!this.seenPaths.has(realFolder, realName)) this.result.shadowed.push({ installedAs, path: real, source });
       debug.registry('%s in %s is shadowed by a nearer copy', installedAs, source);
       return;
     }
     this.seenNames.add(installedAs);
-    if (this.seenPaths.has(real)) return;
-    this.seenPaths.add(real);
+    if (this.seenPaths.has(realFolder, realName)) return;
+    this.seenPaths.add(realFolder, realName);
     this.readPackage(real, installedAs, source, linked);
   }
 
@@ -220,113 +249,242 @@ class Scan {
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
     const file = dir + path.sep + 'package.json';
-    if (!alwaysWatch && !mayDeclare(file)) return;
-    let fd: number;
-    try {
-      // Non-blocking: opening a FIFO planted as package.json must not hang the application.
-      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    } catch (err) {
-      if (alwaysWatch) this.watch(file, null);
-      if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
-      return;
+    const bytes = this.readDeclaring(file, alwaysWatch);
+    if (bytes === null) return;
+    const manifest = this.manifest(file, bytes);
+    if (manifest === null) return;
+    for (const { reason, group, name } of manifest.entryPoints.repeated) {
+      this.problem(INVALID, file, reason, group, name);
     }
-    let bytes: Buffer;
-    let declares = false;
+    const declarations = this.declarations(manifest.entryPoints, file);
+    if (declarations.length === 0) return;
+    const dist: Distribution = Object.freeze({
+      name: manifest.name ?? installedAs,
+      version: manifest.version ?? '',
+      root: dir,
+    });
+    this.result.packages.push({ dist, installedAs, source, declarations });
+  }
+
+  /**
+   * What a declaring manifest holds, from its bytes (UTF-8, a view of the
+   * scan's buffer); null when it declares nothing, or is reported.
+   *
+   * The bytes are read field by field, and only what discovery keeps is
+   * built (see manifest.ts). What that reading refuses as a JSON object is
+   * given to JSON.parse, which says what is wrong.
+   */
+  private manifest(file: string, bytes: Buffer): Manifest | null {
+    const found = manifestFields(bytes);
+    if (found !== null) {
+      if (found.entryPoints === null) return null;
+      const [start, end] = found.entryPoints;
+      const entryPoints = readEntryPoints(bytes, start, end, found.entryPointsKeys);
+      return { entryPoints, name: found.name, version: found.version };
+    }
+    const text = bytes.toString('utf8');
+    let parsed: unknown;
     try {
-      // A FIFO or a device in place of package.json would block or never end: read regular files only.
-      const kind = statOpened(fd, file, false);
-      if (!kind.isFile()) {
-        if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
-        const what = kind.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
-        return;
+      parsed = JSON.parse(text);
+    } catch (err) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
+      return null;
+    }
+    if (!isPlainObject(parsed)) {
+      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
+      return null;
+    }
+    // "entryPoints" may also be a string somewhere, or a key under another field: those declare nothing.
+    if (!Object.hasOwn(parsed, 'entryPoints')) return null;
+    return {
+      entryPoints: entryPointsOf(parsed.entryPoints, duplicateDeclarationProblems(text)),
+      name: typeof parsed.name === 'string' ? parsed.name : null,
+      version: typeof parsed.version === 'string' ? parsed.version : null,
+    };
+  }
+
+  /**
+   * Reads a package.json once, into the scan's buffer; returns its bytes (a
+   * view of the buffer: read them before the next file) when they mention
+   * `"entryPoints"` (the only files worth parsing) and are UTF-8, else null. Reports what cannot be read, and watches the file
+   * when {@link watchesPackage} says so, with the signature of the descriptor
+   * its bytes came from.
+   */
+  private readDeclaring(file: string, alwaysWatch: boolean): Buffer | null {
+    let fd: number;
+    let followed = false;
+    try {
+      fd = openSync(file, QUICK_READ);
+    } catch (err) {
+      if (!REFUSED_LINK.has(code(err) ?? '')) return this.notOpened(file, err, alwaysWatch);
+      // A symbolic link (which O_NOFOLLOW refuses): open what it leads to, and look at it before reading.
+      try {
+        fd = openSync(file, CAREFUL_READ);
+        followed = true;
+      } catch (linkErr) {
+        return this.notOpened(file, linkErr, alwaysWatch);
       }
-      bytes = readOpened(fd, file);
-      declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
-      // The signature is taken from the same descriptor after the read. A write in between gives the file a
-      // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
-      if (declares || alwaysWatch) this.watch(file, statOpened(fd, file, true));
+    }
+    try {
+      return this.readOpened(fd, file, alwaysWatch, followed);
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
-      if (code(err) === 'ENOENT') return;
+      if (code(err) === 'ENOENT') return null;
       const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
-      return;
+      return null;
     } finally {
       closeSync(fd);
     }
-    if (!declares) return;
+  }
+
+  /**
+   * Reads an open package.json. Only a regular file is read to its end: a
+   * FIFO or a device would block or never end. One read at position 0 is
+   * enough to tell most files apart: it fails on a FIFO or a socket, and one
+   * that returns less than the buffer holds (but something) is the whole of a
+   * regular file (a device node, which only root can make, aside). A file
+   * that is empty, fills the buffer or is reached through a link is asked
+   * what it is; one to watch is stat'ed anyway, for its signature.
+   */
+  private readOpened(fd: number, file: string, alwaysWatch: boolean, followed: boolean): Buffer | null {
+    // Through a link the file could be anything (a link to /dev/zero): look before reading.
+    let kind: Stats | null = followed ? statOpened(fd, file, false) : null;
+    if (kind && !kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
+    let length: number;
+    try {
+      length = this.read(fd, file, 0);
+    } catch (err) {
+      if (code(err) !== 'ESPIPE') throw err;
+      return this.notRegular(fd, file, statOpened(fd, file, false), alwaysWatch);
+    }
+    if (!kind && (length === 0 || length === this.buffer.length)) {
+      kind = statOpened(fd, file, false);
+      if (!kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
+    }
+    if (kind) length = this.readRest(fd, file, length, kind.size);
+    // A view of this file's bytes: past `length` lie the stale bytes of a longer one.
+    let bytes = this.buffer.subarray(0, length);
+    let declares = mentionsEntryPoints(bytes);
+    if (this.watchesPackage(declares, alwaysWatch)) {
+      // The signature is taken from the same descriptor after the read. A write in between gives the file a
+      // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
+      const stats = statOpened(fd, file, true);
+      if (!stats.isFile()) return this.notRegular(fd, file, stats, alwaysWatch);
+      if (stats.size > BigInt(length)) {
+        // A short read before the end (some network file systems): read the rest.
+        length = this.readRest(fd, file, length, Number(stats.size));
+        bytes = this.buffer.subarray(0, length);
+        declares = mentionsEntryPoints(bytes);
+      }
+      this.watch(file, stats);
+    }
+    return declares ? this.utf8(file, bytes) : null;
+  }
+
+  /** Whether a package's package.json is watched: an edit to it changes no folder. */
+  private watchesPackage(declares: boolean, alwaysWatch: boolean): boolean {
+    return declares || alwaysWatch;
+  }
+
+  /** A declaring file's bytes as Node reads a package.json: UTF-8, a byte order mark skipped; null when reported. */
+  private utf8(file: string, bytes: Buffer): Buffer | null {
     if (isUtf16Declaring(bytes)) {
       this.problem(
         'STEVEDORE_UNREADABLE_PACKAGE',
         file,
         'not UTF-8: it is UTF-16 (byte order mark), which Node cannot read',
       );
-      return;
+      return null;
     }
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch {
+    if (!isUtf8(bytes)) {
       this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'not valid UTF-8');
-      return;
+      return null;
     }
-    let manifest: unknown;
-    try {
-      manifest = JSON.parse(text);
-    } catch (err) {
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `not valid JSON: ${reason(err)}`);
-      return;
-    }
-    if (!isPlainObject(manifest)) {
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'does not hold a JSON object');
-      return;
-    }
-    for (const { reason, group, name } of duplicateDeclarationProblems(text)) {
-      this.problem('STEVEDORE_INVALID_DECLARATION', file, reason, group, name);
-    }
-    const declarations = this.declarations(manifest, file);
-    if (declarations.length === 0) return;
-    const dist: Distribution = Object.freeze({
-      name: typeof manifest.name === 'string' ? manifest.name : installedAs,
-      version: typeof manifest.version === 'string' ? manifest.version : '',
-      root: dir,
-    });
-    this.result.packages.push({ dist, installedAs, source, declarations });
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   }
 
-  private declarations(manifest: Record<string, unknown>, file: string): Declaration[] {
-    if (!Object.hasOwn(manifest, 'entryPoints')) return [];
-    const field = manifest.entryPoints;
-    if (!isPlainObject(field)) {
+  /** Reads the file from `offset` into the buffer at `offset`, as much as fits; returns `offset` plus what was read. */
+  private read(fd: number, file: string, offset: number): number {
+    try {
+      return offset + readSync(fd, this.buffer, offset, this.buffer.length - offset, offset);
+    } catch (err) {
+      // Yarn's zip file system (Plug'n'Play) gives descriptors that the fd calls refuse: read by path there.
+      if (code(err) !== 'EBADF' || offset !== 0) throw err;
+      const bytes = readFileSync(file);
+      this.reserve(bytes.length + 1);
+      return bytes.copy(this.buffer);
+    }
+  }
+
+  /**
+   * Reads a regular file to its end, growing the buffer to its size. `size`
+   * is what a stat said; the end is where a read returns nothing, or where a
+   * read short of a full buffer reaches that size.
+   */
+  private readRest(fd: number, file: string, length: number, size: number): number {
+    if (length < this.buffer.length && length >= size) return length;
+    for (;;) {
+      if (length === this.buffer.length || size >= this.buffer.length) this.reserve(Math.max(size, length) + 1);
+      const before = length;
+      length = this.read(fd, file, length);
+      if (length === before || (length < this.buffer.length && length >= size)) return length;
+    }
+  }
+
+  /** Makes the buffer hold at least `bytes` bytes (keeping its content); it stays that big for the scan. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.buffer.length) return;
+    if (bytes > MAX_MANIFEST_BYTES + 1) {
+      throw new Error(`package.json is larger than ${MAX_MANIFEST_BYTES} bytes, the most a string can hold`);
+    }
+    const grown = Buffer.allocUnsafe(Math.min(Math.max(bytes, this.buffer.length * 2), MAX_MANIFEST_BYTES + 1));
+    this.buffer.copy(grown);
+    this.buffer = grown;
+  }
+
+  private notOpened(file: string, err: unknown, alwaysWatch: boolean): null {
+    if (alwaysWatch) this.watch(file, null);
+    if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
+    return null;
+  }
+
+  private notRegular(fd: number, file: string, kind: Stats | BigIntStats, alwaysWatch: boolean): null {
+    if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
+    const what = kind.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
+    this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
+    return null;
+  }
+
+  /** The valid declarations of an `entryPoints` field; each invalid one is reported and skipped. */
+  private declarations(field: EntryPointsRead, file: string): Declaration[] {
+    if (field.other !== undefined) {
       this.problem(
-        'STEVEDORE_INVALID_DECLARATION',
+        INVALID,
         file,
-        `"entryPoints" must be an object of groups, each an object of name: value; got ${kind(field)}`,
+        `"entryPoints" must be an object of groups, each an object of name: value; got ${kindOf(field.other)}`,
       );
       return [];
     }
     const found: Declaration[] = [];
-    for (const group of Object.keys(field)) {
-      const entries = field[group];
-      if (!isPlainObject(entries)) {
+    for (const { group, entries, other } of field.groups) {
+      if (entries === null) {
         this.problem(
-          'STEVEDORE_INVALID_DECLARATION',
+          INVALID,
           file,
-          `group ${JSON.stringify(group)} skipped: it must be an object of name: value; got ${kind(entries)}`,
+          `group ${quote(group)} skipped: it must be an object of name: value; got ${kindOf(other)}`,
           group,
         );
         continue;
       }
-      for (const name of Object.keys(entries)) {
-        const value = entries[name];
+      for (const [name, value] of entries) {
         try {
           found.push([group, name, value as string, parseEntryPointValue(value)]);
         } catch (err) {
           this.problem(
-            'STEVEDORE_INVALID_DECLARATION',
+            INVALID,
             file,
-            `entry point ${JSON.stringify(name)} in group ${JSON.stringify(group)} skipped: ${reason(err)}`,
+            `entry point ${quote(name)} in group ${quote(group)} skipped: ${reason(err)}`,
             group,
             name,
           );
@@ -335,6 +493,71 @@ class Scan {
     }
     return found;
   }
+}
+
+/** What discovery takes from a declaring package.json. */
+interface Manifest {
+  /** Its (last) top-level `entryPoints`, and the keys repeated there. */
+  entryPoints: EntryPointsRead;
+  name: string | null;
+  version: string | null;
+}
+
+/**
+ * The names packages were found under: a name found in an earlier source
+ * hides later copies. Within one source a name is found once (a folder lists
+ * each entry once), so a source's names are only compared with those of the
+ * sources after it: they are kept in a list, and go into a set only when a
+ * later source asks (most trees have one folder of packages).
+ */
+class FoundNames {
+  private readonly earlier = new Set<string>();
+  private current: string[] = [];
+  private readonly ended: string[][] = [];
+
+  /** Whether an earlier source found a package under `name`. */
+  has(name: string): boolean {
+    if (this.ended.length !== 0) {
+      for (const names of this.ended) for (const ended of names) this.earlier.add(ended);
+      this.ended.length = 0;
+    }
+    return this.earlier.has(name);
+  }
+
+  add(name: string): void {
+    this.current.push(name);
+  }
+
+  endSource(): void {
+    if (this.current.length === 0) return;
+    this.ended.push(this.current);
+    this.current = [];
+  }
+}
+
+/**
+ * The real paths of the packages read, as folder -> names: the folder of a
+ * listing is one string object, hashed once, so a package costs the lookup
+ * of its short name rather than the hashing of its whole path.
+ */
+class FoundPaths {
+  private readonly byFolder = new Map<string, Set<string>>();
+
+  has(folder: string, name: string): boolean {
+    return this.byFolder.get(folder)?.has(name) ?? false;
+  }
+
+  add(folder: string, name: string): void {
+    const names = this.byFolder.get(folder);
+    if (names) names.add(name);
+    else this.byFolder.set(folder, new Set([name]));
+  }
+}
+
+/** A real path as its folder and its last segment. */
+function splitPath(real: string): [folder: string, name: string] {
+  const at = real.lastIndexOf(path.sep);
+  return at === -1 ? ['', real] : [real.slice(0, at), real.slice(at + 1)];
 }
 
 /** A package found through a package manager's API rather than by listing a folder. */
@@ -366,8 +589,33 @@ export function scan(root: string, folders: readonly string[], located?: Located
   state.root(root);
   for (const file of located?.watchFiles ?? []) state.watch(file, statOrNull(file));
   for (const pkg of located?.packages ?? []) state.located(pkg);
-  for (const folder of folders) state.folder(folder);
+  state.endSource();
+  for (const folder of folders) {
+    state.folder(folder);
+    state.endSource();
+  }
   return state.result;
+}
+
+/** Whether the bytes mention `"entryPoints"` (in UTF-8, or in UTF-16 with a byte order mark). */
+function mentionsEntryPoints(bytes: Buffer): boolean {
+  return hasMarker(bytes) || isUtf16Declaring(bytes);
+}
+
+/**
+ * Whether `"entryPoints"` is in the bytes. Its rarest byte, the `P`, is
+ * looked for (one native memchr-like scan), and the bytes around each one
+ * compared: a search for the whole marker, whose last byte `"` is everywhere
+ * in JSON, moves a few bytes at a time, four times slower.
+ */
+function hasMarker(bytes: Buffer): boolean {
+  const P = MARKER.indexOf(0x50);
+  for (let at = bytes.indexOf(0x50, P); at !== -1; at = bytes.indexOf(0x50, at + 1)) {
+    let i = 0;
+    while (i < MARKER.length && bytes[at - P + i] === MARKER[i]) i++;
+    if (i === MARKER.length) return true;
+  }
+  return false;
 }
 
 /** A UTF-16 file (with its byte order mark) that mentions entryPoints. */
@@ -379,12 +627,6 @@ function isUtf16Declaring(bytes: Buffer): boolean {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function kind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
 }
 
 function code(err: unknown): string | undefined {
@@ -413,27 +655,6 @@ function statOrNull(file: string): BigIntStats | null {
   }
 }
 
-// Non-blocking (a FIFO must not hang the scan) and not through a symbolic link
-// (which could lead to a device that never ends): those go the careful way.
-const QUICK_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
-
-/**
- * Most packages declare nothing, and one native call (Node's single-call UTF-8
- * read) is enough to tell. False only when the file surely declares nothing;
- * anything unusual (a link, an empty or odd file, a read error other than
- * "no such file", a UTF-16 byte order mark) is left to the careful read.
- */
-function mayDeclare(file: string): boolean {
-  let text: string;
-  try {
-    // Node takes numeric flags here too; its types only name the string forms.
-    text = readFileSync(file, { encoding: 'utf8', flag: QUICK_READ as unknown as string });
-  } catch (err) {
-    return code(err) !== 'ENOENT';
-  }
-  return text === '' || text.includes(MARKER_TEXT) || text.charCodeAt(0) === 0xfffd;
-}
-
 // Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
 // that the fd-based calls refuse (EBADF): fall back to the path there.
 function statOpened(fd: number, file: string, bigint: true): BigIntStats;
@@ -444,15 +665,6 @@ function statOpened(fd: number, file: string, bigint: boolean): Stats | BigIntSt
   } catch (err) {
     if (code(err) !== 'EBADF') throw err;
     return statSync(file, { bigint });
-  }
-}
-
-function readOpened(fd: number, file: string): Buffer {
-  try {
-    return readFileSync(fd);
-  } catch (err) {
-    if (code(err) !== 'EBADF') throw err;
-    return readFileSync(file);
   }
 }
 
