@@ -10,16 +10,18 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  realpathSync,
   statSync,
 } from 'node:fs';
 import type { BigIntStats, Dirent, Stats } from 'node:fs';
 import path from 'node:path';
 import type { Distribution, ParsedValue } from './entry-point';
+import type { Resolved } from './links';
+import { LinkResolver } from './links';
 import { parseEntryPointValue } from './entry-point';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
@@ -57,7 +59,11 @@ export interface Problem {
   name: string | null;
 }
 
-/** A path whose state the scan depended on, with its stat signature (`-` when missing). */
+/**
+ * A path whose state the scan depended on, with its stat signature (`-` when
+ * missing). A signature starting with `l` is the link's own (lstat): a symbolic
+ * link that resolution went through.
+ */
 export type WatchEntry = [path: string, signature: string];
 
 export interface ScanResult {
@@ -92,10 +98,52 @@ export function signatureOf(file: string): string {
   }
 }
 
+/** The signature of a symbolic link itself (`l` + its lstat signature; `l-` when missing). */
+export function linkSignature(stats: BigIntStats | null): string {
+  return `l${signature(stats)}`;
+}
+
+/** The link signature of a path now. */
+export function linkSignatureOf(file: string): string {
+  try {
+    return linkSignature(lstatSync(file, { bigint: true, throwIfNoEntry: false }) ?? null);
+  } catch {
+    return 'l-';
+  }
+}
+
 class Scan {
   readonly result: ScanResult = { packages: [], shadowed: [], problems: [], watch: [] };
   private readonly seenNames = new Set<string>();
   private readonly seenPaths = new Set<string>();
+  /** The real paths of the folders that are listed and watched: a link inside one needs no watch of its own. */
+  private readonly watchedDirs = new Set<string>();
+  private readonly watchedLinks = new Set<string>();
+  private readonly links = new LinkResolver((link, stats, realParent) => {
+    // Replacing a link changes the folder holding it: watched already when that folder is.
+    if (this.watchedDirs.has(realParent) || this.watchedLinks.has(link)) return;
+    this.watchedLinks.add(link);
+    this.watch(link, null, linkSignature(stats));
+  });
+  /** Each folder of installed packages: where it leads (null when nowhere), or why it cannot be read. */
+  private readonly sources = new Map<string, Resolved | { error: unknown }>();
+  /** The real paths of the folders of installed packages, each ending with a separator. */
+  private readonly realSources: string[] = [];
+
+  /** Resolves the folders of installed packages first: a package linked into one of them is watched through it. */
+  constructor(folders: readonly string[]) {
+    for (const folder of folders) {
+      if (this.sources.has(folder)) continue;
+      let where: Resolved | { error: unknown };
+      try {
+        where = this.links.resolve(folder);
+        if (where.stats.isDirectory()) this.realSources.push(where.real + path.sep);
+      } catch (error) {
+        where = { error };
+      }
+      this.sources.set(folder, where);
+    }
+  }
 
   problem(
     code: WarningCode,
@@ -108,15 +156,20 @@ class Scan {
     this.result.problems.push({ code, file, reason, group, name });
   }
 
-  watch(file: string, stats: BigIntStats | null): void {
-    this.result.watch.push([file, signature(stats)]);
+  watch(file: string, stats: BigIntStats | null, sig: string = signature(stats)): void {
+    this.result.watch.push([file, sig]);
   }
 
-  /** The application's own package: always read, always watched. */
+  /** The application's own package: always read, always watched, and so is every link on the way to it. */
   root(dir: string): void {
-    const real = realpathOrSelf(dir);
+    let real: string;
+    try {
+      real = this.links.resolve(dir).real;
+    } catch {
+      real = path.resolve(dir);
+    }
     this.seenPaths.add(real);
-    this.readPackage(real, path.basename(real), 'root', true);
+    this.readWatched(real, path.basename(real), 'root');
   }
 
   /** A package whose folder a package manager told us (Yarn Plug'n'Play): read where it is, without listing. */
@@ -130,14 +183,16 @@ class Scan {
     this.seenNames.add(pkg.installedAs);
     if (this.seenPaths.has(pkg.dir)) return;
     this.seenPaths.add(pkg.dir);
-    this.readPackage(pkg.dir, pkg.installedAs, pkg.source, pkg.watch);
+    if (pkg.watch) this.readWatched(pkg.dir, pkg.installedAs, pkg.source);
+    else this.readPackage(pkg.dir, pkg.installedAs, pkg.source, false);
   }
 
   /** A folder of installed packages: node_modules, a NODE_PATH entry or the global folder. */
   folder(dir: string): void {
-    const entries = this.list(dir);
-    if (!entries) return;
-    const realDir = realpathOrSelf(dir);
+    const where = this.sources.get(dir) ?? { error: null };
+    const entries = this.list(dir, where);
+    if (!entries || !('real' in where)) return;
+    const realDir = where.real;
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith('.')) {
@@ -149,31 +204,40 @@ class Scan {
         continue;
       }
       const scopeDir = dir + path.sep + name;
-      const scopeEntries = this.list(scopeDir);
-      if (!scopeEntries) continue;
-      // A real scope folder's real path is known; only a linked one needs resolving.
-      const realScope = entry.isDirectory() ? realDir + path.sep + name : realpathOrSelf(scopeDir);
+      let scope: Resolved | { error: unknown };
+      try {
+        // A real scope folder's real path is known; only a linked one needs resolving.
+        scope = entry.isDirectory()
+          ? { real: realDir + path.sep + name, stats: statSync(scopeDir, { bigint: true }) }
+          : this.links.resolveIn(realDir, name);
+      } catch (error) {
+        scope = { error };
+      }
+      const scopeEntries = this.list(scopeDir, scope);
+      if (!scopeEntries || !('real' in scope)) continue;
       for (const scoped of scopeEntries) {
-        if (!scoped.name.startsWith('.')) this.candidate(dir, scopeDir, realScope, scoped, `${name}/${scoped.name}`);
+        if (!scoped.name.startsWith('.')) this.candidate(dir, scopeDir, scope.real, scoped, `${name}/${scoped.name}`);
       }
     }
   }
 
-  /** Lists a folder (sorted), watching it; null when it is missing or unreadable. */
-  private list(dir: string): Dirent[] | null {
-    let stats: BigIntStats | null;
-    try {
-      stats = statSync(dir, { bigint: true });
-    } catch (err) {
+  /**
+   * Lists a folder (sorted), watching it with the stats it was resolved with
+   * (taken before the listing: an entry added in between makes the next run
+   * rescan); null when it is missing or unreadable.
+   */
+  private list(dir: string, where: Resolved | { error: unknown }): Dirent[] | null {
+    if (!('real' in where)) {
       this.watch(dir, null);
-      if (code(err) !== 'ENOENT' && code(err) !== 'ENOTDIR') {
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(err)}`);
+      const why = code(where.error);
+      if (where.error !== null && why !== 'ENOENT' && why !== 'ENOTDIR') {
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(where.error)}`);
       }
       return null;
     }
-    // Watched before it is listed: an entry added in between makes the next run rescan.
-    this.watch(dir, stats);
-    if (!stats.isDirectory()) return null;
+    this.watch(dir, where.stats);
+    if (!where.stats.isDirectory()) return null;
+    this.watchedDirs.add(where.real);
     try {
       return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (err) {
@@ -196,8 +260,9 @@ class Scan {
       if (!entry.isSymbolicLink()) return;
       const where = parent + path.sep + entry.name;
       try {
-        real = realpathSync.native(where);
-        if (!statSync(real).isDirectory()) return;
+        const resolved = this.links.resolveIn(realParent, entry.name);
+        if (!resolved.stats.isDirectory()) return;
+        real = resolved.real;
       } catch (err) {
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
         return;
@@ -211,7 +276,27 @@ class Scan {
     this.seenNames.add(installedAs);
     if (this.seenPaths.has(real)) return;
     this.seenPaths.add(real);
-    this.readPackage(real, installedAs, source, linked);
+    // A package linked from outside every folder of installed packages (npm link, a workspace) can be edited in
+    // place, which changes nothing else that is watched: its package.json is watched. One linked to a folder inside
+    // them (pnpm's .pnpm store, an alias) belongs to the package manager of that folder, and changes with it.
+    if (linked && !this.insideSources(real)) this.readWatched(real, installedAs, source);
+    else this.readPackage(real, installedAs, source, false);
+  }
+
+  private insideSources(real: string): boolean {
+    const inside = real + path.sep;
+    return this.realSources.some((source) => inside.startsWith(source));
+  }
+
+  /** Reads a package whose package.json is watched, and the links that package.json itself goes through. */
+  private readWatched(dir: string, installedAs: string, source: string): void {
+    const file = dir + path.sep + 'package.json';
+    try {
+      if (lstatSync(file).isSymbolicLink()) this.links.resolve(file);
+    } catch {
+      // missing or unreadable: readPackage says so
+    }
+    this.readPackage(dir, installedAs, source, true);
   }
 
   /**
@@ -245,7 +330,7 @@ class Scan {
       declares = bytes.indexOf(MARKER) !== -1 || isUtf16Declaring(bytes);
       // The signature is taken from the same descriptor after the read. A write in between gives the file a
       // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
-      if (declares || alwaysWatch) this.watch(file, statOpened(fd, file, true));
+      if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
       if (code(err) === 'ENOENT') return;
@@ -362,7 +447,7 @@ export interface LocatedPackages {
  * name shadows later ones; a package reached twice (through links) counts once.
  */
 export function scan(root: string, folders: readonly string[], located?: LocatedPackages): ScanResult {
-  const state = new Scan();
+  const state = new Scan(folders);
   state.root(root);
   for (const file of located?.watchFiles ?? []) state.watch(file, statOrNull(file));
   for (const pkg of located?.packages ?? []) state.located(pkg);
@@ -453,13 +538,5 @@ function readOpened(fd: number, file: string): Buffer {
   } catch (err) {
     if (code(err) !== 'EBADF') throw err;
     return readFileSync(file);
-  }
-}
-
-function realpathOrSelf(file: string): string {
-  try {
-    return realpathSync.native(file);
-  } catch {
-    return path.resolve(file);
   }
 }
