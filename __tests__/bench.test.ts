@@ -1,6 +1,9 @@
 /**
- * The benchmark runs end to end (`npm run bench -- --quick`) and writes a
- * well-formed report. No timing is asserted: the machines are shared.
+ * The benchmark runs end to end (`npm run bench -- --quick`) on both kinds of
+ * tree and writes a well-formed report. No timing is asserted: the machines
+ * are shared; what is checked is that every scenario ran, found the
+ * generator's count of entry points, and that the cache did what each
+ * scenario says (off, stored, hit).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,52 +13,65 @@ import path from 'node:path';
 const project = path.resolve(__dirname, '..');
 
 let work: string;
+let text: string;
 
 beforeAll(() => {
   if (!existsSync(path.join(project, 'dist', 'index.js'))) {
     execFileSync(process.execPath, [path.join(project, 'scripts', 'build.mjs')]);
   }
   work = mkdtempSync(path.join(os.tmpdir(), 'stevedore-bench-'));
-});
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-it('runs the quick benchmark and writes a table for every scenario', () => {
   const out = path.join(work, 'performance.md');
-  const env = { ...process.env };
-  delete env.JEST_WORKER_ID;
   execFileSync(
     process.execPath,
     [path.join(project, 'bench', 'run.mjs'), '--quick', '--sizes', '120', '--runs', '1', '--trees', work, '--out', out],
-    { cwd: project, env, stdio: 'pipe' },
+    { cwd: project, stdio: 'pipe' },
   );
-  const text = readFileSync(out, 'utf8');
+  text = readFileSync(out, 'utf8');
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The cells of the row of `scenario` in the table of one kind of tree. */
+function row(tree: string, scenario: string): string[] {
+  const section = text.slice(text.indexOf(`## ${tree}\n`));
+  const line = section.split('\n').find((l) => l.startsWith('| 120 |') && l.includes(scenario)) as string;
+  expect(line).toBeDefined();
+  return line.split('|').map((cell) => cell.trim());
+}
+
+it('writes a report with the machine, the method and a targets table', () => {
   expect(text).toMatch(/^# Performance\n/);
   expect(text).toMatch(/Machine: .+ Node v\d+/);
+  expect(text).toContain('start-up subtracted');
+  const targets = text.slice(text.indexOf('## Targets'), text.indexOf('## Python-parity tree'));
+  expect(targets).toMatch(
+    /\| Python-parity tree \| \d+\.\d{3}x \((met|MISSED)\) \| \d+\.\d{3}x \((met|MISSED)\) \| ≤ 0\.75x/,
+  );
+  expect(targets).toMatch(/\| Node tree \| \d+\.\d{3}x \((met|MISSED)\) \| \d+\.\d{3}x \((met|MISSED)\) \| ≤ 0\.45x/);
+});
 
-  const times = text.slice(text.indexOf('## Times'), text.indexOf('## Importing'));
-  const table = times.split('\n').filter((line) => line.startsWith('| 120 |'));
-  const header = text.split('\n').find((line) => line.startsWith('| N | scenario |')) as string;
-  const columns = header.split('|').length;
-  expect(table).toHaveLength(7);
-  for (const row of table) {
-    expect(row.split('|')).toHaveLength(columns);
-    const measured = String.raw`\d+\.\d \(\d+\.\d–\d+\.\d\) \| \d+\.\d\d`;
-    expect(row).toMatch(
-      new RegExp(String.raw`^\| 120 \| [^|]+ \| ${measured} \| ${measured} \| -?\d+\.\d \| \d+\.\d \|`),
-    );
+it.each(['Python-parity tree', 'Node tree'])('measures every scenario on the %s', (tree) => {
+  const measured = /^\d+\.\d \(\d+\.\d–\d+\.\d\)$/;
+  const floor = row(tree, '(read-sync)');
+  expect(floor[3]).toMatch(measured);
+  expect(floor[5]).toBe('1.000');
+  const found = floor[10];
+  expect(Number(found)).toBeGreaterThan(0);
+  for (const scenario of ['(read-fast)', 'cold, `cache: false`', 'cold, empty cache', 'warm (cache hit)']) {
+    const cells = row(tree, scenario);
+    expect(cells[3]).toMatch(measured);
+    expect(cells[5]).toMatch(/^-?\d+\.\d{3}$/);
+    expect(cells[10]).toBe(found); // exactly the generator's count of entry points
   }
-  const row = (label: string): string[] =>
-    (table.find((line) => line.includes(label)) as string).split('|').map((cell) => cell.trim());
-  // found = entry points in the group; modules = plugins required; the warm runs really hit the cache.
-  const plugins = row('cold discovery, empty cache')[10];
-  expect(Number(plugins)).toBeGreaterThan(0);
-  expect(row('ExtensionManager')[11]).toBe(plugins);
-  expect(row('DriverManager')[11]).toBe('1');
-  expect(row('warm discovery')[12]).toBe('hit 1/1');
-  expect(row('cold discovery, empty cache')[12]).toBe('stored');
-  // The memory table: the same N with 1% declaring.
-  expect(text).toMatch(/^\| 120 \| 1% \| \d+ \| -?\d+ \| \d+\.\d \| -?\d+ \| \d+\.\d \| \d+\.\d \|$/m);
-  expect(text).toMatch(/\| added by the import \(difference of medians\) \| -?\d+\.\d \|/);
-  expect(text).toMatch(/^- N = 120: cold .+x floor/m);
+  expect(row(tree, 'cold, `cache: false`')[11]).toBe('off 1/1');
+  expect(row(tree, 'cold, empty cache')[11]).toBe('stored 1/1');
+  expect(row(tree, 'warm (cache hit)')[11]).toBe('hit 1/1');
+  expect(row(tree, 'DriverManager')[10]).toBe('1');
+  expect(text).toMatch(new RegExp(`## ${tree}[\\s\\S]*What a warm start checks and reads: N = 120: \\d+ paths`));
+});
+
+it('measures the import by require and by import(), and says what it did with the adversarial inputs', () => {
+  expect(text).toMatch(/\| added by `require` \(difference of medians, to `node -e ''`\) \| -?\d+\.\d \|/);
+  expect(text).toMatch(/\| added by `import\(\)` \(difference of medians, to the empty ES module\) \| -?\d+\.\d \|/);
+  expect(text).toMatch(/## Adversarial inputs\n\n(\|.+\|\n|Not measured in this run: `bench\/adversarial\.mjs`)/);
 });

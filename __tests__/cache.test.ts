@@ -534,15 +534,17 @@ describe('a scan of paths changed too recently is not stored (judged by the regi
   });
 
   it('with whole-second timestamps, waits for the coarser tick', () => {
-    const settled: [string, string][] = [['/x/package.json', '5000000000/5000000000/10/1']];
-    expect(isRacy(settled, 6_000_000_000n)).toBe(true);
-    expect(isRacy(settled, 7_200_000_000n)).toBe(false);
-    const fine: [string, string][] = [['/x/package.json', '5000000000/5000000123/10/1']];
-    expect(isRacy(fine, 5_040_000_123n)).toBe(true);
-    expect(isRacy(fine, 5_060_000_123n)).toBe(false);
-    // A link's own signature and a missing path count the same way.
-    expect(isRacy([['/x/current', 'l5000000000/5000000123/10/1']], 5_040_000_123n)).toBe(true);
-    expect(isRacy([['/x/gone', '-']], 0n)).toBe(false);
+    // Signatures are mtime/ctime/size/inode, times in milliseconds.
+    const settled: [string, string][] = [['/x/package.json', '5000000/5000000/10/1']];
+    expect(isRacy(settled, 5_001_000)).toBe(true);
+    expect(isRacy(settled, 5_002_200)).toBe(false);
+    const fine: [string, string][] = [['/x/package.json', '5000000/5000000.123456/10/1']];
+    expect(isRacy(fine, 5_000_040)).toBe(true);
+    expect(isRacy(fine, 5_000_060)).toBe(false);
+    // A link's own signature counts the same way; a missing path never is racy; a clock gone wrong always is.
+    expect(isRacy([['/x/current', 'l5000000/5000000.123/10/1']], 5_000_040)).toBe(true);
+    expect(isRacy([['/x/gone', '-']], 0)).toBe(false);
+    expect(isRacy(fine, Number.NaN)).toBe(true);
   });
 
   it('works on a tree whose every timestamp is a whole second', () => {
@@ -748,13 +750,15 @@ describe('the cache folder must be this user’s, as OpenSSH wants ~/.ssh', () =
     expect(cachedRegistry().entryPoints(GROUP)[0].name).toMatch(/^planted-/);
   }
 
-  it('not when the folder is writable by others', () => {
+  it('not when the folder is writable by others (and `cache info` says so)', () => {
     plantTampered();
     chmodSync(cacheDir, 0o777);
     const registry = cachedRegistry();
     expect(registry.cacheStatus).toBe('not-stored');
     expect(found(registry)).toEqual(truth());
+    expect(cacheInfo(cacheDir).disabled).toBe(`${cacheDir} is writable by others (mode 0777)`);
     chmodSync(cacheDir, 0o700);
+    expect(cacheInfo(cacheDir).disabled).toBeNull();
   });
 
   it('not when a folder above it is writable by others, unless it is sticky (as /tmp)', () => {

@@ -230,19 +230,29 @@ describe('the on-disk cache under crashes and installs', () => {
     async () => {
       const cacheDir = path.join(work.dir, 'cache');
       const stop = path.join(work.dir, 'stop');
+      // Which state the tree is in: "k" once the k-th change is done, "k+" while the next one is being made.
+      const generation = path.join(work.dir, 'generation');
+      const setGeneration = (value: string): void => {
+        writeFileSync(`${generation}.tmp`, value);
+        renameSync(`${generation}.tmp`, generation); // never seen half-written
+      };
+      setGeneration('0');
       const modules = path.join(work.root, 'node_modules');
       interface Round {
         cache: string;
         found: string[][];
+        /** The generation when the start began, and when it was done. */
+        from: string;
+        to: string;
       }
       const rounds: Round[][] = Array.from({ length: 16 }, () => []);
-      let waiting: { count: number; resolve: () => void } | null = null;
+      let waiting: { done: () => boolean; resolve: () => void } | null = null;
       const total = (): number => rounds.reduce((sum, list) => sum + list.length, 0);
       const racers = rounds.map(
         (list) =>
           new Promise<void>((resolve, reject) => {
             // The real clock: what the cache stores during the race is judged as in production.
-            const child = spawn(process.execPath, ['-e', racerScript(work.root, cacheDir, stop)], {
+            const child = spawn(process.execPath, ['-e', racerScript(work.root, cacheDir, stop, generation)], {
               env: { ...process.env, NODE_PATH: '', DEBUG: '' },
             });
             let buffered = '';
@@ -251,19 +261,24 @@ describe('the on-disk cache under crashes and installs', () => {
               const lines = buffered.split('\n');
               buffered = lines.pop() as string;
               for (const line of lines) list.push(JSON.parse(line) as Round);
-              if (waiting && total() >= waiting.count) waiting.resolve();
+              if (waiting?.done()) waiting.resolve();
             });
             let err = '';
             child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
             child.on('close', (status) => (status === 0 ? resolve() : reject(new Error(err))));
           }),
       );
-      /** Waits until the racers together have started over `count` more times (progress, not time). */
-      const progress = (count: number): Promise<void> =>
+      /** Waits until `done()` holds for what the racers reported (progress, not time). */
+      const until = (done: () => boolean): Promise<void> =>
         new Promise((resolve) => {
-          waiting = { count: total() + count, resolve };
-          if (total() >= waiting.count) resolve();
+          waiting = { done, resolve };
+          if (done()) resolve();
         });
+      /** Waits until the racers together have started over `count` more times. */
+      const progress = (count: number): Promise<void> => {
+        const target = total() + count;
+        return until(() => total() >= target);
+      };
       const rewrite = (dir: string, manifest: object): void =>
         writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest));
       const linkedDir = path.join(work.dir, 'linked-src');
@@ -298,30 +313,41 @@ describe('the on-disk cache under crashes and installs', () => {
           () => rmSync(path.join(modules, `added-${cycle}`), { recursive: true }),
         );
       }
-      await progress(16);
-      for (const step of steps) {
+      const states = [truth()];
+      /** Waits until a racer has been served the tree as it stands from the cache: the next change must undo that. */
+      const cached = (k: number): Promise<void> =>
+        until(() =>
+          rounds.some((list) => list.some((r) => r.cache === 'hit' && r.from === String(k) && r.to === r.from)),
+        );
+      await cached(0);
+      for (const [k, step] of steps.entries()) {
+        setGeneration(`${k}+`);
         step();
+        states.push(truth());
+        setGeneration(String(k + 1));
         await progress(16);
+        await cached(k + 1);
       }
-      const final = truth();
-      const atEnd = rounds.map((list) => list.length);
-      await progress(16 * 5);
+      const final = states[steps.length];
+      const last = String(steps.length);
+      // Every racer starts over a few times on the final tree, from start to end.
+      await until(() => rounds.every((list) => list.filter((r) => r.from === last && r.to === last).length >= 3));
       writeFileSync(stop, '');
       await Promise.all(racers);
-      // Every start that began after the last change found what is true, whether from the cache or not.
-      rounds.forEach((list, racer) => {
-        for (const round of list.slice(atEnd[racer] + 1)) expect(round.found).toEqual(final);
-      });
-      const statuses = rounds.flat().map((round) => round.cache);
-      expect(statuses.filter((status) => status === 'hit' || status === 'stored').length).toBeGreaterThan(0);
+      // Every start made while the tree stood still found what a fresh scan of that state finds, whether it was
+      // served from the cache or not; a start that overlapped a change may have seen either side of it.
+      const still = rounds.flat().filter((round) => round.from === round.to && !round.from.endsWith('+'));
+      for (const round of still) expect(round.found).toEqual(states[Number(round.from)]);
+      const hits = still.filter((round) => round.cache === 'hit');
+      expect(hits.length + still.filter((round) => round.cache === 'stored').length).toBeGreaterThan(0);
       // And what they left on disk agrees with a fresh scan.
       const after = new Registry({ root: work.root, cacheDir });
       expect(after.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist?.version ?? ''])).toEqual(final);
       return (
         `16 processes started a registry over and over across ${steps.length} changes (npm-style installs, ` +
         'upgrades and removals, scoped packages added into an existing scope, Yarn in-place upgrades with its ' +
-        'state file, a linked package edited): every start that began after the last change found what a fresh ' +
-        'scan finds, whether served from the cache or not, and so did the cache they left on disk'
+        'state file, a linked package edited): every start made while the tree stood still found what a fresh ' +
+        'scan of that state finds, whether served from the cache or not, and so did the cache they left on disk'
       );
     },
   );
@@ -338,14 +364,16 @@ function registryScript(root: string, cacheDir: string): string {
 }
 
 /** A script that starts a registry over and over (a fresh one each time) until `stop` exists, one line each. */
-function racerScript(root: string, cacheDir: string, stop: string): string {
+function racerScript(root: string, cacheDir: string, stop: string, generation: string): string {
   return `
     const { Registry } = require(${JSON.stringify(DIST)});
-    const { existsSync } = require('node:fs');
+    const { existsSync, readFileSync } = require('node:fs');
     while (!existsSync(${JSON.stringify(stop)})) {
+      const from = readFileSync(${JSON.stringify(generation)}, 'utf8');
       const registry = new Registry({ root: ${JSON.stringify(root)}, cacheDir: ${JSON.stringify(cacheDir)} });
       const found = registry.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist ? ep.dist.version : '']);
-      process.stdout.write(JSON.stringify({ cache: registry.cacheStatus, found }) + '\\n');
+      const to = readFileSync(${JSON.stringify(generation)}, 'utf8');
+      process.stdout.write(JSON.stringify({ cache: registry.cacheStatus, found, from, to }) + '\\n');
     }`;
 }
 

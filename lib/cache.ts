@@ -2,7 +2,7 @@
  * The on-disk cache of scans, stevedore's `_cache` for Node.
  *
  * A cached scan is served only while every path it depended on has the stat
- * signature (mtime, ctime, size and inode, to the nanosecond) it had when the
+ * signature (mtime, ctime, size and inode, compared for equality) it had when the
  * scan ran: the node_modules and `@scope` folders, the package managers' own
  * files in them, the symbolic links resolution went through, and the
  * package.json of the root and of every package linked from outside those
@@ -264,12 +264,16 @@ export type DeclarationVisitor = (name: string, value: string, parsed: ParsedVal
 
 /** A decoded group section. */
 interface DecodedGroup {
-  names: string[];
+  /** The section's packages: each one's number and distribution. */
+  pkgs: number[];
+  dists: Distribution[];
+  /** The section's distinct values, and their parsed parts. */
   values: string[];
   parsed: ParsedValue[];
-  dists: Distribution[];
-  /** The package number of each entry point. */
-  packages: number[];
+  /** Each entry point: its package (an index into `dists`), name and value (an index into `values`). */
+  of: number[];
+  names: string[];
+  valueOf: number[];
 }
 
 /** Thrown for any field that does not have the shape a scan writes. */
@@ -290,6 +294,8 @@ export class CachedScan implements ScanResult {
   readonly problems: Problem[];
   private readonly sources: string[];
   private readonly realSources: (string | null)[];
+  /** The number of the Plug'n'Play source, or -2. */
+  private readonly locatedSource: number;
   private readonly linkedRoots = new Set<string>();
   /** By package number: its distribution, installed name and source, once a section has named it. */
   private readonly dists: (Distribution | undefined)[];
@@ -317,6 +323,7 @@ export class CachedScan implements ScanResult {
     this.decoded = new Array<DecodedGroup | undefined>(header.groups.length);
     header.groups.forEach(([name], index) => this.groupIndex.set(name, index));
     this.realSources = header.sources.map(realpathOrNull);
+    this.locatedSource = context.located ? header.sources.indexOf(context.located.source) : -2;
     this.problems = this.section<ProblemRow[]>(header.problems).map(toProblem);
   }
 
@@ -383,8 +390,8 @@ export class CachedScan implements ScanResult {
         this.fallBack(err);
         return this.eachDeclaration(group, visit);
       }
-      const { names, values, parsed, dists } = decoded;
-      for (let i = 0; i < names.length; i++) visit(names[i], values[i], parsed[i], dists[i]);
+      const { dists, values, parsed, of, names, valueOf } = decoded;
+      for (let i = 0; i < names.length; i++) visit(names[i], values[valueOf[i]], parsed[valueOf[i]], dists[of[i]]);
       return;
     }
     for (const pkg of this.fresh.packages) {
@@ -428,54 +435,62 @@ export class CachedScan implements ScanResult {
     const section = this.section<GroupSection>([start, end]);
     if (!Array.isArray(section) || section.length !== 3 || !Array.isArray(section[1])) damaged('bad group section');
     const pkgColumns = columns(section[0], 6);
-    const entryColumns = columns(section[2], 3);
+    const [of, names, valueOf] = columns(section[2], 3);
     const pkgs = pkgColumns[0];
-    const local = new Array<Distribution>(pkgs.length);
-    for (let i = 0; i < pkgs.length; i++) local[i] = this.toPackage(pkgColumns, i);
+    const dists = new Array<Distribution>(pkgs.length);
+    for (let i = 0; i < pkgs.length; i++) dists[i] = this.toPackage(pkgColumns, i);
     const stored = section[1];
-    const distinct = new Array<ParsedValue>(stored.length);
-    for (let i = 0; i < stored.length; i++) distinct[i] = toParsed(stored[i]);
-    const of = entryColumns[0];
-    const names = entryColumns[1];
-    const valueOf = entryColumns[2];
-    const count = of.length;
-    const values = new Array<string>(count);
-    const parsed = new Array<ParsedValue>(count);
-    const dists = new Array<Distribution>(count);
-    const packages = new Array<number>(count);
-    for (let i = 0; i < count; i++) {
-      const dist = local[of[i]];
-      const value = distinct[valueOf[i]];
-      if (dist === undefined || value === undefined || typeof names[i] !== 'string') damaged('bad entry');
-      values[i] = stored[valueOf[i]][0];
-      parsed[i] = value;
-      dists[i] = dist;
-      packages[i] = pkgs[of[i]];
+    const values = new Array<string>(stored.length);
+    const parsed = new Array<ParsedValue>(stored.length);
+    for (let i = 0; i < stored.length; i++) {
+      parsed[i] = toParsed(stored[i]);
+      values[i] = stored[i][0];
     }
-    const decoded = { names, values, parsed, dists, packages };
+    // Plain comparisons, no calls: this runs for every entry point, mostly before the JIT has warmed up.
+    for (let i = 0; i < of.length; i++) {
+      const dist = of[i];
+      const value = valueOf[i];
+      if (!(dist >= 0 && dist < dists.length && (dist | 0) === dist)) damaged('bad entry');
+      if (!(value >= 0 && value < values.length && (value | 0) === value)) damaged('bad entry');
+      if (typeof names[i] !== 'string') damaged('bad entry');
+    }
+    const decoded = { pkgs, dists, values, parsed, of, names, valueOf };
     this.decoded[index] = decoded;
     return decoded;
   }
 
   /** Checks a package of a group section: a package name, from a source of this registry, in a folder inside it. */
   private toPackage(columns: GroupSection[0], i: number): Distribution {
-    // Indexing, not destructuring: this runs for thousands of packages, mostly before the JIT has warmed up.
+    // Indexing, not destructuring, and few calls: this runs for thousands of packages, mostly before the JIT has
+    // warmed up.
     const pkg = columns[0][i];
     const source = columns[1][i];
     const installedAs = columns[2][i];
     const root = columns[3][i];
     const name = columns[4][i];
     const version = columns[5][i];
-    if (!isIndex(pkg, this.dists.length) || !isIndex(source + 1, this.sources.length + 1)) damaged('bad package');
-    if (typeof installedAs !== 'string' || !isStringOrNull(root) || !isStringOrNull(name)) damaged('bad package');
-    if (typeof version !== 'string') damaged('bad package');
+    if (!(pkg >= 0 && pkg < this.dists.length && (pkg | 0) === pkg)) damaged('bad package number');
+    if (!(source >= -1 && source < this.sources.length && (source | 0) === source)) damaged('bad package source');
+    if (typeof installedAs !== 'string' || typeof version !== 'string') damaged('bad package');
+    if ((root !== null && typeof root !== 'string') || (name !== null && typeof name !== 'string')) {
+      damaged('bad package');
+    }
     const known = this.dists[pkg];
     if (known) {
       const same = this.installedAs[pkg] === installedAs && known.version === version;
       if (!same || known.name !== (name ?? installedAs)) damaged(`package ${pkg} described twice`);
       return known;
     }
-    const dist = Object.freeze({ name: name ?? installedAs, version, root: this.folderOf(source, installedAs, root) });
+    let folder: string;
+    const realSource = source === -1 ? null : this.realSources[source];
+    if (root === null && realSource && source !== this.locatedSource) {
+      // The common case: `<real source>/<installedAs>`.
+      if (!PACKAGE_NAME.test(installedAs)) damaged(`${JSON.stringify(installedAs)} is not a package name`);
+      folder = realSource + path.sep + (path.sep === '/' ? installedAs : nativeName(installedAs));
+    } else {
+      folder = this.folderOf(source, installedAs, root);
+    }
+    const dist = Object.freeze({ name: name ?? installedAs, version, root: folder });
     this.dists[pkg] = dist;
     this.installedAs[pkg] = installedAs;
     this.sourceOf[pkg] = source === -1 ? 'root' : this.sources[source];
@@ -527,14 +542,15 @@ export class CachedScan implements ScanResult {
         const group = groups[index];
         if (!group) damaged('bad layout row');
         const first = next[index];
-        for (let i = first; i < group.packages.length && group.packages[i] === pkg; i = ++next[index]) {
-          declarations.push([names[index], group.names[i], group.values[i], group.parsed[i]]);
+        for (let i = first; i < group.of.length && group.pkgs[group.of[i]] === pkg; i = ++next[index]) {
+          const value = group.valueOf[i];
+          declarations.push([names[index], group.names[i], group.values[value], group.parsed[value]]);
         }
         if (next[index] === first) damaged('bad layout row');
       }
       return { dist, installedAs: this.installedAs[pkg], source: this.sourceOf[pkg], declarations };
     });
-    if (next.some((taken, index) => taken !== groups[index].packages.length)) damaged('bad layout section');
+    if (next.some((taken, index) => taken !== groups[index].of.length)) damaged('bad layout section');
     return records;
   }
 }
@@ -627,10 +643,10 @@ function staysInTree(module: string): boolean {
 }
 
 // `name` or `@scope/name`: no empty, `.` or `..` segment, no other separator.
-const PACKAGE_NAME = /^(?:@[^/\\\0]+\/)?[^./\\\0][^/\\\0]*$/;
+const PACKAGE_NAME = /^(?:@(?!\.\.?\/)[^/\\\0]+\/)?[^./\\\0][^/\\\0]*$/;
 
 function isPackageName(name: unknown): name is string {
-  return typeof name === 'string' && PACKAGE_NAME.test(name) && !name.startsWith('@./') && !name.startsWith('@../');
+  return typeof name === 'string' && PACKAGE_NAME.test(name);
 }
 
 // Absolute, and already in the form path.normalize gives: no `.` or `..` segment, no doubled separator.
@@ -638,7 +654,8 @@ function isCleanAbsolute(file: string): boolean {
   return path.isAbsolute(file) && !file.includes('\0') && path.normalize(file) === file && !file.endsWith(path.sep);
 }
 
-const SIGNATURE = /^l?(?:-|\d+\/\d+\/\d+\/\d+)$/;
+// `-`, or mtime/ctime/size/inode (times as JavaScript prints a double); `l` first for a link's own.
+const SIGNATURE = /^l?(?:-|(?:-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\/){2}\d+\/\d+)$/;
 
 function isSignature(sig: unknown): sig is string {
   return typeof sig === 'string' && SIGNATURE.test(sig);
@@ -761,22 +778,22 @@ function encode(key: string, result: ScanResult, context: CacheContext, created:
 // would match the changed path. Git calls such index entries "racily clean"
 // and checks their content again later; here checking again is scanning
 // again, so such a scan is simply not stored, and the next start stores it.
-const FINE_TICK_NS = 50_000_000n;
+const FINE_TICK_MS = 50;
 // FAT keeps 2-second times; a ctime on a whole second says the file system has whole-second times.
-const COARSE_TICK_NS = 2_100_000_000n;
+const COARSE_TICK_MS = 2100;
 
 /**
  * True when a watched path changed so recently (by its change time, which no
  * program can set) that its signature cannot be trusted yet.
- * @param scanStartedNs When the scan started, by the clock the registry judges with.
+ * @param scanStartedMs When the scan started, by the clock the registry judges with (ms since the epoch).
  */
-export function isRacy(watch: readonly WatchEntry[], scanStartedNs: bigint): boolean {
+export function isRacy(watch: readonly WatchEntry[], scanStartedMs: number): boolean {
   return watch.some(([, sig]) => {
     const fields = sig.charCodeAt(0) === LINK ? sig.slice(1) : sig;
     if (fields === '-') return false;
-    const ctimeNs = BigInt(fields.split('/')[1]);
-    const tick = ctimeNs % 1_000_000_000n === 0n ? COARSE_TICK_NS : FINE_TICK_NS;
-    return ctimeNs + tick > scanStartedNs;
+    const ctimeMs = Number(fields.split('/')[1]);
+    const tick = ctimeMs % 1000 === 0 ? COARSE_TICK_MS : FINE_TICK_MS;
+    return !(ctimeMs + tick <= scanStartedMs);
   });
 }
 
@@ -787,19 +804,19 @@ export function isRacy(watch: readonly WatchEntry[], scanStartedNs: bigint): boo
  * used (missing, a file, another user's, read-only, full) only turns caching
  * off, with a `DEBUG=stevedore:cache` line saying why.
  *
- * @param scanStartedNs When the scan started (see {@link isRacy}).
+ * @param scanStartedMs When the scan started (see {@link isRacy}).
  */
 export function writeCache(
   dir: string,
   key: string,
   result: ScanResult,
-  scanStartedNs: bigint,
+  scanStartedMs: number,
   context: CacheContext,
 ): boolean {
   const file = cacheFileFor(dir, key);
   let tmp: string | null = null;
   try {
-    if (isRacy(result.watch, scanStartedNs)) {
+    if (isRacy(result.watch, scanStartedMs)) {
       debug.cache('not stored: the tree changed during or just before the scan');
       return false;
     }
@@ -860,7 +877,7 @@ function isRunning(pid: number): boolean {
 export interface CacheInfo {
   /** The cache folder. */
   dir: string;
-  /** Why caching is off, or null when it is on. */
+  /** Why caching is off (turned off, or a folder that cannot be trusted), or null when it is on. */
   disabled: string | null;
   /** How many cache files there are. */
   files: number;
@@ -880,7 +897,8 @@ export function cacheInfo(dir: string = defaultCacheDir()): CacheInfo {
       // removed meanwhile
     }
   }
-  return { dir, disabled: cacheDisabledReason(dir), files, bytes };
+  const disabled = cacheDisabledReason(dir) ?? (existsSync(dir) ? untrustedDirReason(dir) : null);
+  return { dir, disabled, files, bytes };
 }
 
 /**

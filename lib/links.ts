@@ -6,20 +6,20 @@
  * the global link of an `npm link` chain) changes nothing else that is watched.
  */
 import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import type { BigIntStats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 
 /** Where a path leads: its real path and the stats of what is there. */
 export interface Resolved {
   real: string;
-  stats: BigIntStats;
+  stats: Stats;
 }
 
 /**
  * Called for every symbolic link met, with its own (lstat) stats and the real
  * folder that holds it.
  */
-export type OnLink = (link: string, stats: BigIntStats, realParent: string) => void;
+export type OnLink = (link: string, stats: Stats, realParent: string) => void;
 
 // As many links as Linux follows for one path before ELOOP.
 const MAX_LINKS = 40;
@@ -50,11 +50,11 @@ export class LinkResolver {
     if (process.platform === 'win32') {
       // Junctions and the rest of Windows' reparse points: left to the system.
       const real = realpathSync.native(asked);
-      return { real, stats: statSync(real, { bigint: true }) };
+      return { real, stats: statSync(real) };
     }
     let current = start;
     let parts = rest.split(path.sep).filter(Boolean);
-    let stats: BigIntStats | null = parts.length === 0 ? statSync(current, { bigint: true }) : null;
+    let stats: Stats | null = parts.length === 0 ? statSync(current) : null;
     let links = 0;
     for (let i = 0; i < parts.length;) {
       const next = current.endsWith(path.sep) ? current + parts[i] : current + path.sep + parts[i];
@@ -64,7 +64,7 @@ export class LinkResolver {
         current = next;
         continue;
       }
-      stats = lstatSync(next, { bigint: true });
+      stats = lstatSync(next);
       if (!stats.isSymbolicLink()) {
         this.plain.add(next);
         current = next;
@@ -80,8 +80,8 @@ export class LinkResolver {
       parts = target.slice(top.length).split(path.sep).filter(Boolean).concat(parts.slice(i));
       current = top;
       i = 0;
-      stats = parts.length === 0 ? statSync(current, { bigint: true }) : null;
+      stats = parts.length === 0 ? statSync(current) : null;
     }
-    return { real: current, stats: stats as BigIntStats };
+    return { real: current, stats: stats as Stats };
   }
 }

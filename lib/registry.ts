@@ -255,9 +255,9 @@ export class Registry {
       this.lastCacheStatus = 'hit';
       return cached;
     }
-    const startedNs = BigInt(Math.floor(this.clock())) * 1_000_000n;
+    const startedMs = this.clock();
     const result = context.rescan();
-    this.lastCacheStatus = writeCache(this.cacheDir, key, result, startedNs, context) ? 'stored' : 'not-stored';
+    this.lastCacheStatus = writeCache(this.cacheDir, key, result, startedMs, context) ? 'stored' : 'not-stored';
     return result;
   }
 

@@ -83,30 +83,44 @@ const MARKER_UTF16LE = Buffer.from('"entryPoints"', 'utf16le');
 const MARKER_UTF16BE = Buffer.from(MARKER_UTF16LE).swap16();
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The stat fields that change when a file or folder changes, in one comparable string. */
-export function signature(stats: BigIntStats | null): string {
+/**
+ * The stat fields that change when a file or folder changes, in one
+ * comparable string: modification and change time in milliseconds (as Node's
+ * `mtimeMs`, a double: exact to a fraction of a microsecond, far finer than
+ * the window in which the cache refuses to store a scan), size and inode.
+ */
+export function signature(stats: Stats | BigIntStats | null): string {
   if (!stats) return '-';
-  return `${stats.mtimeNs}/${stats.ctimeNs}/${stats.size}/${stats.ino}`;
+  if (typeof stats.size === 'bigint') {
+    const big = stats as BigIntStats;
+    return `${msOf(big.mtimeNs)}/${msOf(big.ctimeNs)}/${big.size}/${big.ino}`;
+  }
+  return `${stats.mtimeMs}/${stats.ctimeMs}/${stats.size}/${stats.ino}`;
+}
+
+/** Nanoseconds as the double Node gives for `mtimeMs` (seconds * 1e3 + nanoseconds / 1e6). */
+function msOf(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 /** The signature of a path now; `-` when it does not exist. */
 export function signatureOf(file: string): string {
   try {
-    return signature(statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null);
+    return signature(statSync(file, { throwIfNoEntry: false }) ?? null);
   } catch {
     return '-';
   }
 }
 
 /** The signature of a symbolic link itself (`l` + its lstat signature; `l-` when missing). */
-export function linkSignature(stats: BigIntStats | null): string {
+export function linkSignature(stats: Stats | BigIntStats | null): string {
   return `l${signature(stats)}`;
 }
 
 /** The link signature of a path now. */
 export function linkSignatureOf(file: string): string {
   try {
-    return linkSignature(lstatSync(file, { bigint: true, throwIfNoEntry: false }) ?? null);
+    return linkSignature(lstatSync(file, { throwIfNoEntry: false }) ?? null);
   } catch {
     return 'l-';
   }
@@ -156,7 +170,7 @@ class Scan {
     this.result.problems.push({ code, file, reason, group, name });
   }
 
-  watch(file: string, stats: BigIntStats | null, sig: string = signature(stats)): void {
+  watch(file: string, stats: Stats | BigIntStats | null, sig: string = signature(stats)): void {
     this.result.watch.push([file, sig]);
   }
 
@@ -208,7 +222,7 @@ class Scan {
       try {
         // A real scope folder's real path is known; only a linked one needs resolving.
         scope = entry.isDirectory()
-          ? { real: realDir + path.sep + name, stats: statSync(scopeDir, { bigint: true }) }
+          ? { real: realDir + path.sep + name, stats: statSync(scopeDir) }
           : this.links.resolveIn(realDir, name);
       } catch (error) {
         scope = { error };
@@ -490,9 +504,9 @@ function linkTarget(link: string): string {
   }
 }
 
-function statOrNull(file: string): BigIntStats | null {
+function statOrNull(file: string): Stats | null {
   try {
-    return statSync(file, { bigint: true });
+    return statSync(file);
   } catch {
     return null;
   }
