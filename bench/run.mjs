@@ -16,8 +16,9 @@
 // Python stevedore runs side by side on a site-packages with the same entry points when a
 // python3 with stevedore is found (Debian: python3-stevedore); --no-python leaves it out.
 //
-// Options: --quick (small trees, one round: a smoke run), --sizes 1000,5000 --runs 7
-// --kinds parity,node --trees DIR (default: <tmp>/stevedore-ts-bench) --out FILE --no-python.
+// Options: --quick (small trees, one round: a smoke run), --sizes 1000,5000 --runs 7 --repeat 5
+// (times a short scenario runs each round) --kinds parity,node --trees DIR (default:
+// <tmp>/stevedore-ts-bench) --out FILE --no-python.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -65,6 +66,7 @@ function parseArgs(argv) {
     trees: path.join(os.tmpdir(), 'stevedore-ts-bench'),
     out: null,
     python: true,
+    repeat: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -75,11 +77,13 @@ function parseArgs(argv) {
     else if (arg === '--trees') options.trees = path.resolve(argv[++i]);
     else if (arg === '--out') options.out = path.resolve(argv[++i]);
     else if (arg === '--no-python') options.python = false;
+    else if (arg === '--repeat') options.repeat = Number(argv[++i]);
     else throw new Error(`unknown option ${arg}`);
   }
   for (const kind of options.kinds) if (!KINDS[kind]) throw new Error(`unknown tree kind ${kind}`);
   options.sizes ??= options.quick ? [300] : [1000, 5000, 20000];
   options.runs ??= options.quick ? 1 : 7;
+  options.repeat ??= options.quick ? 1 : 5;
   options.out ??= options.quick
     ? path.join(options.trees, 'performance-quick.md')
     : path.join(projectDir, 'docs', 'performance.md');
@@ -172,6 +176,8 @@ function firstEntryPointName(root) {
   throw new Error(`no package of ${root} declares an entry point in ${GROUP}`);
 }
 
+const SHORT = new Set(['startup', 'warm', 'driver', 'py-startup', 'py-warm']);
+
 const PYTHON_SCENARIOS = [
   ['py-startup', "`python3 -c ''` (subtracted from the Python figures)"],
   ['py-cold', 'Python stevedore 4.0.2, empty cache (scan + store)'],
@@ -221,8 +227,12 @@ function benchTree(options, kind, n, python) {
   };
   const samples = Object.fromEntries(scenarios.map(([id]) => [id, []]));
   process.stderr.write(`${KINDS[kind].title}, N = ${n}: ${options.runs} rounds\n`);
+  // Short processes are disturbed most by a burst of load: they run `repeat` times a round, taking turns.
+  const long = scenarios.map(([id]) => id).filter((id) => !SHORT.has(id));
+  const short = scenarios.map(([id]) => id).filter((id) => SHORT.has(id));
+  const plan = [...long, ...Array.from({ length: options.repeat }, () => short).flat()];
   for (let round = 0; round <= options.runs; round++) {
-    for (const [id] of scenarios) {
+    for (const id of plan) {
       if (id === 'cold-store') rmSync(cacheDir, { recursive: true, force: true });
       if (id === 'warm' && !existsSync(cacheDir)) prime(stub, env, cacheDir);
       if (id === 'py-cold') rmSync(pyCache, { recursive: true, force: true });
@@ -368,7 +378,8 @@ function report(options, info, trees, imports, adversarial) {
       `Load average when the run started: ${info.load}.`,
     '',
     'How it is measured: every scenario is a fresh process, and the scenarios of a tree take turns, round after ' +
-      `round (${options.runs} rounds after a discarded warm-up), so that the load of a shared machine weighs on ` +
+      `round (${options.runs} rounds after a discarded warm-up; the short ones — start-ups, warm starts — ` +
+      `${options.repeat} times a round, taking turns), so that the load of a shared machine weighs on ` +
       "all of them alike. A scenario's figure is the median of its whole-process wall times minus the median of a " +
       'bare `node -e \'\'` of the same rounds (start-up subtracted); "× read-sync" and "× read-fast" divide it by ' +
       'the same figure of the raw floors from the shared workload (`bench/anchor_node_raw.mjs`): read-sync reads ' +

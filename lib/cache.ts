@@ -141,7 +141,7 @@ const LINK = 0x6c; // 'l': a link's own signature
 // Opened without following a symbolic link planted at its name, and without blocking on a FIFO.
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 // Far more than any scan writes: a bigger "cache file" is not one.
-const MAX_FILE_BYTES = 1 << 29;
+const MAX_FILE_BYTES = 1 << 27;
 
 /**
  * The cache file's bytes, or null when it is missing, unreadable, not a
@@ -357,6 +357,7 @@ export class CachedScan implements ScanResult {
       } catch (err) {
         return this.fallBack(err).packages;
       }
+      this.releaseIfDone();
     }
     return this.records;
   }
@@ -369,6 +370,7 @@ export class CachedScan implements ScanResult {
       } catch (err) {
         return this.fallBack(err).shadowed;
       }
+      this.releaseIfDone();
     }
     return this.shadowedCopies;
   }
@@ -399,6 +401,11 @@ export class CachedScan implements ScanResult {
         if (declaration[0] === group) visit(declaration[1], declaration[2], declaration[3], pkg.dist);
       }
     }
+  }
+
+  /** Lets go of the file's bytes once every section has been decoded. */
+  private releaseIfDone(): void {
+    if (this.records && this.shadowedCopies) this.bytes = null;
   }
 
   private fallBack(err: unknown): ScanResult {

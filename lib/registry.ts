@@ -222,8 +222,9 @@ export class Registry {
   /**
    * What the on-disk cache did for the last scan: `hit` (served from the
    * cache), `stored` (scanned, then stored), `not-stored` (scanned; the tree
-   * changed too recently to trust, or the cache folder is not writable), `off`
-   * (caching disabled), or null before the first scan.
+   * changed too recently to trust, or the cache folder cannot be used: not
+   * writable, not a folder, or not this user's alone), `off` (caching
+   * disabled), or null before the first scan.
    */
   get cacheStatus(): CacheStatus | null {
     return this.lastCacheStatus;
