@@ -264,8 +264,8 @@ export type DeclarationVisitor = (name: string, value: string, parsed: ParsedVal
 
 /** A decoded group section. */
 interface DecodedGroup {
-  /** The section's packages: each one's number and distribution. */
-  pkgs: number[];
+  /** The section's packages: their columns, and each one's distribution. */
+  pkgColumns: GroupSection[0];
   dists: Distribution[];
   /** The section's distinct values, and their parsed parts. */
   values: string[];
@@ -297,10 +297,8 @@ export class CachedScan implements ScanResult {
   /** The number of the Plug'n'Play source, or -2. */
   private readonly locatedSource: number;
   private readonly linkedRoots = new Set<string>();
-  /** By package number: its distribution, installed name and source, once a section has named it. */
+  /** By package number: its distribution, once a section has named it. */
   private readonly dists: (Distribution | undefined)[];
-  private readonly installedAs: string[];
-  private readonly sourceOf: string[];
   private readonly groupIndex = new Map<string, number>();
   private readonly decoded: (DecodedGroup | undefined)[];
   private records: PackageRecord[] | null = null;
@@ -318,8 +316,6 @@ export class CachedScan implements ScanResult {
     this.watch = header.watch;
     this.sources = header.sources;
     this.dists = new Array<Distribution | undefined>(header.packages);
-    this.installedAs = new Array<string>(header.packages);
-    this.sourceOf = new Array<string>(header.packages);
     this.decoded = new Array<DecodedGroup | undefined>(header.groups.length);
     header.groups.forEach(([name], index) => this.groupIndex.set(name, index));
     this.realSources = header.sources.map(realpathOrNull);
@@ -461,7 +457,7 @@ export class CachedScan implements ScanResult {
       if (!(value >= 0 && value < values.length && (value | 0) === value)) damaged('bad entry');
       if (typeof names[i] !== 'string') damaged('bad entry');
     }
-    const decoded = { pkgs, dists, values, parsed, of, names, valueOf };
+    const decoded = { pkgColumns, dists, values, parsed, of, names, valueOf };
     this.decoded[index] = decoded;
     return decoded;
   }
@@ -484,8 +480,7 @@ export class CachedScan implements ScanResult {
     }
     const known = this.dists[pkg];
     if (known) {
-      const same = this.installedAs[pkg] === installedAs && known.version === version;
-      if (!same || known.name !== (name ?? installedAs)) damaged(`package ${pkg} described twice`);
+      if (known.version !== version || known.name !== (name ?? installedAs)) damaged(`package ${pkg} described twice`);
       return known;
     }
     let folder: string;
@@ -499,8 +494,6 @@ export class CachedScan implements ScanResult {
     }
     const dist = Object.freeze({ name: name ?? installedAs, version, root: folder });
     this.dists[pkg] = dist;
-    this.installedAs[pkg] = installedAs;
-    this.sourceOf[pkg] = source === -1 ? 'root' : this.sources[source];
     return dist;
   }
 
@@ -540,6 +533,17 @@ export class CachedScan implements ScanResult {
     if (!Array.isArray(layout) || layout.length !== this.dists.length) damaged('bad layout section');
     const names = this.groupNames();
     const groups = names.map((_, index) => this.decodeGroup(index));
+    // Each package's installed name and source, from the first section that names it (where it was checked).
+    const installedAs = new Array<string>(layout.length);
+    const sourceOf = new Array<string>(layout.length);
+    for (const { pkgColumns } of groups) {
+      for (let i = 0; i < pkgColumns[0].length; i++) {
+        const pkg = pkgColumns[0][i];
+        if (installedAs[pkg] !== undefined) continue;
+        installedAs[pkg] = pkgColumns[2][i];
+        sourceOf[pkg] = pkgColumns[1][i] === -1 ? 'root' : this.sources[pkgColumns[1][i]];
+      }
+    }
     const next = new Array<number>(groups.length).fill(0);
     const records = layout.map((declared, pkg): PackageRecord => {
       const dist = this.dists[pkg];
@@ -548,14 +552,15 @@ export class CachedScan implements ScanResult {
       for (const index of declared) {
         const group = groups[index];
         if (!group) damaged('bad layout row');
+        const pkgs = group.pkgColumns[0];
         const first = next[index];
-        for (let i = first; i < group.of.length && group.pkgs[group.of[i]] === pkg; i = ++next[index]) {
+        for (let i = first; i < group.of.length && pkgs[group.of[i]] === pkg; i = ++next[index]) {
           const value = group.valueOf[i];
           declarations.push([names[index], group.names[i], group.values[value], group.parsed[value]]);
         }
         if (next[index] === first) damaged('bad layout row');
       }
-      return { dist, installedAs: this.installedAs[pkg], source: this.sourceOf[pkg], declarations };
+      return { dist, installedAs: installedAs[pkg], source: sourceOf[pkg], declarations };
     });
     if (next.some((taken, index) => taken !== groups[index].of.length)) damaged('bad layout section');
     return records;
