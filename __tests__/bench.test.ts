@@ -44,10 +44,12 @@ it('writes a report with the machine, the method and a targets table', () => {
   expect(text).toMatch(/Machine: .+ Node v\d+/);
   expect(text).toContain('start-up subtracted');
   const targets = text.slice(text.indexOf('## Targets'), text.indexOf('## Python-parity tree'));
+  // One round over tiny trees: a start-up can take longer than a whole scenario, so a ratio may be negative.
+  const ratio = String.raw`-?\d+\.\d{3}x \((met|MISSED)\)`;
   expect(targets).toMatch(
-    /\| Python-parity tree \| \d+\.\d{3}x \((met|MISSED)\) \| \d+\.\d{3}x \((met|MISSED)\) \| ≤ 0\.75x/,
+    new RegExp(String.raw`\| Python-parity tree \| ${ratio} \| ${ratio} \| ≤ 0\.75x \| ${ratio} \|`),
   );
-  expect(targets).toMatch(/\| Node tree \| \d+\.\d{3}x \((met|MISSED)\) \| \d+\.\d{3}x \((met|MISSED)\) \| ≤ 0\.45x/);
+  expect(targets).toMatch(new RegExp(String.raw`\| Node tree \| ${ratio} \| ${ratio} \| ≤ 0\.45x \| ${ratio} \|`));
 });
 
 it.each(['Python-parity tree', 'Node tree'])('measures every scenario on the %s', (tree) => {

@@ -131,17 +131,15 @@ function findPython() {
   return null;
 }
 
-/** The site-packages holding the same entry points as the tree, for Python stevedore. */
-function buildSite(options, kind, n) {
-  const site = path.join(options.trees, `site-${kind}`, String(n));
+/** The site-packages holding the same entry points as the tree (made from the tree), for Python stevedore. */
+function buildSite(options, kind, tree) {
+  const site = path.join(options.trees, `site-${kind}`, String(tree.manifest.n));
   const manifestFile = path.join(site, 'manifest.json');
-  const wanted = KINDS[kind].args;
-  const ready = existsSync(manifestFile) && JSON.parse(readFileSync(manifestFile, 'utf8')).n === n;
-  if (!ready || String(JSON.parse(readFileSync(manifestFile, 'utf8')).k) !== wanted[1]) {
-    const made = spawnSync(process.execPath, [siteGenerator, '--n', String(n), ...wanted, '--out', site], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) throw new Error(`the site-packages generator failed:\n${made.stderr}`);
+  const made = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : null;
+  const same = (key) => made?.[key] === tree.manifest[key];
+  if (!made || made.packages !== tree.manifest.n || !same('plugin_entry_points') || !same('other_entry_points')) {
+    const run = spawnSync(process.execPath, [siteGenerator, tree.root, site], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the site-packages generator failed:\n${run.stderr}`);
   }
   return site;
 }
@@ -197,7 +195,7 @@ const SCENARIOS = [
 /** Measures every scenario over one tree, in interleaved rounds (round 0 is a discarded warm-up). */
 function benchTree(options, kind, n, python) {
   const tree = buildTree(options, kind, n);
-  const site = python ? buildSite(options, kind, n) : null;
+  const site = python ? buildSite(options, kind, tree) : null;
   const pyCache = path.join(options.trees, `python-cache-${kind}-${n}`);
   const cacheDir = path.join(options.trees, `cache-${kind}-${n}`);
   const stub = path.join(tree.root, 'measure.cjs');
@@ -475,7 +473,8 @@ function report(options, info, trees, imports, adversarial) {
     push(
       'Python stevedore 4.0.2 (`stevedore._cache`, what `ExtensionManager.list_entry_points()` uses) run side by ' +
         'side, in the same rounds, on a site-packages holding exactly the same entry points ' +
-        '(`bench/gen_site_packages.mjs`: one dist-info per package, `entry_points.txt` for those that declare), ' +
+        '(`bench/gen_site_packages.mjs` writes it from the tree: one dist-info per package, `entry_points.txt` for ' +
+        'those that declare), ' +
         "its own start-up (`python3 -c ''`) subtracted. Speed-up = Python's figure / stevedore-ts's.",
       '',
       '| tree | N | Python cold ms | stevedore-ts cold (scan + store) ms | speed-up | Python warm ms | stevedore-ts warm ms | speed-up |',

@@ -758,17 +758,10 @@ function encode(key: string, result: ScanResult, context: CacheContext, created:
     }
     return declared;
   });
-  const sections: string[] = [];
-  let offset = 0;
-  const add = (data: unknown): Range => {
-    const text = JSON.stringify(data);
-    sections.push(text);
-    const range: Range = [offset, offset + Buffer.byteLength(text)];
-    offset = range[1] + 1;
-    return range;
-  };
-  const groupRanges = groups.map((group): Header['groups'][number] => [group.name, ...add(group.section)]);
-  const header: Header = {
+  const problems = result.problems.map((p): ProblemRow => [p.code, p.file, p.reason, p.group, p.name]);
+  const shadowed = result.shadowed.map((s): ShadowedRow => [s.installedAs, s.path, numberOf(s.source)]);
+  const count = groups.length;
+  return layOut([...groups.map((group) => group.section), layout, problems, shadowed], (ranges) => ({
     format: CACHE_FORMAT,
     key,
     created,
@@ -776,12 +769,27 @@ function encode(key: string, result: ScanResult, context: CacheContext, created:
     watch: result.watch,
     links,
     packages: result.packages.length,
-    groups: groupRanges,
-    layout: add(layout),
-    problems: add(result.problems.map((p): ProblemRow => [p.code, p.file, p.reason, p.group, p.name])),
-    shadowed: add(result.shadowed.map((s): ShadowedRow => [s.installedAs, s.path, numberOf(s.source)])),
-  };
-  return `${JSON.stringify(header)}\n${sections.join('\n')}\n`;
+    groups: groups.map((group, index): Header['groups'][number] => [group.name, ...ranges[index]]),
+    layout: ranges[count],
+    problems: ranges[count + 1],
+    shadowed: ranges[count + 2],
+  }));
+}
+
+/**
+ * The text of a cache file: the header line, then each section's JSON on a
+ * line of its own. `header` is given each section's byte range (counted from
+ * the end of the header line), in the order of `sections`.
+ */
+export function layOut(sections: readonly unknown[], header: (ranges: Range[]) => object): string {
+  const texts = sections.map((data) => JSON.stringify(data));
+  let offset = 0;
+  const ranges = texts.map((text): Range => {
+    const range: Range = [offset, offset + Buffer.byteLength(text)];
+    offset = range[1] + 1;
+    return range;
+  });
+  return `${JSON.stringify(header(ranges))}\n${texts.join('\n')}\n`;
 }
 
 // Timestamps come from a coarse clock: two writes within one tick share a

@@ -5,6 +5,7 @@
  * these helpers, so that a damaged field is the only thing wrong with it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { layOut } from '../../lib/cache';
 
 type Range = [start: number, end: number];
 
@@ -35,24 +36,17 @@ export function readCacheFile(file: string): CacheFileParts {
 
 /** Writes the parts back with the byte ranges worked out again (keeping the file's mode). */
 export function writeCacheFile(file: string, parts: CacheFileParts): void {
-  const sections: string[] = [];
-  let offset = 0;
-  const add = (data: unknown): Range => {
-    const text = JSON.stringify(data);
-    sections.push(text);
-    const range: Range = [offset, offset + Buffer.byteLength(text)];
-    offset = range[1] + 1;
-    return range;
-  };
-  const groups = [...parts.groups].map(([name, data]) => [name, ...add(data)]);
-  const header = {
+  const groups = [...parts.groups];
+  const count = groups.length;
+  const sections = [...groups.map(([, data]) => data), parts.layout, parts.problems, parts.shadowed];
+  const text = layOut(sections, (ranges) => ({
     ...parts.header,
-    groups,
-    layout: add(parts.layout),
-    problems: add(parts.problems),
-    shadowed: add(parts.shadowed),
-  };
-  writeFileSync(file, `${JSON.stringify(header)}\n${sections.join('\n')}\n`);
+    groups: groups.map(([name], index) => [name, ...ranges[index]]),
+    layout: ranges[count],
+    problems: ranges[count + 1],
+    shadowed: ranges[count + 2],
+  }));
+  writeFileSync(file, text);
 }
 
 /** Reads a cache file, lets `change` alter it, and writes it back. */
