@@ -5,6 +5,7 @@
  * fixture plugins count how often their module body runs.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -134,6 +135,12 @@ report.case('8 processes racing on a cold on-disk cache, twice; then a 9th proce
 
 describe('the on-disk cache under crashes and installs', () => {
   let work: PackageTree;
+  /** The processes a case started: none outlives it, even when it fails or times out. */
+  const children: ChildProcess[] = [];
+  const started = <T extends ChildProcess>(child: T): T => {
+    children.push(child);
+    return child;
+  };
   beforeEach(() => {
     work = createPackageTree({
       packages: [
@@ -143,7 +150,11 @@ describe('the on-disk cache under crashes and installs', () => {
       ],
     });
   });
-  afterEach(() => work.cleanup());
+  afterEach(async () => {
+    const running = children.splice(0).filter((child) => child.exitCode === null && child.signalCode === null);
+    await Promise.all(running.map((child) => new Promise((resolve) => child.once('close', resolve).kill('SIGKILL'))));
+    work.cleanup();
+  });
 
   /** What a registry without any cache finds now: [group, name, value, version]. */
   const truth = (): string[][] =>
@@ -187,9 +198,11 @@ describe('the on-disk cache under crashes and installs', () => {
         writers.map(
           (kind, i) =>
             new Promise<{ kind: string; signal: NodeJS.Signals | null; out: string }>((resolve) => {
-              const child = spawn(process.execPath, ['-r', crash, '-e', registryScript(work.root, cacheDir)], {
-                env: { ...process.env, CRASH_AT: kind, NODE_PATH: '', DEBUG: '' },
-              });
+              const child = started(
+                spawn(process.execPath, ['-r', crash, '-e', registryScript(work.root, cacheDir)], {
+                  env: { ...process.env, CRASH_AT: kind, NODE_PATH: '', DEBUG: '' },
+                }),
+              );
               let out = '';
               child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
               // Killed from outside at some moment of its start: before, during or after its scan and its write.
@@ -223,6 +236,8 @@ describe('the on-disk cache under crashes and installs', () => {
         'finished; the next store removed the temporary files the dead writers left'
       );
     },
+    // Dozens of real processes: slow on a loaded machine, never stuck (each waits on progress, not time).
+    180_000,
   );
 
   report.case(
@@ -252,9 +267,11 @@ describe('the on-disk cache under crashes and installs', () => {
         (list) =>
           new Promise<void>((resolve, reject) => {
             // The real clock: what the cache stores during the race is judged as in production.
-            const child = spawn(process.execPath, ['-e', racerScript(work.root, cacheDir, stop, generation)], {
-              env: { ...process.env, NODE_PATH: '', DEBUG: '' },
-            });
+            const child = started(
+              spawn(process.execPath, ['-e', racerScript(work.root, cacheDir, stop, generation)], {
+                env: { ...process.env, NODE_PATH: '', DEBUG: '' },
+              }),
+            );
             let buffered = '';
             child.stdout.on('data', (chunk: Buffer) => {
               buffered += chunk.toString();
@@ -284,7 +301,7 @@ describe('the on-disk cache under crashes and installs', () => {
       const linkedDir = path.join(work.dir, 'linked-src');
       mkdirSync(linkedDir);
       const steps: (() => void)[] = [];
-      for (let cycle = 0; cycle < 3; cycle++) {
+      for (let cycle = 0; cycle < 2; cycle++) {
         const v = `${cycle + 1}.0.0`;
         steps.push(
           () => work.install(plugin(`added-${cycle}`)), // npm: a new folder
@@ -350,6 +367,8 @@ describe('the on-disk cache under crashes and installs', () => {
         'scan of that state finds, whether served from the cache or not, and so did the cache they left on disk'
       );
     },
+    // Dozens of real processes: slow on a loaded machine, never stuck (each waits on progress, not time).
+    180_000,
   );
 });
 

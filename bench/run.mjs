@@ -229,7 +229,8 @@ function benchTree(options, kind, n, python) {
   const long = scenarios.map(([id]) => id).filter((id) => !SHORT.has(id));
   const short = scenarios.map(([id]) => id).filter((id) => SHORT.has(id));
   const plan = [...long, ...Array.from({ length: options.repeat }, () => short).flat()];
-  for (let round = 0; round <= options.runs; round++) {
+  // Round 0 is a warm-up, left out of the figures (a quick run, a smoke check, has none).
+  for (let round = options.quick ? 1 : 0; round <= options.runs; round++) {
     for (const id of plan) {
       if (id === 'cold-store') rmSync(cacheDir, { recursive: true, force: true });
       if (id === 'warm' && !existsSync(cacheDir)) prime(stub, env, cacheDir);
@@ -303,8 +304,8 @@ function benchImport(options) {
     inProcess: [child],
   };
   const samples = { startup: [], require: [], esmStartup: [], import: [], inProcess: [] };
-  const rounds = options.quick ? 2 : options.runs * 2;
-  for (let round = 0; round <= rounds; round++) {
+  const rounds = options.quick ? 1 : options.runs * 2;
+  for (let round = options.quick ? 1 : 0; round <= rounds; round++) {
     for (const id of Object.keys(args)) {
       const { wall, line } = spawnNode(args[id], env);
       if (round > 0) samples[id].push(id === 'inProcess' ? JSON.parse(line).ms : wall);

@@ -71,7 +71,7 @@ export class LinkResolver {
         continue;
       }
       if (++links > MAX_LINKS) {
-        throw Object.assign(new Error(`ELOOP: too many symbolic links, '${asked}'`), { code: 'ELOOP' });
+        throw Object.assign(new Error(`ELOOP: too many symbolic links encountered, '${asked}'`), { code: 'ELOOP' });
       }
       this.onLink(next, stats, current);
       // As Node's realpathSync: the target is resolved against the (real) folder holding the link.
