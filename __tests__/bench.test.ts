@@ -1,6 +1,9 @@
 /**
- * The benchmark runs end to end (`npm run bench -- --quick`) and writes a
- * well-formed report. No timing is asserted: the machines are shared.
+ * The benchmark runs end to end (`npm run bench -- --quick`) on both kinds of
+ * tree and writes a well-formed report. No timing is asserted: the machines
+ * are shared; what is checked is that every scenario ran, found the
+ * generator's count of entry points, and that the cache did what each
+ * scenario says (off, stored, hit).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,50 +13,85 @@ import type { TempDir } from './support/temp';
 import { tempDir } from './support/temp';
 
 let temp: TempDir;
-let work: string;
+let text: string;
 
 beforeAll(() => {
   ensureBuilt();
   temp = tempDir('bench');
-  work = temp.dir;
-});
+  const out = path.join(temp.dir, 'performance.md');
+  runOk(
+    process.execPath,
+    [
+      path.join(project, 'bench', 'run.mjs'),
+      '--quick',
+      '--sizes',
+      '120',
+      '--runs',
+      '1',
+      '--trees',
+      temp.dir,
+      '--out',
+      out,
+    ],
+    { cwd: project },
+  );
+  text = readFileSync(out, 'utf8');
+}, 120_000);
 
 afterAll(() => temp.cleanup());
 
-it('runs the quick benchmark and writes a table for every scenario', () => {
-  const out = path.join(work, 'performance.md');
-  runOk(
-    process.execPath,
-    [path.join(project, 'bench', 'run.mjs'), '--quick', '--sizes', '120', '--runs', '1', '--trees', work, '--out', out],
-    { cwd: project },
-  );
-  const text = readFileSync(out, 'utf8');
+/** The cells of the row of `scenario` in the table of one kind of tree. */
+function row(tree: string, scenario: string): string[] {
+  const section = text.slice(text.indexOf(`## ${tree}\n`));
+  const line = section.split('\n').find((l) => l.startsWith('| 120 |') && l.includes(scenario)) as string;
+  expect(line).toBeDefined();
+  return line.split('|').map((cell) => cell.trim());
+}
+
+it('writes a report with the machine, the method and a targets table', () => {
   expect(text).toMatch(/^# Performance\n/);
   expect(text).toMatch(/Machine: .+ Node v\d+/);
+  expect(text).toContain('start-up subtracted');
+  const targets = text.slice(text.indexOf('## Targets'), text.indexOf('## Python-parity tree'));
+  // One round over tiny trees: a start-up can take longer than a whole scenario, so a ratio may be negative.
+  const ratio = String.raw`-?\d+\.\d{3}x \((met|MISSED)\)`;
+  expect(targets).toMatch(
+    new RegExp(String.raw`\| Python-parity tree \| ${ratio} \| ${ratio} \| ≤ 0\.75x \| ${ratio} \|`),
+  );
+  expect(targets).toMatch(new RegExp(String.raw`\| Node tree \| ${ratio} \| ${ratio} \| ≤ 0\.45x \| ${ratio} \|`));
+});
 
-  const times = text.slice(text.indexOf('## Times'), text.indexOf('## Importing'));
-  const table = times.split('\n').filter((line) => line.startsWith('| 120 |'));
-  const header = text.split('\n').find((line) => line.startsWith('| N | scenario |')) as string;
-  const columns = header.split('|').length;
-  expect(table).toHaveLength(7);
-  for (const row of table) {
-    expect(row.split('|')).toHaveLength(columns);
-    const measured = String.raw`\d+\.\d \(\d+\.\d–\d+\.\d\) \| \d+\.\d\d`;
-    expect(row).toMatch(
-      new RegExp(String.raw`^\| 120 \| [^|]+ \| ${measured} \| ${measured} \| -?\d+\.\d \| \d+\.\d \|`),
-    );
+it.each(['Python-parity tree', 'Node tree'])('measures every scenario on the %s', (tree) => {
+  const measured = /^\d+\.\d \(\d+\.\d–\d+\.\d\)$/;
+  const floor = row(tree, '(read-sync)');
+  expect(floor[3]).toMatch(measured);
+  expect(floor[5]).toBe('1.000');
+  const found = floor[10];
+  expect(Number(found)).toBeGreaterThan(0);
+  for (const scenario of ['(read-fast)', 'cold, `cache: false`', 'cold, empty cache', 'warm (cache hit)']) {
+    const cells = row(tree, scenario);
+    expect(cells[3]).toMatch(measured);
+    expect(cells[5]).toMatch(/^-?\d+\.\d{3}$/);
+    expect(cells[10]).toBe(found); // exactly the generator's count of entry points
   }
-  const row = (label: string): string[] =>
-    (table.find((line) => line.includes(label)) as string).split('|').map((cell) => cell.trim());
-  // found = entry points in the group; modules = plugins required; the warm runs really hit the cache.
-  const plugins = row('cold discovery, empty cache')[10];
-  expect(Number(plugins)).toBeGreaterThan(0);
-  expect(row('ExtensionManager')[11]).toBe(plugins);
-  expect(row('DriverManager')[11]).toBe('1');
-  expect(row('warm discovery')[12]).toBe('hit 1/1');
-  expect(row('cold discovery, empty cache')[12]).toBe('stored');
-  // The memory table: the same N with 1% declaring.
-  expect(text).toMatch(/^\| 120 \| 1% \| \d+ \| -?\d+ \| \d+\.\d \| -?\d+ \| \d+\.\d \| \d+\.\d \|$/m);
-  expect(text).toMatch(/\| added by the import \(difference of medians\) \| -?\d+\.\d \|/);
-  expect(text).toMatch(/^- N = 120: cold .+x floor/m);
+  expect(row(tree, 'cold, `cache: false`')[11]).toBe('off 1/1');
+  expect(row(tree, 'cold, empty cache')[11]).toBe('stored 1/1');
+  expect(row(tree, 'warm (cache hit)')[11]).toBe('hit 1/1');
+  expect(row(tree, 'DriverManager')[10]).toBe('1');
+  expect(text).toMatch(new RegExp(`## ${tree}[\\s\\S]*What a warm start checks and reads: N = 120: \\d+ paths`));
+});
+
+it('measures the import by require and by import(), and says what it did with the adversarial inputs', () => {
+  expect(text).toMatch(/\| added by `require` \(difference of medians, to `node -e ''`\) \| -?\d+\.\d \|/);
+  expect(text).toMatch(/\| added by `import\(\)` \(difference of medians, to the empty ES module\) \| -?\d+\.\d \|/);
+  expect(text).toMatch(/## Adversarial inputs\n\n.+\n\n\| input \| size \|/);
+  expect(text).toMatch(/## Tracing when nobody subscribes\n\nTracing \(bench\/tracing\.mjs\)/);
+  // A row per scenario: the traced build's ratios to the compiled-out one, with and without a subscriber.
+  const tracing = text.slice(text.indexOf('## Tracing when nobody subscribes'));
+  const rows = tracing.split('\n').filter((line) => /^\| new /.test(line));
+  expect(rows).toHaveLength(3);
+  for (const cells of rows.map((line) => line.split('|').slice(1, -1))) {
+    expect(cells).toHaveLength(6);
+    for (const ratio of [cells[3], cells[5]]) expect(Number(ratio)).toBeGreaterThan(0);
+  }
 });

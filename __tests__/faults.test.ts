@@ -12,7 +12,9 @@ import path from 'node:path';
 import { ExtensionManager, Registry } from '../lib/index';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { CACHE_FORMAT, cacheFileFor } from '../lib/cache';
+import { cacheFileFor } from '../lib/cache';
+import type { CacheFileParts, GroupSection } from './support/cache-file';
+import { rewriteCacheFile } from './support/cache-file';
 import { describeError } from '../lib/describe-error';
 import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
@@ -880,40 +882,64 @@ describe("the application's own hooks", () => {
 });
 
 describe('the on-disk cache', () => {
-  const tampered: [title: string, result: (t: PackageTree) => unknown][] = [
-    ['"packages" is not an array', () => ({ packages: 5, shadowed: [], problems: [], watch: [] })],
+  // A cache file planted in the current format, by someone who could write as this user: everything in it that names
+  // a folder or a module is checked, and code outside the scanned tree never loads from it.
+  const clock = (): number => Date.now() + 60_000;
+  const planted: [title: string, tamper: (parts: CacheFileParts, t: PackageTree) => void][] = [
     [
-      'a declaration whose value escapes its package',
-      (t) => ({
-        packages: [
-          {
-            dist: { name: 'x', version: '', root: t.root },
-            installedAs: 'x',
-            source: 'root',
-            declarations: [[GROUP, 'bad', '../../outside.js']],
-          },
-        ],
-        shadowed: [],
-        problems: [],
-        watch: [],
-      }),
+      'an installed name leading out of node_modules ("../../evil")',
+      (parts) => {
+        const section = parts.groups.get(GROUP) as GroupSection;
+        section[0][2][0] = '../../evil';
+      },
     ],
-    ['no "result" fields at all', () => ({ watch: [] })],
+    [
+      'a package folder outside the folder it was found in',
+      (parts, t) => {
+        const section = parts.groups.get(GROUP) as GroupSection;
+        section[0][3][0] = path.join(t.dir, 'evil');
+      },
+    ],
+    [
+      'a module that leads out of its package ("../../evil/index.js")',
+      (parts) => {
+        for (const value of (parts.groups.get(GROUP) as GroupSection)[1]) value[1] = '../../evil/index.js';
+      },
+    ],
+    [
+      'a source that is not one of the folders searched',
+      (parts, t) => {
+        parts.header.sources = [path.join(t.dir, 'evil')];
+      },
+    ],
+    [
+      'a package folder written with ".." segments that lead out of it',
+      (parts, t) => {
+        const section = parts.groups.get(GROUP) as GroupSection;
+        section[0][3][0] = path.join(t.root, 'node_modules') + '/../../evil';
+      },
+    ],
   ];
-  for (const [title, result] of tampered) {
-    report.case(`a cache file of the right format whose scan has the wrong shape: ${title}`, () => {
+  for (const [title, tamper] of planted) {
+    report.case(`a planted cache file: ${title}`, () => {
       const t = tree();
-      const cacheDir = path.join(t.dir, 'cache');
-      const registry = new Registry({ root: t.root, cacheDir });
-      mkdirSync(cacheDir, { recursive: true });
-      const file = cacheFileFor(cacheDir, registry.cacheKey);
+      const marker = path.join(t.dir, 'evil-ran');
+      mkdirSync(path.join(t.dir, 'evil'));
       writeFileSync(
-        file,
-        JSON.stringify({ format: CACHE_FORMAT, key: registry.cacheKey, created: 0, result: result(t) }),
+        path.join(t.dir, 'evil', 'index.js'),
+        `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); exports.Good = class {};\n`,
       );
-      const names = new ExtensionManager(GROUP, { registry }).names();
-      expect(names).toEqual(['good']);
-      return 'ignored and rebuilt by a fresh scan: the good plugin loads, nothing from the file is used';
+      const cacheDir = path.join(t.dir, 'cache');
+      const options = { root: t.root, cacheDir, clock };
+      new Registry(options).entryPoints();
+      const file = cacheFileFor(cacheDir, new Registry(options).cacheKey);
+      rewriteCacheFile(file, (parts) => tamper(parts, t));
+      const registry = new Registry(options);
+      const manager = new ExtensionManager(GROUP, { registry, invokeOnLoad: true });
+      expect(manager.names()).toEqual(['good']);
+      expect(registry.entryPoints(GROUP)[0].dist?.root).toBe(path.join(t.root, 'node_modules', 'good-plugin'));
+      expect(existsSync(marker)).toBe(false);
+      return 'refused: the good plugin loads from its own folder, and nothing the file points at outside the tree ran';
     });
   }
 });

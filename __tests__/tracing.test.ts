@@ -330,24 +330,3 @@ describe('the start-up profile example of docs/observability.md', () => {
     }
   });
 });
-
-describe('bench/tracing.mjs', () => {
-  it('runs end to end and prints a row for each scenario (no timing is asserted)', () => {
-    const trees = mkdtempSync(path.join(os.tmpdir(), 'stevedore-tracing-bench-'));
-    try {
-      const bench = path.join(__dirname, '..', 'bench', 'tracing.mjs');
-      const result = runOk(process.execPath, [bench, '--quick', '--runs', '1', '--size', '60', '--trees', trees], {
-        cwd: trees,
-      });
-      const rows = result.stdout.split('\n').filter((line) => /^\| new /.test(line));
-      expect(rows).toHaveLength(3);
-      for (const row of rows) {
-        const cells = row.split('|').slice(1, -1);
-        expect(cells).toHaveLength(6);
-        for (const ratio of [cells[3], cells[5]]) expect(Number(ratio)).toBeGreaterThan(0);
-      }
-    } finally {
-      rmSync(trees, { recursive: true, force: true });
-    }
-  }, 120_000);
-});

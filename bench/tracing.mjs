@@ -20,12 +20,26 @@
 // tracing costs when it is used). The table shows the medians over the
 // processes, and each ratio to the compiled-out build in the same process.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GROUP, buildTree } from './tree.mjs';
+
+const GROUP = 'bench.plugins';
+
+/** A Python-parity tree of `n` packages from the shared generator (reused when there): its root and plugin count. */
+function buildTree(root, n) {
+  const manifestFile = path.join(root, 'manifest.json');
+  if (!existsSync(manifestFile) || JSON.parse(readFileSync(manifestFile, 'utf8')).n !== n) {
+    const generator = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gen_node_modules.mjs');
+    const made = spawnSync(process.execPath, [generator, '--n', String(n), '--k', '0.2', '--out', root], {
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`the generator failed:\n${made.stderr}`);
+  }
+  return { root, plugins: JSON.parse(readFileSync(manifestFile, 'utf8')).plugin_entry_points };
+}
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const projectDir = path.dirname(benchDir);

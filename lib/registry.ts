@@ -4,14 +4,16 @@
  * result in memory (the same EntryPoint objects on every call until
  * `refresh()`), and keeps it on disk between processes (see cache.ts).
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Distribution, EntryPointOrigin, ParsedValue } from './entry-point';
 import { EntryPoint } from './entry-point';
 import type { RegistryHooks } from './hooks';
 import { createHooks } from './hooks';
-import { cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
+import type { CacheContext, DeclarationVisitor } from './cache';
+import { CachedScan, cacheDisabledReason, defaultCacheDir, readCache, writeCache } from './cache';
 import { defaultRoot, globalFolder, nodeModulesPaths, nodePathFolders } from './locate';
-import type { Declaration, PackageRecord, Problem, ScanResult } from './scan';
+import type { Declaration, LocatedPackages, PackageRecord, Problem, ScanResult } from './scan';
 import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
@@ -40,6 +42,14 @@ export interface RegistryOptions {
   cacheDir?: string;
   /** Every manager of this registry refuses plugins whose peer dependencies are not met (see docs/compatibility.md). */
   checkPeers?: boolean;
+  /**
+   * The clock (milliseconds since the epoch, as `Date.now`) the on-disk cache
+   * judges "changed too recently to trust" by: a scan of a path changed within
+   * the file system's timestamp tick is not stored. For tests, which give a
+   * clock ahead of time to store scans of trees they have just written.
+   * Default `Date.now`.
+   */
+  clock?: () => number;
 }
 
 /** An entry point added in-process with `register()`: it loads the given value. */
@@ -106,6 +116,7 @@ export class Registry {
   private location: { root: string; folders: readonly string[]; pnp: PnpApi | null } | null = null;
   private readonly useCache: boolean;
   private readonly cacheDir: string;
+  private readonly clock: () => number;
   private scanned: ScanResult | null = null;
   private lastCacheStatus: CacheStatus | null = null;
   /** The lists `entryPoints(group)` returned, until `register()` or `refresh()`. */
@@ -118,6 +129,7 @@ export class Registry {
     this.extraFolders = nodePathFolders().concat(options.global ? [globalFolder()] : []);
     this.useCache = options.cache ?? true;
     this.cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : defaultCacheDir();
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Whether managers of this registry check plugins' peer dependencies unless told otherwise. */
@@ -326,34 +338,70 @@ export class Registry {
   /**
    * What the on-disk cache did for the last scan: `hit` (served from the
    * cache), `stored` (scanned, then stored), `not-stored` (scanned; the tree
-   * changed too recently to trust, or the cache folder is not writable), `off`
-   * (caching disabled), or null before the first scan.
+   * changed too recently to trust, or the cache folder cannot be used: not
+   * writable, not a folder, or not this user's alone), `off` (caching
+   * disabled), or null before the first scan.
    */
   get cacheStatus(): CacheStatus | null {
     return this.lastCacheStatus;
   }
 
-  /** The key the on-disk cache stores this registry's scan under. */
+  /**
+   * The key the on-disk cache stores this registry's scan under: the root as
+   * given and where it really is (so that switching a `current` link to
+   * another release uses another file), and the folders searched.
+   */
   get cacheKey(): string {
+    return this.keyFor(realpathOrSelf(this.root));
+  }
+
+  private keyFor(realRoot: string): string {
     const pnp = this.pnp ? (findPnpFile(this.root) ?? 'pnp') : undefined;
-    return JSON.stringify({ root: this.root, folders: this.folders, pnp });
+    return JSON.stringify({ root: this.root, real: realRoot, folders: this.folders, pnp });
   }
 
   private load(): ScanResult {
-    const cacheOff = !this.useCache || cacheDisabledReason(this.cacheDir) !== null;
-    if (!cacheOff) {
-      const cached = readCache(this.cacheDir, this.cacheKey);
-      if (cached) {
-        this.lastCacheStatus = 'hit';
-        return cached;
-      }
+    if (!this.useCache || cacheDisabledReason(this.cacheDir) !== null) {
+      this.lastCacheStatus = 'off';
+      return this.freshScan(this.located());
     }
-    const startedNs = BigInt(Date.now()) * 1_000_000n;
+    const context = this.cacheContext();
+    const key = this.keyFor(context.realRoot);
+    const cached = readCache(this.cacheDir, key, context);
+    if (cached) {
+      this.lastCacheStatus = 'hit';
+      return cached;
+    }
+    const startedMs = this.clock();
+    const result = context.rescan();
+    this.lastCacheStatus = writeCache(this.cacheDir, key, result, startedMs, context) ? 'stored' : 'not-stored';
+    return result;
+  }
+
+  /** What a cache file is checked against: where the tree is now, and how to scan it instead. */
+  private cacheContext(): CacheContext {
+    const located = this.located();
+    const context: CacheContext = {
+      realRoot: realpathOrSelf(this.root),
+      folders: this.folders,
+      rescan: () => this.freshScan(located),
+    };
+    if (located) {
+      const source = located.packages[0]?.source ?? findPnpFile(this.root) ?? 'pnp';
+      context.located = { source, dirs: new Map(located.packages.map((pkg) => [pkg.installedAs, pkg.dir])) };
+    }
+    return context;
+  }
+
+  /** Under Plug'n'Play, the packages its API names. */
+  private located(): LocatedPackages | undefined {
+    return this.pnp ? pnpPackages(this.root, this.pnp) : undefined;
+  }
+
+  private freshScan(located: LocatedPackages | undefined): ScanResult {
     debug.registry('scanning %s and %d folders', this.root, this.folders.length);
-    const result = scan(this.root, this.folders, this.pnp ? pnpPackages(this.root, this.pnp) : undefined);
+    const result = scan(this.root, this.folders, located);
     debug.registry('found %d packages declaring entry points', result.packages.length);
-    if (cacheOff) this.lastCacheStatus = 'off';
-    else this.lastCacheStatus = writeCache(this.cacheDir, this.cacheKey, result, startedNs) ? 'stored' : 'not-stored';
     return result;
   }
 
@@ -374,11 +422,28 @@ export class Registry {
     const result = this.scan();
     if (this.declared?.scan !== result) {
       const groups = new Map<string, DeclaredGroup>();
-      for (const pkg of result.packages) {
-        for (const declaration of pkg.declarations) {
-          const group = groups.get(declaration[0]);
-          if (group) group.declarations.push([declaration, pkg.dist]);
-          else groups.set(declaration[0], { declarations: [[declaration, pkg.dist]], entryPoints: null });
+      if (result instanceof CachedScan) {
+        // A cached scan decodes a group's section of the file only when the group is asked for.
+        for (const group of result.groupNames()) {
+          groups.set(group, { each: (visit) => result.eachDeclaration(group, visit), entryPoints: null });
+        }
+      } else {
+        const byGroup = new Map<string, [Declaration, Distribution][]>();
+        for (const pkg of result.packages) {
+          for (const declaration of pkg.declarations) {
+            const list = byGroup.get(declaration[0]);
+            if (list) list.push([declaration, pkg.dist]);
+            else byGroup.set(declaration[0], [[declaration, pkg.dist]]);
+          }
+        }
+        for (const [group, list] of byGroup) {
+          const each = (visit: DeclarationVisitor): void => {
+            for (let i = 0; i < list.length; i++) {
+              const declaration = list[i][0];
+              visit(declaration[1], declaration[2], declaration[3], list[i][1]);
+            }
+          };
+          groups.set(group, { each, entryPoints: null });
         }
       }
       this.declared = { scan: result, groups };
@@ -403,16 +468,27 @@ export class Registry {
   private discovered(group: string): readonly EntryPoint[] {
     const declared = this.declaredGroups().get(group);
     if (!declared) return [];
-    declared.entryPoints ??= declared.declarations.map(([[, name, value, parsed], dist]) =>
-      EntryPoint.fromParsed(name, value, group, parsed, dist),
-    );
+    if (!declared.entryPoints) {
+      const made: EntryPoint[] = [];
+      declared.each((name, value, parsed, dist) => made.push(EntryPoint.fromParsed(name, value, group, parsed, dist)));
+      declared.entryPoints = made;
+    }
     return declared.entryPoints;
   }
 }
 
 interface DeclaredGroup {
-  declarations: [Declaration, Distribution][];
+  /** Visits the group's declarations: worked out when the group is first asked for. */
+  each: (visit: DeclarationVisitor) => void;
   entryPoints: EntryPoint[] | null;
+}
+
+function realpathOrSelf(dir: string): string {
+  try {
+    return realpathSync.native(dir);
+  } catch {
+    return path.resolve(dir);
+  }
 }
 
 /**

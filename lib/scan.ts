@@ -14,12 +14,12 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
   readSync,
-  realpathSync,
   statSync,
 } from 'node:fs';
 import type { BigIntStats, Dirent, Stats } from 'node:fs';
@@ -32,6 +32,8 @@ import { duplicateDeclarationProblems } from './duplicate-keys';
 import type { EntryPointsRead } from './manifest';
 import { entryPointsOf, manifestFields, readEntryPoints } from './manifest';
 import { kindOf, quote } from './quote';
+import type { Resolved } from './links';
+import { LinkResolver } from './links';
 
 /** One `[group, name, value, parsed]` declaration: the value as written and its parsed parts. */
 export type Declaration = [group: string, name: string, value: string, parsed: ParsedValue];
@@ -65,7 +67,11 @@ export interface Problem {
   name: string | null;
 }
 
-/** A path whose state the scan depended on, with its stat signature (`-` when missing). */
+/**
+ * A path whose state the scan depended on, with its stat signature (`-` when
+ * missing). A signature starting with `l` is the link's own (lstat): a symbolic
+ * link that resolution went through.
+ */
 export type WatchEntry = [path: string, signature: string];
 
 export interface ScanResult {
@@ -94,18 +100,46 @@ const BUFFER_BYTES = 64 * 1024;
 // A bigger file could not be decoded into one string.
 const MAX_MANIFEST_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
-/** The stat fields that change when a file or folder changes, in one comparable string. */
-export function signature(stats: { mtimeNs: bigint; ctimeNs: bigint; size: bigint; ino: bigint } | null): string {
+/**
+ * The stat fields that change when a file or folder changes, in one
+ * comparable string: modification and change time in milliseconds (as Node's
+ * `mtimeMs`, a double: exact to a fraction of a microsecond, far finer than
+ * the window in which the cache refuses to store a scan), size and inode.
+ */
+export function signature(stats: Stats | BigIntStats | null): string {
   if (!stats) return '-';
-  return `${stats.mtimeNs}/${stats.ctimeNs}/${stats.size}/${stats.ino}`;
+  if (typeof stats.size === 'bigint') {
+    const big = stats as BigIntStats;
+    return `${msOf(big.mtimeNs)}/${msOf(big.ctimeNs)}/${big.size}/${big.ino}`;
+  }
+  return `${stats.mtimeMs}/${stats.ctimeMs}/${stats.size}/${stats.ino}`;
+}
+
+/** Nanoseconds as the double Node gives for `mtimeMs` (seconds * 1e3 + nanoseconds / 1e6). */
+function msOf(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 /** The signature of a path now; `-` when it does not exist. */
 export function signatureOf(file: string): string {
   try {
-    return signature(statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null);
+    return signature(statSync(file, { throwIfNoEntry: false }) ?? null);
   } catch {
     return '-';
+  }
+}
+
+/** The signature of a symbolic link itself (`l` + its lstat signature; `l-` when missing). */
+export function linkSignature(stats: Stats | BigIntStats | null): string {
+  return `l${signature(stats)}`;
+}
+
+/** The link signature of a path now. */
+export function linkSignatureOf(file: string): string {
+  try {
+    return linkSignature(lstatSync(file, { throwIfNoEntry: false }) ?? null);
+  } catch {
+    return 'l-';
   }
 }
 
@@ -115,6 +149,34 @@ class Scan {
   private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private readonly seenNames = new FoundNames();
   private readonly seenPaths = new FoundPaths();
+  /** The real paths of the folders that are listed and watched: a link inside one needs no watch of its own. */
+  private readonly watchedDirs = new Set<string>();
+  private readonly watchedLinks = new Set<string>();
+  private readonly links = new LinkResolver((link, stats, realParent) => {
+    // Replacing a link changes the folder holding it: watched already when that folder is.
+    if (this.watchedDirs.has(realParent) || this.watchedLinks.has(link)) return;
+    this.watchedLinks.add(link);
+    this.watch(link, null, linkSignature(stats));
+  });
+  /** Each folder of installed packages: where it leads (null when nowhere), or why it cannot be read. */
+  private readonly sources = new Map<string, Resolved | { error: unknown }>();
+  /** The real paths of the folders of installed packages, each ending with a separator. */
+  private readonly realSources: string[] = [];
+
+  /** Resolves the folders of installed packages first: a package linked into one of them is watched through it. */
+  constructor(folders: readonly string[]) {
+    for (const folder of folders) {
+      if (this.sources.has(folder)) continue;
+      let where: Resolved | { error: unknown };
+      try {
+        where = this.links.resolve(folder);
+        if (where.stats.isDirectory()) this.realSources.push(where.real + path.sep);
+      } catch (error) {
+        where = { error };
+      }
+      this.sources.set(folder, where);
+    }
+  }
 
   problem(
     code: WarningCode,
@@ -132,15 +194,20 @@ class Scan {
     this.seenNames.endSource();
   }
 
-  watch(file: string, stats: BigIntStats | null): void {
-    this.result.watch.push([file, signature(stats)]);
+  watch(file: string, stats: Stats | BigIntStats | null, sig: string = signature(stats)): void {
+    this.result.watch.push([file, sig]);
   }
 
-  /** The application's own package: always read, always watched. */
+  /** The application's own package: always read, always watched, and so is every link on the way to it. */
   root(dir: string): void {
-    const real = realpathOrSelf(dir);
+    let real: string;
+    try {
+      real = this.links.resolve(dir).real;
+    } catch {
+      real = path.resolve(dir);
+    }
     this.seenPaths.add(...splitPath(real));
-    this.readPackage(real, path.basename(real), 'root', true);
+    this.readWatched(real, path.basename(real), 'root');
   }
 
   /** A package whose folder a package manager told us (Yarn Plug'n'Play): read where it is, without listing. */
@@ -155,14 +222,16 @@ class Scan {
     this.seenNames.add(pkg.installedAs);
     if (this.seenPaths.has(parent, name)) return;
     this.seenPaths.add(parent, name);
-    this.readPackage(pkg.dir, pkg.installedAs, pkg.source, pkg.watch);
+    if (pkg.watch) this.readWatched(pkg.dir, pkg.installedAs, pkg.source);
+    else this.readPackage(pkg.dir, pkg.installedAs, pkg.source, false);
   }
 
   /** A folder of installed packages: node_modules, a NODE_PATH entry or the global folder. */
   folder(dir: string): void {
-    const entries = this.list(dir);
-    if (!entries) return;
-    const realDir = realpathOrSelf(dir);
+    const where = this.sources.get(dir) ?? { error: null };
+    const entries = this.list(dir, where);
+    if (!entries || !('real' in where)) return;
+    const realDir = where.real;
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith('.')) {
@@ -174,31 +243,40 @@ class Scan {
         continue;
       }
       const scopeDir = dir + path.sep + name;
-      const scopeEntries = this.list(scopeDir);
-      if (!scopeEntries) continue;
-      // A real scope folder's real path is known; only a linked one needs resolving.
-      const realScope = entry.isDirectory() ? realDir + path.sep + name : realpathOrSelf(scopeDir);
+      let scope: Resolved | { error: unknown };
+      try {
+        // A real scope folder's real path is known; only a linked one needs resolving.
+        scope = entry.isDirectory()
+          ? { real: realDir + path.sep + name, stats: statSync(scopeDir) }
+          : this.links.resolveIn(realDir, name);
+      } catch (error) {
+        scope = { error };
+      }
+      const scopeEntries = this.list(scopeDir, scope);
+      if (!scopeEntries || !('real' in scope)) continue;
       for (const scoped of scopeEntries) {
-        if (!scoped.name.startsWith('.')) this.candidate(dir, scopeDir, realScope, scoped, `${name}/${scoped.name}`);
+        if (!scoped.name.startsWith('.')) this.candidate(dir, scopeDir, scope.real, scoped, `${name}/${scoped.name}`);
       }
     }
   }
 
-  /** Lists a folder (sorted), watching it; null when it is missing or unreadable. */
-  private list(dir: string): Dirent[] | null {
-    let stats: BigIntStats | null;
-    try {
-      stats = statSync(dir, { bigint: true });
-    } catch (err) {
+  /**
+   * Lists a folder (sorted), watching it with the stats it was resolved with
+   * (taken before the listing: an entry added in between makes the next run
+   * rescan); null when it is missing or unreadable.
+   */
+  private list(dir: string, where: Resolved | { error: unknown }): Dirent[] | null {
+    if (!('real' in where)) {
       this.watch(dir, null);
-      if (code(err) !== 'ENOENT' && code(err) !== 'ENOTDIR') {
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(err)}`);
+      const why = code(where.error);
+      if (where.error !== null && why !== 'ENOENT' && why !== 'ENOTDIR') {
+        this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(where.error)}`);
       }
       return null;
     }
-    // Watched before it is listed: an entry added in between makes the next run rescan.
-    this.watch(dir, stats);
-    if (!stats.isDirectory()) return null;
+    this.watch(dir, where.stats);
+    if (!where.stats.isDirectory()) return null;
+    this.watchedDirs.add(where.real);
     try {
       return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (err) {
@@ -224,8 +302,9 @@ class Scan {
       if (!entry.isSymbolicLink()) return;
       const where = parent + path.sep + entry.name;
       try {
-        real = realpathSync.native(where);
-        if (!statSync(real).isDirectory()) return;
+        const resolved = this.links.resolveIn(realParent, entry.name);
+        if (!resolved.stats.isDirectory()) return;
+        real = resolved.real;
       } catch (err) {
         this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
         return;
@@ -240,12 +319,33 @@ class Scan {
     this.seenNames.add(installedAs);
     if (this.seenPaths.has(realFolder, realName)) return;
     this.seenPaths.add(realFolder, realName);
-    this.readPackage(real, installedAs, source, linked);
+    // A package linked from outside every folder of installed packages (npm link, a workspace) can be edited in
+    // place, which changes nothing else that is watched: its package.json is watched. One linked to a folder inside
+    // them (pnpm's .pnpm store, an alias) belongs to the package manager of that folder, and changes with it.
+    if (linked && !this.insideSources(real)) this.readWatched(real, installedAs, source);
+    else this.readPackage(real, installedAs, source, false);
+  }
+
+  private insideSources(real: string): boolean {
+    const inside = real + path.sep;
+    return this.realSources.some((source) => inside.startsWith(source));
+  }
+
+  /** Reads a package whose package.json is watched, and the links that package.json itself goes through. */
+  private readWatched(dir: string, installedAs: string, source: string): void {
+    const file = dir + path.sep + 'package.json';
+    try {
+      if (lstatSync(file).isSymbolicLink()) this.links.resolve(file);
+    } catch {
+      // missing or unreadable: readPackage says so
+    }
+    this.readPackage(dir, installedAs, source, true);
   }
 
   /**
-   * Reads one package.json. A package that declares entry points, a linked
-   * package and the root are watched: an edit to them changes no folder.
+   * Reads one package.json; with `alwaysWatch` (the root, and packages
+   * linked from outside the packages folders, which can be edited in place
+   * without changing any folder) its signature is recorded too.
    */
   private readPackage(dir: string, installedAs: string, source: string, alwaysWatch: boolean): void {
     const file = dir + path.sep + 'package.json';
@@ -306,9 +406,9 @@ class Scan {
   /**
    * Reads a package.json once, into the scan's buffer; returns its bytes (a
    * view of the buffer: read them before the next file) when they mention
-   * `"entryPoints"` (the only files worth parsing) and are UTF-8, else null. Reports what cannot be read, and watches the file
-   * when {@link watchesPackage} says so, with the signature of the descriptor
-   * its bytes came from.
+   * `"entryPoints"` (the only files worth parsing) and are UTF-8, else null.
+   * Reports what cannot be read, and with `alwaysWatch` watches the file with
+   * the signature of the descriptor its bytes came from.
    */
   private readDeclaring(file: string, alwaysWatch: boolean): Buffer | null {
     let fd: number;
@@ -349,42 +449,37 @@ class Scan {
    */
   private readOpened(fd: number, file: string, alwaysWatch: boolean, followed: boolean): Buffer | null {
     // Through a link the file could be anything (a link to /dev/zero): look before reading.
-    let kind: Stats | null = followed ? statOpened(fd, file, false) : null;
+    let kind: Stats | null = followed ? statOpened(fd, file) : null;
     if (kind && !kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
     let length: number;
     try {
       length = this.read(fd, file, 0);
     } catch (err) {
       if (code(err) !== 'ESPIPE') throw err;
-      return this.notRegular(fd, file, statOpened(fd, file, false), alwaysWatch);
+      return this.notRegular(fd, file, statOpened(fd, file), alwaysWatch);
     }
     if (!kind && (length === 0 || length === this.buffer.length)) {
-      kind = statOpened(fd, file, false);
+      kind = statOpened(fd, file);
       if (!kind.isFile()) return this.notRegular(fd, file, kind, alwaysWatch);
     }
     if (kind) length = this.readRest(fd, file, length, kind.size);
     // A view of this file's bytes: past `length` lie the stale bytes of a longer one.
     let bytes = this.buffer.subarray(0, length);
     let declares = mentionsEntryPoints(bytes);
-    if (this.watchesPackage(declares, alwaysWatch)) {
+    if (alwaysWatch) {
       // The signature is taken from the same descriptor after the read. A write in between gives the file a
       // ctime later than the scan's start, and the cache refuses to store such a scan (see isRacy in cache.ts).
-      const stats = statOpened(fd, file, true);
+      const stats = statOpened(fd, file);
       if (!stats.isFile()) return this.notRegular(fd, file, stats, alwaysWatch);
-      if (stats.size > BigInt(length)) {
+      if (stats.size > length) {
         // A short read before the end (some network file systems): read the rest.
-        length = this.readRest(fd, file, length, Number(stats.size));
+        length = this.readRest(fd, file, length, stats.size);
         bytes = this.buffer.subarray(0, length);
         declares = mentionsEntryPoints(bytes);
       }
       this.watch(file, stats);
     }
     return declares ? this.utf8(file, bytes) : null;
-  }
-
-  /** Whether a package's package.json is watched: an edit to it changes no folder. */
-  private watchesPackage(declares: boolean, alwaysWatch: boolean): boolean {
-    return declares || alwaysWatch;
   }
 
   /** A declaring file's bytes as Node reads a package.json: UTF-8, a byte order mark skipped; null when reported. */
@@ -449,8 +544,8 @@ class Scan {
     return null;
   }
 
-  private notRegular(fd: number, file: string, kind: Stats | BigIntStats, alwaysWatch: boolean): null {
-    if (alwaysWatch) this.watch(file, statOpened(fd, file, true));
+  private notRegular(fd: number, file: string, kind: Stats, alwaysWatch: boolean): null {
+    if (alwaysWatch) this.watch(file, statOpened(fd, file));
     const what = kind.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, a device or a socket)';
     this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `package.json is ${what}`);
     return null;
@@ -585,7 +680,7 @@ export interface LocatedPackages {
  * name shadows later ones; a package reached twice (through links) counts once.
  */
 export function scan(root: string, folders: readonly string[], located?: LocatedPackages): ScanResult {
-  const state = new Scan();
+  const state = new Scan(folders);
   state.root(root);
   for (const file of located?.watchFiles ?? []) state.watch(file, statOrNull(file));
   for (const pkg of located?.packages ?? []) state.located(pkg);
@@ -647,9 +742,9 @@ function linkTarget(link: string): string {
   }
 }
 
-function statOrNull(file: string): BigIntStats | null {
+function statOrNull(file: string): Stats | null {
   try {
-    return statSync(file, { bigint: true });
+    return statSync(file);
   } catch {
     return null;
   }
@@ -657,21 +752,11 @@ function statOrNull(file: string): BigIntStats | null {
 
 // Yarn's zip filesystem (Plug'n'Play) opens files inside archives with descriptors
 // that the fd-based calls refuse (EBADF): fall back to the path there.
-function statOpened(fd: number, file: string, bigint: true): BigIntStats;
-function statOpened(fd: number, file: string, bigint: false): Stats;
-function statOpened(fd: number, file: string, bigint: boolean): Stats | BigIntStats {
+function statOpened(fd: number, file: string): Stats {
   try {
-    return fstatSync(fd, { bigint });
+    return fstatSync(fd);
   } catch (err) {
     if (code(err) !== 'EBADF') throw err;
-    return statSync(file, { bigint });
-  }
-}
-
-function realpathOrSelf(file: string): string {
-  try {
-    return realpathSync.native(file);
-  } catch {
-    return path.resolve(file);
+    return statSync(file);
   }
 }

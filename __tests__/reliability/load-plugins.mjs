@@ -3,7 +3,8 @@
 // cannot import() ES modules, so the ESM, top-level-await and cross-process
 // cases run through this script. Argument: a JSON object
 //   { root, group, mode: 'sync' | 'create', managers?: number, loadTimeout?: number,
-//     cache?: boolean, cacheDir?: string, invokeOnLoad?: boolean, trust?: TrustPolicy,
+//     cache?: boolean, cacheDir?: string, clockAheadMs?: number (the registry's clock runs that far ahead),
+//     invokeOnLoad?: boolean, trust?: TrustPolicy,
 //     callback?: boolean | 'first' (false: no onLoadFailureCallback, so failures become warnings;
 //     'first': only the first manager has one) }
 import { ExtensionManager, Registry } from '../../dist/index.mjs';
@@ -28,7 +29,12 @@ function describe(error) {
   }
 }
 
-const registry = new Registry({ root: options.root, cache: options.cache ?? false, cacheDir: options.cacheDir });
+const registry = new Registry({
+  root: options.root,
+  cache: options.cache ?? false,
+  cacheDir: options.cacheDir,
+  clock: options.clockAheadMs ? () => Date.now() + options.clockAheadMs : undefined,
+});
 
 async function build(_, index) {
   const failures = [];

@@ -18,6 +18,8 @@ export interface LoaderOptions {
   loadTimeout?: number;
   cache?: boolean;
   cacheDir?: string;
+  /** How far ahead of the real time the registry's clock runs (a scan of a tree just written is then stored). */
+  clockAheadMs?: number;
   invokeOnLoad?: boolean;
   trust?: unknown;
   /** false: no onLoadFailureCallback, so load failures become warnings; 'first': only the first manager has one. */
