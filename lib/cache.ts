@@ -328,7 +328,9 @@ export class CachedScan implements ScanResult {
    * watched path changed. Throws when the file is damaged or names anything
    * a scan of this tree could not have found.
    */
-  static open(file: string, bytes: Buffer, key: string, context: CacheContext): CachedScan | null {
+  static open(file: string, data: Uint8Array, key: string, context: CacheContext): CachedScan | null {
+    // Uint8Array in the signature keeps the public declarations free of Node's types.
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const newline = bytes.indexOf(0x0a);
     if (newline === -1) damaged('no header line');
     const header = JSON.parse(bytes.toString('utf8', 0, newline)) as Header;

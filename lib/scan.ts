@@ -22,7 +22,7 @@ import {
   readSync,
   statSync,
 } from 'node:fs';
-import type { BigIntStats, Dirent, Stats } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
 import type { Distribution, ParsedValue } from './entry-point';
 import { parseEntryPointValue } from './entry-point';
@@ -100,24 +100,23 @@ const BUFFER_BYTES = 64 * 1024;
 // A bigger file could not be decoded into one string.
 const MAX_MANIFEST_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
+/** The stat fields a signature is made of; every `fs.Stats` has them. */
+export interface StatFields {
+  mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
+}
+
 /**
  * The stat fields that change when a file or folder changes, in one
  * comparable string: modification and change time in milliseconds (as Node's
  * `mtimeMs`, a double: exact to a fraction of a microsecond, far finer than
  * the window in which the cache refuses to store a scan), size and inode.
  */
-export function signature(stats: Stats | BigIntStats | null): string {
+export function signature(stats: StatFields | null): string {
   if (!stats) return '-';
-  if (typeof stats.size === 'bigint') {
-    const big = stats as BigIntStats;
-    return `${msOf(big.mtimeNs)}/${msOf(big.ctimeNs)}/${big.size}/${big.ino}`;
-  }
   return `${stats.mtimeMs}/${stats.ctimeMs}/${stats.size}/${stats.ino}`;
-}
-
-/** Nanoseconds as the double Node gives for `mtimeMs` (seconds * 1e3 + nanoseconds / 1e6). */
-function msOf(ns: bigint): number {
-  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 /** The signature of a path now; `-` when it does not exist. */
@@ -130,7 +129,7 @@ export function signatureOf(file: string): string {
 }
 
 /** The signature of a symbolic link itself (`l` + its lstat signature; `l-` when missing). */
-export function linkSignature(stats: Stats | BigIntStats | null): string {
+export function linkSignature(stats: StatFields | null): string {
   return `l${signature(stats)}`;
 }
 
@@ -194,7 +193,7 @@ class Scan {
     this.seenNames.endSource();
   }
 
-  watch(file: string, stats: Stats | BigIntStats | null, sig: string = signature(stats)): void {
+  watch(file: string, stats: StatFields | null, sig: string = signature(stats)): void {
     this.result.watch.push([file, sig]);
   }
 
