@@ -34,4 +34,11 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // The library reads input nobody here wrote: its sources get the type-aware rules too.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['lib/**/*.ts'] })),
+  {
+    files: ['lib/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-unsafe-function-type': 'off' },
+  },
 );

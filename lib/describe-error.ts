@@ -32,10 +32,17 @@ function isError(value: unknown): value is Error {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
+function primitiveText(value: unknown): string {
+  return typeof value === 'symbol' ? value.toString() : `${value as number | bigint | boolean}`;
+}
+
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return `a thrown ${value} (not an Error)`;
   if (typeof value === 'string') return value === '' ? 'a thrown empty string (not an Error)' : value;
-  if (typeof value !== 'object' && typeof value !== 'function') return `a thrown ${typeof value} ${String(value)}`;
+  if (typeof value !== 'object' && typeof value !== 'function')
+    return `a thrown ${typeof value} ${primitiveText(value)}`;
+  // An object's own toString, when it has one, says what it is best.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const text = safeString(() => String(value), '');
   if (text && text !== '[object Object]') return text;
   const json = safeString(() => JSON.stringify(value), '');

@@ -43,7 +43,7 @@ export class EnabledExtensionManager<T = unknown, N extends string = string> ext
     invokeKwds: Readonly<Record<string, unknown>>,
   ): Extension<PluginType<T, N>> | null {
     const extension = super._loadOnePlugin(entryPoint, invokeOnLoad, invokeArgs, invokeKwds);
-    if (extension && !this.checkFunc(extension as Extension<PluginType<T, N>>)) {
+    if (extension && !this.checkFunc(extension)) {
       debug.manager('ignoring extension %s', entryPoint.name);
       return null;
     }

@@ -264,7 +264,7 @@ export class EntryPoint<T = unknown> {
     readonly group: string,
     readonly dist: Distribution | null = null,
   ) {
-    const parsed = (new.target as typeof EntryPoint).parse(value);
+    const parsed = new.target.parse(value);
     this.module = parsed.module;
     this.attr = parsed.attr;
     this.extras = parsed.extras.length === 0 ? NO_EXTRAS : Object.freeze(parsed.extras);

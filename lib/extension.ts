@@ -210,7 +210,7 @@ interface Deferred {
 /** A stand-in for `Manager` as `new.target`: same prototype and statics, carrying the deferral. */
 function deferringTarget(Manager: Function, deferred: Deferred): Function {
   const target = function () {} as unknown as Record<symbol, Deferred> & Function;
-  target.prototype = Manager.prototype;
+  target.prototype = Manager.prototype as object;
   Object.setPrototypeOf(target, Manager);
   Object.defineProperty(target, CREATE, { value: deferred });
   return target;
@@ -342,7 +342,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     extensions: readonly Extension<unknown>[],
     options: TestInstanceOptions = {},
   ): M {
-    const manager = Object.create(this.prototype) as AnyManager;
+    const manager = Object.create(this.prototype as object) as AnyManager;
     Object.assign(manager, manager._testSettings(extensions));
     manager._initAttributes(options.namespace ?? 'TESTING', options);
     manager._initPlugins([...extensions]);
@@ -374,7 +374,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
 
   /** Stores the loaded extensions. Subclasses check or reorder them here. */
   protected _initPlugins(extensions: Extension<PluginType<T, N>>[]): void {
-    this.extensions = extensions as Extension<PluginType<T, this['namespace']>>[];
+    this.extensions = extensions;
     this._extensionsByNameCache = null;
   }
 
@@ -647,7 +647,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
       }
       this._extensionsByNameCache = byName;
     }
-    return this._extensionsByNameCache as Map<string, Extension<PluginType<T, this['namespace']>>>;
+    return this._extensionsByNameCache;
   }
 
   /** `[name, extension]` pairs, one per name (conflicts resolved). */

@@ -239,7 +239,7 @@ export class Registry {
    * when entry points are asked for (see {@link entryPoints}).
    */
   scan(): ScanResult {
-    this.scanned ??= traceDiscover(this, this.load);
+    this.scanned ??= traceDiscover(this, () => this.load());
     return this.scanned;
   }
 

@@ -220,7 +220,7 @@ function resolveTarget(
     return path.join(packageDir, replaced);
   }
   if (Array.isArray(target)) {
-    let lastError: unknown = null;
+    let lastError: Error | null = null;
     for (const candidate of target) {
       try {
         const resolved = resolveTarget(packageDir, candidate, patternMatch, conditions, manifest);
@@ -232,7 +232,7 @@ function resolveTarget(
         return resolved;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ERR_INVALID_PACKAGE_TARGET') throw err;
-        lastError = err;
+        lastError = err as Error;
       }
     }
     if (lastError) throw lastError;

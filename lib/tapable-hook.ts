@@ -72,11 +72,11 @@ export function callableOf(extension: Extension<unknown>, options: TapOptions = 
   if (options.method !== undefined) {
     const method = (target as Record<string, unknown> | null | undefined)?.[options.method];
     if (typeof method !== 'function') throw new TypeError(`extension '${name}' has no method '${options.method}'`);
-    return (...args) => method.apply(target, args);
+    return (...args) => (method as (...a: unknown[]) => unknown).apply(target, args);
   }
   if (typeof target === 'function') return (...args) => (target as (...a: unknown[]) => unknown)(...args);
   const apply = (target as { apply?: unknown } | null | undefined)?.apply;
-  if (typeof apply === 'function') return (...args) => apply.apply(target, args);
+  if (typeof apply === 'function') return (...args) => (apply as (...a: unknown[]) => unknown).apply(target, args);
   throw new TypeError(`extension '${name}' is neither a function nor an object with an apply() method`);
 }
 
@@ -99,7 +99,7 @@ export function tapExtensions<H extends object>(
   for (const extension of extensions) {
     const call = callableOf(extension, options);
     if (isAsync && tappable.tapPromise) {
-      tappable.tapPromise(tapName(extension), async (...args) => call(...args));
+      tappable.tapPromise(tapName(extension), async (...args) => await call(...args));
     } else {
       tappable.tap(tapName(extension), call);
     }

@@ -87,9 +87,9 @@ function tracing(): Channels {
  * Runs a registry's scan (`load`, called on `registry`), traced on
  * `stevedore-ts:discover` when anyone subscribes.
  */
-export function traceDiscover(registry: Registry, load: (this: Registry) => ScanResult): ScanResult {
+export function traceDiscover(registry: Registry, load: () => ScanResult): ScanResult {
   const channel = tracing().discover;
-  if (!channel.hasSubscribers) return load.call(registry);
+  if (!channel.hasSubscribers) return load();
   const context: DiscoverTrace = {
     registry,
     root: registry.root,
@@ -101,8 +101,8 @@ export function traceDiscover(registry: Registry, load: (this: Registry) => Scan
   return channel.traceSync(scanCounted, context, undefined, registry, load, context);
 }
 
-function scanCounted(registry: Registry, load: (this: Registry) => ScanResult, context: DiscoverTrace): ScanResult {
-  const result = load.call(registry);
+function scanCounted(registry: Registry, load: () => ScanResult, context: DiscoverTrace): ScanResult {
+  const result = load();
   context.cache = registry.cacheStatus;
   context.packages = result.packages.length;
   for (const record of result.packages) context.entryPoints += record.declarations.length;
@@ -113,14 +113,14 @@ function scanCounted(registry: Registry, load: (this: Registry) => ScanResult, c
 export function traceLoad<T>(entryPoint: EntryPoint<T>): T {
   const channel = tracing().load;
   if (!channel.hasSubscribers) return entryPoint.load();
-  return channel.traceSync(entryPoint.load, loadContext(entryPoint, 'sync'), entryPoint);
+  return channel.traceSync(() => entryPoint.load(), loadContext(entryPoint, 'sync'));
 }
 
 /** `entryPoint.loadAsync()`, traced on `stevedore-ts:load` (with asyncStart/asyncEnd) when anyone subscribes. */
 export function traceLoadAsync<T>(entryPoint: EntryPoint<T>): Promise<T> {
   const channel = tracing().load;
   if (!channel.hasSubscribers) return entryPoint.loadAsync();
-  return channel.tracePromise(entryPoint.loadAsync, loadContext(entryPoint, 'async'), entryPoint);
+  return channel.tracePromise(() => entryPoint.loadAsync(), loadContext(entryPoint, 'async'));
 }
 
 function loadContext(entryPoint: EntryPoint, mode: LoadTrace['mode']): LoadTrace {

@@ -65,7 +65,8 @@ export class TrustChecker {
   ) {
     const options = policy === 'dependencies' ? { dependencies: true } : policy;
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`trust policy must be 'dependencies' or { packages, dependencies }, got ${String(policy)}`);
+      const got = typeof policy === 'string' ? `'${policy}'` : policy === null ? 'null' : typeof policy;
+      throw new TypeError(`trust policy must be 'dependencies' or { packages, dependencies }, got ${got}`);
     }
     for (const pattern of options.packages ?? []) {
       if (typeof pattern !== 'string' || pattern === '') {

@@ -163,7 +163,7 @@ export function parseCommandLine(argv: readonly string[], name = DEFAULT_COMMAND
   const everyOption = {
     ...GLOBAL_OPTIONS,
     version: VERSION_OPTION,
-    ...Object.assign({}, ...COMMANDS.map((c) => c.options)),
+    ...(Object.assign({}, ...COMMANDS.map((c) => c.options)) as Record<string, OptionSpec>),
   };
   // First pass, lenient: only to find which word is the command.
   const { tokens } = parseArgs({

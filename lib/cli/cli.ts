@@ -21,7 +21,9 @@ export type { CliIo, TextSink } from './output';
 /** The version of stevedore-ts (from its package.json, one folder above lib/ and dist/). */
 export function version(): string {
   try {
-    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
     return String(manifest.version);
   } catch {
     return 'unknown';

@@ -103,7 +103,11 @@ export function describePlugin(plugin: unknown): PluginDescription {
 
 function prototypeMethods(cls: Function): string[] {
   const methods = new Set<string>();
-  for (let proto = cls.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = cls.prototype as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     for (const key of Object.getOwnPropertyNames(proto)) if (key !== 'constructor') methods.add(key);
   }
   return [...methods];

@@ -31,7 +31,10 @@ const answers = new Socket({ fd: 4, readable: false, writable: true });
 answers.on('error', () => leave());
 
 // Plugins may replace these; the loader keeps its own.
-const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
+const writers = {
+  stdout: process.stdout.write.bind(process.stdout),
+  stderr: process.stderr.write.bind(process.stderr),
+};
 
 for (const stream of [process.stdout, process.stderr]) {
   // Write as to a terminal, synchronously: what a plugin printed is not lost if it exits, a raw
@@ -44,7 +47,7 @@ for (const stream of [process.stdout, process.stderr]) {
 /** Writes to stdout or stderr with the loader's own writer; never throws. */
 function write(stream: 'stdout' | 'stderr', text: string): void {
   try {
-    writers[stream].call(process[stream], text);
+    writers[stream](text);
   } catch {
     // A stream the plugin broke: its end shows in the command.
   }
