@@ -1,5 +1,5 @@
 /**
- * Bad input (SPEC §2, §6, §7): every malformed declaration or unreadable
+ * Bad input: every malformed declaration or unreadable
  * package is skipped with exactly one STEVEDORE_* warning naming the file
  * and the reason, discovery of the rest goes on, and each warning is emitted
  * once per process.

@@ -1,5 +1,5 @@
 /**
- * The default root (SPEC §3), found by real node processes: upward from the
+ * The default root, found by real node processes: upward from the
  * main script's real path, wherever it is started from; upward from the
  * current folder under `node -e` or when the script is in no package.
  */

@@ -1,5 +1,5 @@
 /**
- * Entry point values (SPEC §2, §4): the grammar, the properties, and loading
+ * Entry point values: the grammar, the properties, and loading
  * what a value names, both with require() in this process (CommonJS) and in
  * real node processes (ES modules, top-level await, loadAsync).
  */

@@ -1,5 +1,5 @@
 /**
- * Discovery (SPEC §3): which entry points a Registry finds in real package
+ * Discovery: which entry points a Registry finds in real package
  * trees — the committed layouts under fixtures/layouts (copied to a temporary
  * folder so that walking up meets no other node_modules) and trees written
  * with createPackageTree — and in which order.
