@@ -93,6 +93,8 @@ const common = {
   external: ['tapable', 'debug', 'semver'],
   logLevel: 'warning',
   metafile: true,
+  // The metafile's paths are relative to this folder; the build runs from anywhere (the examples build it too).
+  absWorkingDir: root,
 };
 
 // 2. The entries that load the library from the bundle.
