@@ -22,13 +22,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CACHE_FORMAT, cacheFileFor, cacheInfo, clearCache, isRacy } from '../lib/cache';
 import { ExtensionManager } from '../lib/index';
 import type { CacheStatus, RegistryOptions } from '../lib/registry';
 import { Registry } from '../lib/registry';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { runNode } from './support/processes';
+import { TOOLS, runNode } from './support/processes';
 import { recordWarnings } from './support/warnings';
 import type { GroupSection } from './support/cache-file';
 import { readCacheFile, rewriteCacheFile } from './support/cache-file';
@@ -1015,6 +1016,59 @@ describe('real processes', () => {
     expect(runScript(scan).stderr).toBe('');
     const enabled = `require('debug').enable('stevedore:cache'); ${scan}`;
     expect(runScript(enabled).stderr).toMatch(/stevedore:cache (stored|hit|not stored)/);
+  });
+
+  it('a scan that met a descriptor limit (EMFILE) is not stored, so nothing stays hidden once it has passed', () => {
+    // As a busy server that refreshes its registry while at its limit: the scan cannot open a file, then the
+    // descriptors are let go before the scan is stored. A real limit, in a child of its own.
+    const script = path.join(cacheDir, '..', 'exhausted.ts');
+    writeFileSync(
+      script,
+      `import { closeSync, openSync } from 'node:fs';
+      import { writeCache } from ${JSON.stringify(path.join(REPO, 'lib', 'cache'))};
+      import { scan } from ${JSON.stringify(path.join(REPO, 'lib', 'scan'))};
+      const [root, folder, cacheDir] = process.argv.slice(2);
+      const context = { realRoot: root, folders: [folder], rescan: () => scan(root, [folder]) };
+      const held: number[] = [];
+      try {
+        for (;;) held.push(openSync('/dev/null', 'r'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EMFILE') throw err;
+      }
+      const starved = scan(root, [folder]);
+      for (const fd of held) closeSync(fd);
+      const ahead = Date.now() + 60_000;
+      const whole = scan(root, [folder]);
+      console.log(JSON.stringify({
+        reasons: starved.problems.map((problem) => problem.reason),
+        starvedStored: writeCache(cacheDir, 'starved', starved, ahead, context),
+        wholeStored: writeCache(cacheDir, 'whole', whole, ahead, context),
+        found: whole.packages.map((pkg) => pkg.installedAs),
+      }));`,
+    );
+    const folder = path.join(tree.root, 'node_modules');
+    const result = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        'ulimit -n 256 && exec "$@"',
+        'sh',
+        process.execPath,
+        '--import',
+        pathToFileURL(TOOLS.tsxLoader).href,
+        script,
+        tree.root,
+        folder,
+        cacheDir,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(report.reasons.length).toBeGreaterThan(0);
+    for (const reason of report.reasons) expect(reason).toMatch(/EMFILE: too many open files/);
+    expect(report).toMatchObject({ starvedStored: false, wholeStored: true });
+    expect(report.found.sort()).toEqual(['@scope/beta', 'alpha'].sort());
   });
 
   it('a second process is served by the first one’s scan, and sees an install', () => {

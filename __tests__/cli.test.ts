@@ -109,6 +109,44 @@ describe('the built command as a process', () => {
       tree.cleanup();
     }
   });
+
+  it('too few file descriptors to start the loader: the entry point is reported crashed, with a hint', () => {
+    // Under a low `ulimit -n` node itself starts, but spawning the loader (eight pipe ends) fails with EMFILE.
+    // The limit where that happens depends on the machine, so every limit from node's least upwards is tried:
+    // each must give an answer (loaded, or crashed with the reason), never a crash of the command.
+    const answers: string[] = [];
+    for (let limit = 12; limit <= 48 && !answers.includes('loaded'); limit += 2) {
+      const script = `ulimit -n ${limit} && exec "$@"`;
+      const result = run(['show', 'demo.formatters', 'json', '--json'], {
+        command: ['/bin/sh', '-c', script, 'sh', process.execPath, BIN],
+      });
+      if (!result.stdout.startsWith('{')) {
+        // node could not start at all under this limit (nothing of ours ran yet)
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).not.toContain('stevedore-ts');
+        continue;
+      }
+      const answer = JSON.parse(result.stdout);
+      if (answer.error) {
+        // Started, but no package.json could be opened: nothing found, and the message says why.
+        expect(result.code).toBe(1);
+        expect(answer.error.code).toBe('GROUP_NOT_FOUND');
+        expect(answer.error.message).toMatch(/\(could not read .*EMFILE: too many open files/);
+        continue;
+      }
+      expect(result.stderr).toBe('');
+      const load = loadOf(result);
+      answers.push(load.status);
+      if (load.status === 'loaded') expect(result.code).toBe(0);
+      else {
+        expect(result.code).toBe(1);
+        expect(load).toMatchObject({ status: 'crashed', hint: expect.stringContaining('ulimit -n') });
+        expect(load.error.message).toContain('EMFILE');
+      }
+    }
+    expect(answers).toContain('crashed');
+    expect(answers.at(-1)).toBe('loaded');
+  });
 });
 
 /**

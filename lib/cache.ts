@@ -23,7 +23,7 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import type { Distribution, ParsedValue } from './entry-point';
 import type { Declaration, PackageRecord, Problem, ScanResult, ShadowedPackage, WatchEntry } from './scan';
-import { linkSignatureOf, signatureOf } from './scan';
+import { UNSETTLED, linkSignatureOf, signatureOf } from './scan';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
 import { homeDir } from './locate';
@@ -838,6 +838,11 @@ export function writeCache(
   const file = cacheFileFor(dir, key);
   let tmp: string | null = null;
   try {
+    const unsettled = result.watch.find(([, sig]) => sig === UNSETTLED);
+    if (unsettled) {
+      debug.cache('not stored: %s could not be read just now', unsettled[0]);
+      return false;
+    }
     if (isRacy(result.watch, scanStartedMs)) {
       debug.cache('not stored: the tree changed during or just before the scan');
       return false;

@@ -82,6 +82,26 @@ export interface ScanResult {
   watch: WatchEntry[];
 }
 
+/**
+ * The signature of a path that could not be read for a reason of the moment:
+ * no stat ever has it, so a scan holding one is never taken for current.
+ */
+export const UNSETTLED = '!';
+// Errors that tell of this process or this moment (descriptor limits, memory, a failing disk or network file
+// system), not of what the tree holds.
+const MOMENTARY_ERRORS = new Set([
+  'EMFILE',
+  'ENFILE',
+  'ENOMEM',
+  'ENOBUFS',
+  'EAGAIN',
+  'EINTR',
+  'EIO',
+  'EBUSY',
+  'ETIMEDOUT',
+  'ESTALE',
+]);
+
 // Files that npm, pnpm and Yarn rewrite inside node_modules on every install.
 const PACKAGE_MANAGER_FILES = new Set(['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity']);
 const INVALID: WarningCode = 'STEVEDORE_INVALID_DECLARATION';
@@ -188,6 +208,17 @@ class Scan {
     this.result.problems.push({ code, file, reason, group, name });
   }
 
+  /**
+   * Reports a file or folder that could not be read. When the reason is of
+   * the moment (too many open files, no memory, an I/O error), not of the
+   * tree, the path is watched as unsettled: the scan is not cached, or what
+   * could not be read would stay hidden once the moment has passed.
+   */
+  private unreadable(file: string, what: string, err: unknown): void {
+    this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `${what}: ${reason(err)}`);
+    if (MOMENTARY_ERRORS.has(code(err) ?? '')) this.watch(file, null, UNSETTLED);
+  }
+
   /** After each source: the names it found shadow those of the sources after it. */
   endSource(): void {
     this.seenNames.endSource();
@@ -269,7 +300,7 @@ class Scan {
       this.watch(dir, null);
       const why = code(where.error);
       if (where.error !== null && why !== 'ENOENT' && why !== 'ENOTDIR') {
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(where.error)}`);
+        this.unreadable(dir, 'cannot read folder', where.error);
       }
       return null;
     }
@@ -279,7 +310,7 @@ class Scan {
     try {
       return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (err) {
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', dir, `cannot read folder: ${reason(err)}`);
+      this.unreadable(dir, 'cannot read folder', err);
       return null;
     }
   }
@@ -305,7 +336,7 @@ class Scan {
         if (!resolved.stats.isDirectory()) return;
         real = resolved.real;
       } catch (err) {
-        this.problem('STEVEDORE_UNREADABLE_PACKAGE', where, `broken symbolic link${linkTarget(where)}: ${reason(err)}`);
+        this.unreadable(where, `broken symbolic link${linkTarget(where)}`, err);
         return;
       }
       [realFolder, realName] = splitPath(real);
@@ -429,8 +460,8 @@ class Scan {
     } catch (err) {
       if (alwaysWatch) this.watch(file, statOrNull(file));
       if (code(err) === 'ENOENT') return null;
-      const why = code(err) === 'EISDIR' ? 'package.json is a folder' : `cannot read: ${reason(err)}`;
-      this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, why);
+      if (code(err) === 'EISDIR') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, 'package.json is a folder');
+      else this.unreadable(file, 'cannot read', err);
       return null;
     } finally {
       closeSync(fd);
@@ -539,7 +570,7 @@ class Scan {
 
   private notOpened(file: string, err: unknown, alwaysWatch: boolean): null {
     if (alwaysWatch) this.watch(file, null);
-    if (code(err) !== 'ENOENT') this.problem('STEVEDORE_UNREADABLE_PACKAGE', file, `cannot read: ${reason(err)}`);
+    if (code(err) !== 'ENOENT') this.unreadable(file, 'cannot read', err);
     return null;
   }
 

@@ -77,8 +77,17 @@ export class Context {
    */
   groupNotFound(group: string, hint: string): number {
     const close = didYouMean(group, this.registry.groups());
-    return this.notFound('GROUP_NOT_FOUND', `no entry points in group '${group}'${suggestion(close)}${hint}`, close);
+    const message = `no entry points in group '${group}'${suggestion(close)}${hint}${unreadableNote(this.registry)}`;
+    return this.notFound('GROUP_NOT_FOUND', message, close);
   }
+}
+
+/** Why a group may be missing although it is installed: files or folders the scan could not read. */
+function unreadableNote(registry: Registry): string {
+  const unreadable = registry.scan().problems.filter((problem) => problem.code === 'STEVEDORE_UNREADABLE_PACKAGE');
+  if (unreadable.length === 0) return '';
+  const more = unreadable.length > 1 ? `, and ${unreadable.length - 1} more` : '';
+  return ` (could not read ${unreadable[0].file}: ${unreadable[0].reason}${more})`;
 }
 
 /** The package record that declared an entry point (looked up by index: commands stay linear). */

@@ -125,6 +125,16 @@ export class Loader {
       exitHookInstalled = true;
       process.on('exit', endAllLoaders);
     }
+    let started: (running: boolean) => void = () => {};
+    this.ready = new Promise((resolve) => (started = resolve));
+    let exited: () => void = () => {};
+    this.exited = new Promise((resolve) => (exited = resolve));
+    const end = (exit: NonNullable<Loader['exit']>): void => {
+      this.exit ??= exit;
+      started(false);
+      exited();
+      this.onExit?.();
+    };
     // fd 3 carries requests to the loader, fd 4 its answers (see channel.ts); stdin is empty.
     this.child = spawn(process.execPath, [childScript(), ...(POSIX ? ['--own-group'] : [])], {
       cwd,
@@ -133,22 +143,26 @@ export class Loader {
       detached: POSIX,
       env: { ...process.env, [LOADER_TOKEN_VARIABLE]: this.token },
     });
+    // First: a loader that cannot be started (EMFILE, EAGAIN) says so with an 'error' event, and has no pipes.
+    this.child.on('error', (error) => end({ code: null, signal: null, error }));
+    this.child.on('exit', (code, signal) => end({ code, signal }));
     live.add(this);
-    this.requests = this.child.stdio[3] as Writable | null;
+    const stdio = this.child.stdio ?? [];
+    this.requests = (stdio[3] as Writable | null | undefined) ?? null;
     this.requests?.on('error', () => {});
     for (const stream of STREAMS) {
       const pipe = this.child[stream];
       const capture = this.captures[stream];
-      pipe?.on('data', (chunk: Buffer) => capture.push(chunk));
-      pipe?.on('end', () => capture.end());
-      pipe?.on('close', () => capture.end());
-      pipe?.on('error', () => capture.end());
+      if (!pipe) {
+        capture.end();
+        continue;
+      }
+      pipe.on('data', (chunk: Buffer) => capture.push(chunk));
+      pipe.on('end', () => capture.end());
+      pipe.on('close', () => capture.end());
+      pipe.on('error', () => capture.end());
     }
-    let started: (running: boolean) => void = () => {};
-    this.ready = new Promise((resolve) => (started = resolve));
-    let exited: () => void = () => {};
-    this.exited = new Promise((resolve) => (exited = resolve));
-    const replies = this.child.stdio[4] as Readable | null;
+    const replies = (stdio[4] as Readable | null | undefined) ?? null;
     const reader = new FrameReader((raw) => {
       const message = childMessage(raw);
       if (message === null) return;
@@ -157,14 +171,6 @@ export class Loader {
     });
     replies?.setEncoding('utf8').on('data', (text: string) => reader.push(text));
     replies?.on('error', () => {});
-    const end = (exit: NonNullable<Loader['exit']>): void => {
-      this.exit ??= exit;
-      started(false);
-      exited();
-      this.onExit?.();
-    };
-    this.child.on('error', (error) => end({ code: null, signal: null, error }));
-    this.child.on('exit', (code, signal) => end({ code, signal }));
   }
 
   /** Whether the next entry point can be loaded here, its output told apart from the ones before. */
@@ -294,7 +300,7 @@ export class Loader {
         DRAIN_GRACE_MS,
       );
       // A process that escaped with our pipes must not keep the command alive.
-      for (const stream of this.child.stdio) stream?.destroy();
+      for (const stream of this.child.stdio ?? []) stream?.destroy();
       this.child.unref();
       live.delete(this);
     })();
