@@ -5,10 +5,10 @@
 //   cli/main.js       the `stevedore` command, and cli/probe-child.js, the process it loads plugins in: both load
 //                     the library from index.js too, so a process holds one copy of it whatever it runs;
 //   *.mjs             ES module wrappers that hand `import` the same CommonJS module (*.bundler.mjs: for bundlers);
-//   *.d.ts, *.d.mts   the type declarations of the two public entries (tsc emits those of the modules they reach).
+//   *.d.ts, *.d.mts   the type declarations of the two public entries and of the modules their types reach.
 // No source maps: they would point at lib/, which is not published.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,30 @@ rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
+pruneDeclarations(['index.d.ts', 'testing.d.ts'].map((file) => path.join(dist, file)));
+
+/**
+ * tsc emits a declaration file for every module the entries import, types or not: keeps only those the public
+ * declarations reach (through `from '...'` and `import('...')`), so the package ships no unreachable module.
+ */
+function pruneDeclarations(entries) {
+  const reached = new Set();
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (reached.has(file) || !existsSync(file)) continue;
+    reached.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/g,
+    )) {
+      pending.push(path.join(path.dirname(file), `${specifier.replace(/\.js$/, '')}.d.ts`));
+    }
+  }
+  for (const name of readdirSync(dist, { recursive: true })) {
+    const file = path.join(dist, name);
+    if (name.endsWith('.d.ts') && !reached.has(file)) rmSync(file);
+  }
+}
 
 const common = {
   bundle: true,
