@@ -848,6 +848,15 @@ describe('similar names', () => {
     expect(editDistance('list', 'lsit')).toBe(1);
     expect(editDistance('', 'abc')).toBe(3);
     expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('sitting', 'kitten')).toBe(3);
+    expect(editDistance('ca', 'abc')).toBe(3);
+    expect(editDistance('abcdef', 'badcfe')).toBe(3);
+  });
+
+  it('does not compare names whose lengths alone tell them apart (a group of a megabyte costs nothing)', () => {
+    const huge = `app.plugins${'x'.repeat(1_000_000)}`;
+    expect(isTypo('app.plugins', huge)).toBe(false);
+    expect(didYouMean('app.plugin', [huge, 'app.plugins', `${huge}s`])).toEqual(['app.plugins']);
   });
 
   it('tells typos from different names', () => {

@@ -3,23 +3,27 @@
  * missing, extra, wrong or swapped character or two).
  */
 
-/** The optimal string alignment distance: edits, counting a swap of neighbours as one. */
+/**
+ * The optimal string alignment distance: edits, counting a swap of neighbours as one. Three rows are kept (a
+ * swap looks two back), so memory follows the shorter side, not the product of the lengths.
+ */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+  if (a.length < b.length) [a, b] = [b, a];
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i < rows; i++) {
+  let before = new Int32Array(cols);
+  let previous = Int32Array.from({ length: cols }, (_, j) => j);
+  let current = new Int32Array(cols);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
+      let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2] + 1);
+      current[j] = best;
     }
+    [before, previous, current] = [previous, current, before];
   }
-  return d[a.length][b.length];
+  return previous[b.length];
 }
 
 /** How many edits still count as a typo of a word this long. */
@@ -33,7 +37,10 @@ export function isTypo(a: string, b: string): boolean {
   if (a === b) return false;
   // Case-only differences are typos too (group names are compared exactly).
   if (a.toLowerCase() === b.toLowerCase()) return true;
-  return editDistance(a, b) <= typoBudget(Math.min(a.length, b.length));
+  const budget = typoBudget(Math.min(a.length, b.length));
+  // Names are read from package.json files: a long one must not cost its length times the other's.
+  if (Math.abs(a.length - b.length) > budget) return false;
+  return editDistance(a, b) <= budget;
 }
 
 /** The candidates that `word` is probably a typo of, closest first. */
