@@ -781,6 +781,41 @@ describe('main() on a terminal', () => {
     expect(groups.out().split('\n')[0]).toMatch(/^GROUP +ENTRY POINTS +PACKAGES$/);
   });
 
+  it('names and values from package.json files cannot talk to the terminal: control characters are shown escaped', async () => {
+    const title = 'app\u001b]0;pwned\u0007';
+    const tree = createPackageTree({
+      packages: [
+        {
+          name: 'sneaky',
+          description: 'clears \u001b[2J the screen',
+          entryPoints: { [title]: { 'name\u001b[1A': './index.js' } },
+          files: { 'index.js': 'module.exports = {};' },
+        },
+      ],
+    });
+    try {
+      for (const args of [
+        ['list'],
+        ['list', title],
+        ['show', title, 'name\u001b[1A'],
+        ['docs', title],
+        ['list', 'nothing'],
+      ]) {
+        const io = memoryIo({ cwd: tree.root });
+        await main(args, io);
+        const shown = io.out() + io.err();
+        expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+        if (args.length === 1) expect(shown).toContain('app\\x1b]0;pwned\\x07');
+        else if (args[1] === title) expect(shown).toContain('name\\x1b[1A');
+      }
+      const json = memoryIo({ cwd: tree.root });
+      await main(['list', '--json'], json);
+      expect(JSON.parse(json.out()).groups[0].name).toBe(title);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   it('list of a tree without entry points says so', async () => {
     const tree = createPackageTree({ packages: [{ name: 'plain-lib', files: { 'index.js': '' } }] });
     try {

@@ -87,7 +87,8 @@ export async function docs(ctx: Context, group: string, options: DocsOptions): P
   });
   const markdown = renderMarkdown(plugins, options);
   ctx.output({ root: registry.root, group, detailed: options.detailed, plugins, markdown }, () => {
-    ctx.io.stdout.write(markdown);
+    // Markdown made of package texts: shown on a terminal (or by `cat` of the file it is sent to) like any.
+    ctx.io.stdout.write(ctx.printer.untrusted(markdown));
   });
   const failed = plugins.filter((plugin) => plugin.loadError !== null);
   for (const plugin of failed) {

@@ -61,19 +61,23 @@ export class Printer {
     this.name = io.name ?? DEFAULT_COMMAND_NAME;
   }
 
-  /** Writes lines to stdout. */
+  /**
+   * Writes lines to stdout. Names, values and descriptions come from package
+   * files nobody here wrote: every line is shown through {@link untrusted}, so
+   * none can talk to the terminal (set its title, clear it, move the cursor).
+   */
   line(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+    this.io.stdout.write(`${this.untrusted(text)}\n`);
   }
 
   /** Writes a message to stderr, prefixed so that it is recognisable among other output. */
   error(message: string): void {
-    this.io.stderr.write(`${this.name}: ${message}\n`);
+    this.io.stderr.write(`${this.untrusted(`${this.name}: ${message}`)}\n`);
   }
 
   /** Writes a note to stderr (never mixed into stdout, which scripts may parse). */
   note(message: string): void {
-    this.io.stderr.write(`${message}\n`);
+    this.io.stderr.write(`${this.untrusted(message)}\n`);
   }
 
   /**
@@ -102,7 +106,7 @@ export class Printer {
   }
 
   /**
-   * Text printed by a plugin, made safe to show: control characters (which
+   * Text from a plugin or a package, made safe to show: control characters (which
    * could move the cursor, rewrite lines or talk to the terminal) are shown
    * escaped, as `\x1b`; color sequences are kept when we use color ourselves.
    */
