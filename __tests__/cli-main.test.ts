@@ -787,7 +787,7 @@ describe('main() on a terminal', () => {
       packages: [
         {
           name: 'sneaky',
-          description: 'clears \u001b[2J the screen',
+          manifest: { description: 'clears \u001b[2J the screen' },
           entryPoints: { [title]: { 'name\u001b[1A': './index.js' } },
           files: { 'index.js': 'module.exports = {};' },
         },
@@ -804,6 +804,7 @@ describe('main() on a terminal', () => {
         const io = memoryIo({ cwd: tree.root });
         await main(args, io);
         const shown = io.out() + io.err();
+        // eslint-disable-next-line no-control-regex -- the control characters are what must not appear
         expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
         if (args.length === 1) expect(shown).toContain('app\\x1b]0;pwned\\x07');
         else if (args[1] === title) expect(shown).toContain('name\\x1b[1A');

@@ -8,7 +8,7 @@ import { fc, test } from '@fast-check/jest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidEntryPoint, Registry, parseEntryPointValue } from '../lib/index';
-import { formatEntryPointValue } from '../lib/entry-point';
+import { formatEntryPointValue, leavesPackage } from '../lib/entry-point';
 import type { ParsedValue } from '../lib/index';
 import type { FixturePackage } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
@@ -99,6 +99,19 @@ describe('the value grammar', () => {
       runs,
     );
     return 'never threw anything but InvalidEntryPoint, whose message quotes the value';
+  });
+
+  report.case('a "./" path leaves its package exactly when path.posix.normalize says so (500 paths)', () => {
+    const part = fc.constantFrom('a', 'b.js', '..', '.', '', '...', '..a', 'a..');
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 12 }), fc.constantFrom('/', '\\'), (parts, separator) => {
+        const module = `./${parts.join(separator)}`;
+        const normalized = path.posix.normalize(module.replace(/\\/g, '/'));
+        expect(leavesPackage(module)).toBe(normalized === '..' || normalized.startsWith('../'));
+      }),
+      runs,
+    );
+    return 'the one-pass depth count agrees with path.posix.normalize on every generated path';
   });
 
   report.case('any value that is not a string: InvalidEntryPoint', () => {
@@ -373,6 +386,19 @@ describe('linear cost: doubling the input six times multiplies the work by about
     );
     return 'CPU time within 20 times of linear growth for every generated value (20 values)';
   });
+
+  report.case(
+    'the value grammar on "./../" and "./a/.." repeated, the shapes path.posix.normalize makes quadratic',
+    () => {
+      for (const unit of ['./../', '/a/..', 'a/b/../']) {
+        expectLinear((size) => {
+          const value = `./${unit.repeat(Math.ceil(size / unit.length)).slice(0, size)}`;
+          return cost(() => parseOrReason(value));
+        });
+      }
+      return 'CPU time within 20 times of linear growth (a megabyte of "./../" took 77 s before)';
+    },
+  );
 
   report.case(
     'discovery of a hostile package.json on disk (deep arrays or objects in each position, long values, ' +
