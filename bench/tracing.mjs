@@ -190,9 +190,9 @@ export async function benchTracing(options = {}) {
 
   const samples = {};
   for (const [scenario] of SCENARIOS) samples[scenario] = Object.fromEntries(VARIANTS.map(([v]) => [v, []]));
-  // Round 0 is a warm-up (file system caches); then, per scenario, a process without a subscriber
-  // (compiled out vs traced) and one with (compiled out vs subscribed).
-  for (let round = 0; round <= rounds; round++) {
+  // Round 0 is a warm-up (file system caches; a quick run, a smoke check, has none); then, per scenario, a
+  // process without a subscriber (compiled out vs traced) and one with (compiled out vs subscribed).
+  for (let round = quick ? 1 : 0; round <= rounds; round++) {
     for (const [scenario] of SCENARIOS) {
       for (const subscribe of [false, true]) {
         const child = spawnSync(process.execPath, [childFile], {
