@@ -71,6 +71,29 @@ describe('resolveExports', () => {
     expect(() => resolveExports(PKG, '.', [{ require: './c.cjs' }, null], IMPORT)).toThrow(/No "exports" main/);
   });
 
+  test('a package.json cannot make resolution overflow the stack, build a huge string or a huge message', () => {
+    let deep: unknown = './x.js';
+    for (let i = 0; i < 100_000; i++) deep = { node: deep };
+    expect(() => resolveExports(PKG, '.', deep, IMPORT)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_PACKAGE_CONFIG',
+        message: expect.stringContaining('"exports" nests conditions or arrays more than 64 deep'),
+      }),
+    );
+    const stars = { './*': `./${'*'.repeat(100_000)}` };
+    const thrown = (() => {
+      try {
+        resolveExports(PKG, `./${'a'.repeat(100_000)}`, stars, IMPORT);
+      } catch (err) {
+        return err as Error & { code: string };
+      }
+      return null;
+    })();
+    expect(thrown).toMatchObject({ code: 'ERR_INVALID_PACKAGE_TARGET' });
+    expect(thrown?.message).toContain('longer than any path');
+    expect(thrown?.message.length).toBeLessThan(1000);
+  });
+
   test('mixing subpaths and conditions is an invalid package config', () => {
     expect(() => resolveExports(PKG, '.', { '.': './a.js', import: './b.js' }, IMPORT)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_PACKAGE_CONFIG' }),

@@ -15,6 +15,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { findPnpApi } from './pnp';
+import { quote } from './quote';
 
 export type { PnpApi } from './pnp';
 
@@ -194,6 +195,18 @@ function comparePatternKeys(a: string, b: string): number {
   return b.length - a.length;
 }
 
+// A package.json nobody here wrote decides how deep the targets nest and how often `*` repeats: Node would
+// overflow its stack or build a string of gigabytes; these bounds give an error that says what is wrong instead.
+const MAX_TARGET_DEPTH = 64;
+const MAX_TARGET_LENGTH = 64 * 1024;
+
+/** The length of `target` with every `*` replaced by `match`, without building it. */
+function replacedLength(target: string, match: string): number {
+  let stars = 0;
+  for (let at = target.indexOf('*'); at !== -1; at = target.indexOf('*', at + 1)) stars++;
+  return target.length + stars * (match.length - 1);
+}
+
 /**
  * RESOLVE_PACKAGE_TARGET: a string target (with `*` replaced), the first
  * array entry that resolves, or the first matching condition of an object.
@@ -206,14 +219,21 @@ function resolveTarget(
   patternMatch: string | null,
   conditions: ReadonlySet<string>,
   manifest: string,
+  depth = 0,
 ): string | null | undefined {
+  if (depth > MAX_TARGET_DEPTH) {
+    throw resolutionError(
+      'ERR_INVALID_PACKAGE_CONFIG',
+      `Invalid package config ${manifest}: "exports" nests conditions or arrays more than ${MAX_TARGET_DEPTH} deep`,
+    );
+  }
   if (typeof target === 'string') {
-    const invalid = (): Error =>
-      resolutionError(
-        'ERR_INVALID_PACKAGE_TARGET',
-        `Invalid "exports" target ${JSON.stringify(target)} in ${manifest}`,
-      );
+    const invalid = (why = ''): Error =>
+      resolutionError('ERR_INVALID_PACKAGE_TARGET', `Invalid "exports" target ${quote(target)} in ${manifest}${why}`);
     if (!target.startsWith('./')) throw invalid();
+    if (patternMatch !== null && replacedLength(target, patternMatch) > MAX_TARGET_LENGTH) {
+      throw invalid(`: with "*" replaced it is longer than any path (${MAX_TARGET_LENGTH} characters)`);
+    }
     const replaced = patternMatch === null ? target : target.replaceAll('*', patternMatch);
     const segments = replaced.slice(2).split(/[\\/]/);
     if (segments.some((segment) => segment === '..' || segment === '.' || segment === 'node_modules')) throw invalid();
@@ -223,7 +243,7 @@ function resolveTarget(
     let lastError: Error | null = null;
     for (const candidate of target) {
       try {
-        const resolved = resolveTarget(packageDir, candidate, patternMatch, conditions, manifest);
+        const resolved = resolveTarget(packageDir, candidate, patternMatch, conditions, manifest, depth + 1);
         if (resolved === undefined) continue;
         if (resolved === null) {
           lastError = null;
@@ -241,7 +261,7 @@ function resolveTarget(
   if (target !== null && typeof target === 'object') {
     for (const [condition, value] of Object.entries(target)) {
       if (!conditions.has(condition)) continue;
-      const resolved = resolveTarget(packageDir, value, patternMatch, conditions, manifest);
+      const resolved = resolveTarget(packageDir, value, patternMatch, conditions, manifest, depth + 1);
       if (resolved !== undefined) return resolved;
     }
     return undefined;
