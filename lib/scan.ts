@@ -69,8 +69,9 @@ export interface Problem {
 
 /**
  * A path whose state the scan depended on, with its stat signature (`-` when
- * missing). A signature starting with `l` is the link's own (lstat): a symbolic
- * link that resolution went through.
+ * missing, `!` when it could not be read just now, which no later state
+ * matches). A signature starting with `l` is the link's own (lstat): a
+ * symbolic link that resolution went through.
  */
 export type WatchEntry = [path: string, signature: string];
 
