@@ -12,6 +12,7 @@ import {
   linkSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -21,6 +22,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CACHE_FORMAT, cacheFileFor, cacheInfo, clearCache, isRacy } from '../lib/cache';
@@ -876,40 +878,54 @@ describe('an unusable cache folder only turns caching off, silently but for DEBU
   });
 
   /** A 16 KiB tmpfs, or why there cannot be one here. */
-  function tinyFileSystem(dir: string): string | null {
+  /** Mounts a 16 KiB tmpfs at `dir` (made here); returns why it cannot, or null. */
+  function mountTiny(dir: string): string | null {
     mkdirSync(dir);
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', dir], { encoding: 'utf8' });
     if (mounted.status === 0) return null;
     return (mounted.stderr || mounted.error?.message || 'mount failed').trim();
   }
 
-  it('a full disk (a 16 KiB tmpfs; skipped, saying why, where mounting is not permitted)', () => {
-    const disk = path.join(tree.dir, 'tiny');
-    const cannot = tinyFileSystem(disk);
-    if (cannot) {
-      console.warn(`full-disk case skipped: cannot mount a tmpfs here (${cannot})`);
-      return;
-    }
+  /** Whether this machine lets the tests mount a tmpfs (root, not in a container that forbids it): why not, or null. */
+  function tmpfsUnavailable(): string | null {
+    const probe = path.join(mkdtempSync(path.join(os.tmpdir(), 'stevedore-mount-')), 'tiny');
     try {
-      // Fill it up, leaving less than a cache file needs.
-      const filler = path.join(disk, 'filler');
-      try {
-        writeFileSync(filler, Buffer.alloc(64 * 1024));
-      } catch (err) {
-        expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
-      }
-      cacheDir = path.join(disk, 'cache');
-      const registry = cachedRegistry();
-      expect(found(registry)).toEqual(truth());
-      expect(registry.cacheStatus).toBe('not-stored');
-      expect(readdirSync(cacheDir)).toEqual([]); // no half-written temporary file left behind
-      rmSync(filler);
-      expect(cachedRegistry().cacheStatus).toBe('stored');
-      expect(cachedRegistry().cacheStatus).toBe('hit');
+      const cannot = mountTiny(probe);
+      if (cannot === null) spawnSync('umount', [probe]);
+      return cannot;
     } finally {
-      spawnSync('umount', [disk]);
+      rmSync(path.dirname(probe), { recursive: true, force: true });
     }
-  });
+  }
+
+  const cannotMount = tmpfsUnavailable();
+  (cannotMount ? it.skip : it)(
+    `a full disk (a 16 KiB tmpfs)${cannotMount ? ` (skipped: cannot mount a tmpfs here: ${cannotMount})` : ''}`,
+    () => {
+      const disk = path.join(tree.dir, 'tiny');
+      const cannot = mountTiny(disk);
+      if (cannot) throw new Error(`cannot mount a tmpfs at ${disk}: ${cannot}`);
+      try {
+        // Fill it up, leaving less than a cache file needs.
+        const filler = path.join(disk, 'filler');
+        try {
+          writeFileSync(filler, Buffer.alloc(64 * 1024));
+        } catch (err) {
+          expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        }
+        cacheDir = path.join(disk, 'cache');
+        const registry = cachedRegistry();
+        expect(found(registry)).toEqual(truth());
+        expect(registry.cacheStatus).toBe('not-stored');
+        expect(readdirSync(cacheDir)).toEqual([]); // no half-written temporary file left behind
+        rmSync(filler);
+        expect(cachedRegistry().cacheStatus).toBe('stored');
+        expect(cachedRegistry().cacheStatus).toBe('hit');
+      } finally {
+        spawnSync('umount', [disk]);
+      }
+    },
+  );
 });
 
 describe('turning the cache off', () => {
