@@ -31,7 +31,7 @@ import type { CacheStatus, RegistryOptions } from '../lib/registry';
 import { Registry } from '../lib/registry';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { TOOLS, runNode } from './support/processes';
+import { TOOLS, run, runNode } from './support/processes';
 import { recordWarnings } from './support/warnings';
 import type { GroupSection } from './support/cache-file';
 import { readCacheFile, rewriteCacheFile } from './support/cache-file';
@@ -1063,22 +1063,18 @@ describe('real processes', () => {
       }));`,
     );
     const folder = path.join(tree.root, 'node_modules');
-    const result = spawnSync(
-      '/bin/sh',
-      [
-        '-c',
-        'ulimit -n 256 && exec "$@"',
-        'sh',
-        process.execPath,
-        '--import',
-        pathToFileURL(TOOLS.tsxLoader).href,
-        script,
-        tree.root,
-        folder,
-        cacheDir,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const tsx = pathToFileURL(TOOLS.tsxLoader).href;
+    const underLimit = ['-c', 'ulimit -n 256 && exec "$@"', 'sh'];
+    const result = run('/bin/sh', [
+      ...underLimit,
+      process.execPath,
+      '--import',
+      tsx,
+      script,
+      tree.root,
+      folder,
+      cacheDir,
+    ]);
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout);
     expect(report.reasons.length).toBeGreaterThan(0);
