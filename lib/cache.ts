@@ -124,7 +124,7 @@ export function untrustedDirReason(dir: string): string | null {
 // ---------------------------------------------------------------- reading
 
 /** True when every watched path still has the signature it had at scan time. */
-export function isFresh(watch: readonly WatchEntry[]): boolean {
+function isFresh(watch: readonly WatchEntry[]): boolean {
   // A plain indexed loop: this runs once per start, mostly before the JIT has warmed up.
   for (let i = 0; i < watch.length; i++) {
     const file = watch[i][0];

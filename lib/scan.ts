@@ -150,7 +150,7 @@ export function signatureOf(file: string): string {
 }
 
 /** The signature of a symbolic link itself (`l` + its lstat signature; `l-` when missing). */
-export function linkSignature(stats: StatFields | null): string {
+function linkSignature(stats: StatFields | null): string {
   return `l${signature(stats)}`;
 }
 
