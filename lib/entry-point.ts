@@ -122,6 +122,8 @@ export function formatEntryPointValue({ module, attr, extras }: ParsedValue): st
  * costs the square of the length on a value of a megabyte of `./../`.
  */
 export function leavesPackage(modulePath: string): boolean {
+  // Only a `..` segment can lead out (most values have none: one native search settles them).
+  if (!modulePath.includes('..')) return false;
   let depth = 0;
   let start = 0;
   for (let i = 0; i <= modulePath.length; i++) {
