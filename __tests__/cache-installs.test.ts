@@ -11,8 +11,7 @@ import path from 'node:path';
 import { cacheFileFor } from '../lib/cache';
 import { Registry } from '../lib/registry';
 import { DIST, runRegistry } from './support/cache-child';
-import { packFolder, pnpm as runPnpm, yarn as runYarn } from './support/installs';
-import { runOk } from './support/processes';
+import { npm as runNpm, packFolder, pnpm as runPnpm, yarn as runYarn } from './support/installs';
 import { tempDir } from './support/temp';
 
 const GROUP = 'app.plugins';
@@ -69,9 +68,8 @@ function seenAfterChange(expectChanged = true): string[] {
 
 test('npm: install, a scoped package into an existing scope, upgrade, a folder link, its edit, uninstall', () => {
   const npm = (...args: string[]): void => {
-    runOk('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: app,
-      env: { npm_config_cache: path.join(dir, 'npm-cache') },
+    runNpm(app, [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      npm_config_cache: path.join(dir, 'npm-cache'),
     });
   };
   // Tarballs as npm packs them, so that npm installs copies (a folder it links).

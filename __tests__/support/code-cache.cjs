@@ -1,19 +1,19 @@
 'use strict';
 /**
- * Preloaded (`node -r`) into pnpm and Yarn when the tests run them: keeps
- * V8's compiled code of their bundles (one CommonJS file of megabytes each)
- * in STEVEDORE_CODE_CACHE, so that the next run does not parse and compile
- * it again (about half the CPU of a small install; Node 22's
- * NODE_COMPILE_CACHE does the same, Node 20 has no such option). The package
- * manager runs unchanged: only where its compiled code comes from differs. An
- * entry is named by the module's path and text, and V8 refuses one made by
- * another Node version (the module is then compiled as usual and its entry
- * written again).
+ * Preloaded (`node -r`) into the package managers when the tests run them
+ * (npm, pnpm, Yarn): keeps V8's compiled code of the CommonJS modules they
+ * load in STEVEDORE_CODE_CACHE, so that the next run does not parse and
+ * compile the same megabytes again (about half the CPU of a small pnpm or
+ * Yarn install, a quarter of npm's; Node 22's NODE_COMPILE_CACHE does the
+ * same, Node 20 has no such option). The package manager runs unchanged: only
+ * where its compiled code comes from differs. An entry is named by the
+ * module's path and text, and V8 refuses one made by another Node version
+ * (the module is then compiled as usual and its entry written again).
  *
- * Only large modules that call no import() are cached: on Node 20 a script
- * compiled from cached data cannot import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
- * and small ones are not worth a file each. `import(` right after `{` or `<`
- * is a JSDoc type (`@type {import('./x')}`), not a call.
+ * A module that calls import() is compiled as usual: on Node 20 a script
+ * compiled from cached data cannot import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ * `import(` right after `{` or `<` is a JSDoc type (`@type {import('./x')}`),
+ * not a call.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -22,7 +22,6 @@ const path = require('node:path');
 const vm = require('node:vm');
 
 const dir = process.env.STEVEDORE_CODE_CACHE;
-const LARGE = 1024 * 1024;
 const IMPORT_CALL = /(?<![\w$.{<])import\s*\(/;
 /** Scripts compiled without a usable entry: their code is saved when the process ends (with what ran by then). */
 const unsaved = [];
@@ -42,7 +41,7 @@ function readEntry(file) {
 if (dir) {
   const compileAsUsual = Module.prototype._compile;
   Module.prototype._compile = function compile(content, filename) {
-    if (content.length < LARGE || IMPORT_CALL.test(content)) return compileAsUsual.call(this, content, filename);
+    if (IMPORT_CALL.test(content)) return compileAsUsual.call(this, content, filename);
     const file = entryFile(filename, content);
     const cachedData = readEntry(file);
     // A '#!' line is allowed only at the very start of a script, which the wrapper is not.

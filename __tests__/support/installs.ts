@@ -1,11 +1,12 @@
 /**
- * Real installs for the layout and cache tests: pnpm and Yarn (the
- * devDependencies) run with this Node and V8's code cache for their bundles
- * (support/code-cache.cjs: about half of a small install's CPU is compiling
- * pnpm's 8 MB or Yarn's 4 MB of JavaScript), and package tarballs made the
- * way `npm pack` lays them out, without starting npm for it.
+ * Real installs for the layout and cache tests: npm (the one on PATH), pnpm
+ * and Yarn (the devDependencies) run with this Node and V8's code cache for
+ * their modules (support/code-cache.cjs: about half of a small pnpm or Yarn
+ * install's CPU is compiling their 8 MB or 4 MB of JavaScript, a quarter of
+ * npm's), and package tarballs made the way `npm pack` lays them out,
+ * without starting npm for it.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_CACHE } from './probe';
 import type { EnvChanges, RunOptions, RunResult } from './processes';
@@ -21,6 +22,27 @@ const PRELOAD = ['-r', path.join(__dirname, 'code-cache.cjs')];
 
 function withCache(options: RunOptions): RunOptions {
   return { ...options, env: { STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
+}
+
+/** npm's own script, which the `npm` on PATH runs; null where that is no Node script (npm.cmd on Windows). */
+function findNpmCli(): string | null {
+  for (const folder of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      const script = realpathSync(path.join(folder, 'npm'));
+      return path.basename(script) === 'npm-cli.js' ? script : null;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return null;
+}
+
+const NPM_CLI = findNpmCli();
+
+/** Runs npm in `cwd` (with the code cache where npm is a Node script), and throws with its output when it fails. */
+export function npm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
+  if (!NPM_CLI) return runOk('npm', args, { cwd, env });
+  return runOk(process.execPath, [...PRELOAD, NPM_CLI, ...args], withCache({ cwd, env }));
 }
 
 /** Yarn 4 offline in a project of its own: no global cache, no network, and a lockfile it may write (CI=true). */
