@@ -20,6 +20,7 @@ const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
+const { threadId } = require('node:worker_threads');
 
 const dir = process.env.STEVEDORE_CODE_CACHE;
 const IMPORT_CALL = /(?<![\w$.{<])import\s*\(/;
@@ -35,6 +36,14 @@ function readEntry(file) {
     return fs.readFileSync(file);
   } catch {
     return undefined;
+  }
+}
+
+function removeQuietly(file) {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Left for whoever clears node_modules/.cache.
   }
 }
 
@@ -61,14 +70,16 @@ if (dir) {
 
   process.once('exit', () => {
     for (const [script, file] of unsaved) {
-      // Written under another name, then renamed: processes running at the same time never read half an entry.
-      const partial = `${file}.${process.pid}`;
+      // Written under another name, then renamed: processes (and pnpm's worker threads) running at the same time
+      // never read half an entry.
+      const partial = `${file}.${process.pid}-${threadId}`;
       try {
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(partial, script.createCachedData());
         fs.renameSync(partial, file);
       } catch {
-        // A cache that cannot be written only costs the next run its compile time.
+        // A cache that cannot be written only costs the next run its compile time; never the process its exit code.
+        removeQuietly(partial);
       }
     }
   });
