@@ -77,9 +77,11 @@ export const YARN_NODE = {
 };
 
 /**
- * Packs a package folder into `destination` as `npm pack` does (its files under `package/`, in a gzipped tar
- * named `<scope>-<name>-<version>.tgz`) and returns the tarball's path: what `npm install <tarball>` installs as a
- * copy. No npm process: `tar` costs a few milliseconds, npm most of a second.
+ * Packs a package folder into `destination` as `npm pack` lays it out (its files under `package/`, in a gzipped
+ * tar named `<scope>-<name>-<version>.tgz`) and returns the tarball's path: what `npm install <tarball>` installs
+ * as a copy. Every file of the folder goes in (npm pack would leave out node_modules and what a `files` list or
+ * .npmignore excludes: the tests' packages have none of these). No npm process: `tar` costs a few milliseconds,
+ * npm most of a second.
  */
 export function packFolder(folder: string, destination: string): string {
   const { name, version } = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as {
