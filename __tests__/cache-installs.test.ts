@@ -11,8 +11,7 @@ import path from 'node:path';
 import { cacheFileFor } from '../lib/cache';
 import { Registry } from '../lib/registry';
 import { DIST, runRegistry } from './support/cache-child';
-import { INSTALL_CACHE } from './support/probe';
-import { TOOLS, runOk } from './support/processes';
+import { npm as runNpm, packFolder, pnpm as runPnpm, yarn as runYarn } from './support/installs';
 import { tempDir } from './support/temp';
 
 const GROUP = 'app.plugins';
@@ -56,29 +55,25 @@ function truth(): string[][] {
 }
 
 /**
- * After a change: the next process sees it (rebuilding the stale cache file), and the one after is served from the
- * cache. Returns `name@version` of what was found.
+ * After a change: a fresh process sees it (rebuilding the stale cache file), and a second registry after it (in that
+ * process: the cache lives on disk) is served from the cache. Returns `name@version` of what was found.
  */
 function seenAfterChange(expectChanged = true): string[] {
-  const first = runRegistry({ root: app, cacheDir });
+  const first = runRegistry({ root: app, cacheDir, again: true });
   expect(first.found).toEqual(truth());
   if (expectChanged) expect(first.cache).toBe('stored');
-  const second = runRegistry({ root: app, cacheDir });
-  expect(second).toMatchObject({ cache: 'hit', found: first.found });
+  expect(first.again).toEqual({ cache: 'hit', found: first.found });
   return first.found.map((row) => `${row[1]}@${row[3]}`);
 }
 
 test('npm: install, a scoped package into an existing scope, upgrade, a folder link, its edit, uninstall', () => {
   const npm = (...args: string[]): void => {
-    runOk('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: app,
-      env: { npm_config_cache: path.join(dir, 'npm-cache') },
+    runNpm(app, [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      npm_config_cache: path.join(dir, 'npm-cache'),
     });
   };
-  const pack = (folder: string): string => {
-    const out = runOk('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: folder }).stdout;
-    return path.join(dir, out.trim().split('\n').pop() as string);
-  };
+  // Tarballs as npm packs them, so that npm installs copies (a folder it links).
+  const pack = (folder: string): string => packFolder(folder, dir);
   seenAfterChange();
   npm('install', pack(source('@acme/fmt', '1.0.0', { json: './index.js' }, 'fmt-1')));
   expect(seenAfterChange()).toEqual(['json@1.0.0']);
@@ -99,19 +94,7 @@ test('npm: install, a scoped package into an existing scope, upgrade, a folder l
 }, 180_000);
 
 test('pnpm: links into its store, upgrades, a scoped package, a link: package, and old store files put back', () => {
-  const pnpm = (...args: string[]): void => {
-    runOk(
-      process.execPath,
-      [
-        TOOLS.pnpm,
-        ...args,
-        '--store-dir',
-        path.join(INSTALL_CACHE, 'pnpm-store'),
-        '--config.confirmModulesPurge=false',
-      ],
-      { cwd: app, env: { npm_config_frozen_lockfile: 'false' } },
-    );
-  };
+  const pnpm = (...args: string[]): void => void runPnpm(app, args);
   const depend = (dependencies: Record<string, string>): void =>
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, dependencies }));
   source('plug', '1.0.0', { one: './index.js' });
@@ -159,17 +142,7 @@ test('pnpm: links into its store, upgrades, a scoped package, a link: package, a
 }, 180_000);
 
 test('Yarn 4 node-modules linker: an upgrade rewrites the package in place, and is seen', () => {
-  const yarn = (...args: string[]): void => {
-    runOk(process.execPath, [TOOLS.yarn, ...args], {
-      cwd: app,
-      env: {
-        YARN_ENABLE_GLOBAL_CACHE: 'false',
-        YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
-        YARN_ENABLE_HARDENED_MODE: 'false',
-        YARN_ENABLE_NETWORK: 'false',
-      },
-    });
-  };
+  const yarn = (...args: string[]): void => void runYarn(app, args);
   writeFileSync(path.join(app, '.yarnrc.yml'), 'nodeLinker: node-modules\nenableTelemetry: false\n');
   writeFileSync(path.join(app, 'yarn.lock'), '');
   source('plug', '1.0.0', { one: './index.js' });

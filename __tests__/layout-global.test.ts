@@ -5,12 +5,13 @@
  * environment or from an npmrc file; and an application installed globally
  * that sees the other global packages by walking up.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DIST } from './support/dist';
+import { npm as runNpm, packFolder } from './support/installs';
 import { probe } from './support/probe';
 import type { EnvChanges } from './support/processes';
-import { run, runOk } from './support/processes';
+import { runOk } from './support/processes';
 import type { TempDir } from './support/temp';
 import { tempDir, writeFiles } from './support/temp';
 
@@ -29,7 +30,7 @@ const npmEnv = (): EnvChanges => ({
 });
 
 function npm(cwd: string, ...args: string[]): string {
-  return runOk('npm', args, { cwd, env: npmEnv() }).stdout;
+  return runNpm(cwd, args, npmEnv()).stdout;
 }
 
 beforeAll(() => {
@@ -79,11 +80,9 @@ beforeAll(() => {
     },
     'local-app/node_modules/local-plugin/index.js': 'exports.run = () => "local";',
   });
-  // One npm run for the packing and one for the installs (each npm run costs about a second).
+  // Tarballs as npm packs them, and one npm run for the installs (each npm run costs about a second).
   const packed = path.join(dir, 'packed');
-  mkdirSync(packed);
-  npm(dir, 'pack', '--pack-destination', packed, './src/global-plugin', './src/global-app');
-  const tarballs = ['global-plugin', 'global-app'].map((name) => path.join(packed, `${name}-1.0.0.tgz`));
+  const tarballs = ['global-plugin', 'global-app'].map((name) => packFolder(path.join(dir, 'src', name), packed));
   const linked = path.join(dir, 'src', '@tools', 'linked-plugin');
   npm(dir, 'install', '-g', '--offline', '--prefix', prefix, ...tarballs, linked);
 }, 120_000);
@@ -112,7 +111,7 @@ test('global: true reads the prefix from the npmrc files when the environment ha
   const report = probe({ root: app, group: GROUP, load: 'none', global: true }, { cwd: app, env });
   expect(report.entryPoints.map((ep) => ep.name)).toEqual(['local', ...GLOBAL_NAMES]);
   // npm agrees on where that is.
-  expect(run('npm', ['root', '-g'], { cwd: app, env }).stdout.trim()).toBe(path.join(prefix, 'lib', 'node_modules'));
+  expect(runNpm(app, ['root', '-g'], env).stdout.trim()).toBe(path.join(prefix, 'lib', 'node_modules'));
 });
 
 test('an application installed globally sees the other global packages by walking up', () => {

@@ -5,8 +5,8 @@
  */
 import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { INSTALL_CACHE, probe } from './support/probe';
-import { TOOLS, runOk } from './support/processes';
+import { pnpm as runPnpm } from './support/installs';
+import { probe } from './support/probe';
 import type { TempDir } from './support/temp';
 import { tempDir, writeFiles } from './support/temp';
 
@@ -16,19 +16,8 @@ let dir: string;
 let app: string;
 
 function pnpm(...args: string[]): void {
-  runOk(
-    process.execPath,
-    [
-      TOOLS.pnpm,
-      ...args,
-      // Local folders only: never the network.
-      '--offline',
-      '--store-dir',
-      path.join(INSTALL_CACHE, 'pnpm-store'),
-      '--config.confirmModulesPurge=false',
-    ],
-    { cwd: app, env: { npm_config_frozen_lockfile: 'false' } },
-  );
+  // Local folders only: never the network.
+  runPnpm(app, [...args, '--offline']);
 }
 
 beforeAll(() => {

@@ -10,8 +10,7 @@ import path from 'node:path';
 import { pnpPackages } from '../lib/pnp';
 import type { PnpApi } from '../lib/resolve';
 import { probe } from './support/probe';
-import type { EnvChanges } from './support/processes';
-import { TOOLS, runOk } from './support/processes';
+import { YARN_NODE, yarn as runYarn } from './support/installs';
 import type { TempDir } from './support/temp';
 import { tempDir, writeFiles } from './support/temp';
 
@@ -20,16 +19,8 @@ let temp: TempDir;
 let dir: string;
 let app: string;
 
-const yarnEnv = (): EnvChanges => ({
-  YARN_ENABLE_GLOBAL_CACHE: 'false',
-  // CI=true makes Yarn refuse to write the lockfile; these tests create it.
-  YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
-  YARN_ENABLE_HARDENED_MODE: 'false',
-  YARN_ENABLE_NETWORK: 'false',
-});
-
 function yarn(...args: string[]): string {
-  return runOk(process.execPath, [TOOLS.yarn, ...args], { cwd: app, env: yarnEnv() }).stdout;
+  return runYarn(app, args).stdout;
 }
 
 beforeAll(() => {
@@ -122,7 +113,7 @@ test('discovery lists the root, then its dependencies in name order, from inside
 test('yarn node: ES module plugins load with create() through the PnP loader', () => {
   const report = probe(
     { root: app, group: GROUP, load: 'async' },
-    { cwd: app, launcher: [process.execPath, TOOLS.yarn, 'node'], env: yarnEnv() },
+    { cwd: app, launcher: YARN_NODE.launcher, env: YARN_NODE.env },
   );
   expect(Object.fromEntries(report.loaded ?? [])).toEqual({
     own: 'own',

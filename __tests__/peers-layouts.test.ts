@@ -9,8 +9,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DIST, ensureBuilt } from './support/dist';
-import { INSTALL_CACHE } from './support/probe';
-import { TOOLS, run, runOk } from './support/processes';
+import { npm, packFolder, pnpm, yarn } from './support/installs';
+import { run, runOk } from './support/processes';
 import { tempDir, writeFiles } from './support/temp';
 
 const GROUP = 'peers.plugins';
@@ -126,24 +126,12 @@ describe('npm (--legacy-peer-deps, which skips its own peer check)', () => {
     dir = tempDir('peers-npm').dir;
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
-    // Tarballs, so that npm installs copies (it links `file:` folders): one `npm pack` for all of them.
-    runOk(
-      'npm',
-      ['pack', '--silent', '--pack-destination', dir, ...COPIES.map((name) => path.join(dir, 'src', name))],
-      {
-        cwd: dir,
-        env: npmEnv(),
-      },
-    );
-    // npm installs a file: folder as a link, as npm link would.
+    // Tarballs, so that npm installs copies; it installs a file: folder as a link, as npm link would.
     const tarballs = Object.fromEntries(
-      COPIES.map((name) => [name, `file:../${name}-${name === 'host-api' ? '2.3.0' : '1.0.0'}.tgz`]),
+      COPIES.map((name) => [name, `file:../${path.basename(packFolder(path.join(dir, 'src', name), dir))}`]),
     );
     writeFiles(dir, { 'app/package.json': { ...APP, dependencies: { ...dependencies('file:'), ...tarballs } } });
-    runOk('npm', ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: app,
-      env: npmEnv(),
-    });
+    npm(app, ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error'], npmEnv());
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -208,19 +196,8 @@ describe('pnpm (peers linked into its virtual store; a link: dependency installe
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
     writeFiles(dir, { 'app/package.json': { ...APP, dependencies: dependencies('link:') } });
-    runOk(
-      process.execPath,
-      [
-        TOOLS.pnpm,
-        'install',
-        '--store-dir',
-        path.join(INSTALL_CACHE, 'pnpm-store'),
-        '--config.confirmModulesPurge=false',
-        // pnpm would fetch the missing peer from the registry; it only warns about the unmet one.
-        '--config.auto-install-peers=false',
-      ],
-      { cwd: app, env: { npm_config_frozen_lockfile: 'false' } },
-    );
+    // pnpm would fetch the missing peer from the registry; it only warns about the unmet one.
+    pnpm(app, ['install', '--config.auto-install-peers=false']);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -240,13 +217,6 @@ describe('pnpm (peers linked into its virtual store; a link: dependency installe
 describe("Yarn Plug'n'Play (peers provided by the parent; a portal: dependency resolved by Yarn)", () => {
   let dir: string;
   let app: string;
-  const yarnEnv = (): NodeJS.ProcessEnv => ({
-    YARN_ENABLE_GLOBAL_CACHE: 'false',
-    YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
-    YARN_ENABLE_HARDENED_MODE: 'false',
-    YARN_ENABLE_NETWORK: 'false',
-  });
-
   beforeAll(() => {
     dir = tempDir('peers-yarn').dir;
     app = path.join(dir, 'app');
@@ -256,7 +226,7 @@ describe("Yarn Plug'n'Play (peers provided by the parent; a portal: dependency r
       'app/yarn.lock': '',
       'app/.yarnrc.yml': 'nodeLinker: pnp\nenableGlobalCache: false\nenableTelemetry: false\n',
     });
-    runOk(process.execPath, [TOOLS.yarn, 'install'], { cwd: app, env: yarnEnv() });
+    yarn(app, ['install']);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

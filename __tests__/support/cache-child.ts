@@ -17,6 +17,8 @@ export interface ChildReport {
   found: string[][];
   cache: string | null;
   stderr: string;
+  /** With {@link ChildOptions.again}: what a second Registry of the same options found, after the first. */
+  again?: { found: string[][]; cache: string | null };
 }
 
 export interface ChildOptions {
@@ -31,20 +33,31 @@ export interface ChildOptions {
   clockAheadMs?: number;
   /** The library to load (default dist/index.js). */
   dist?: string;
+  /**
+   * Then build a second Registry of the same options in the same process and report it as `again`: whether
+   * what the first one stored is served (one process start instead of two).
+   */
+  again?: boolean;
 }
 
 function script(options: ChildOptions): string {
   const ahead = options.clockAheadMs ?? 60_000;
-  return `
-    const { Registry } = require(${JSON.stringify(options.dist ?? DIST)});
-    const registry = new Registry({
+  const registry = `new Registry({
       root: ${JSON.stringify(options.root)},
       ${options.cacheDir ? `cacheDir: ${JSON.stringify(options.cacheDir)},` : ''}
       ${options.paths ? `paths: ${JSON.stringify(options.paths)},` : ''}
       ${ahead ? `clock: () => Date.now() + ${ahead},` : ''}
-    });
-    const found = registry.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist ? ep.dist.version : '']);
-    process.stdout.write(JSON.stringify({ found, cache: registry.cacheStatus }));`;
+    })`;
+  const report = `(registry) => ({
+      found: registry.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist ? ep.dist.version : '']),
+      cache: registry.cacheStatus,
+    })`;
+  return `
+    const { Registry } = require(${JSON.stringify(options.dist ?? DIST)});
+    const report = ${report};
+    const first = report(${registry});
+    ${options.again ? `first.again = report(${registry});` : ''}
+    process.stdout.write(JSON.stringify(first));`;
 }
 
 function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

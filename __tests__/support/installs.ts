@@ -1,0 +1,101 @@
+/**
+ * Real installs for the layout and cache tests: npm (the one on PATH), pnpm
+ * and Yarn (the devDependencies) run with this Node and V8's code cache for
+ * their modules (support/code-cache.cjs: about half of a small pnpm or Yarn
+ * install's CPU is compiling their 8 MB or 4 MB of JavaScript, a quarter of
+ * npm's), and package tarballs made the way `npm pack` lays them out,
+ * without starting npm for it.
+ */
+import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { INSTALL_CACHE } from './probe';
+import type { EnvChanges, RunOptions, RunResult } from './processes';
+import { TOOLS, runOk } from './processes';
+
+/** Where the compiled code of pnpm and Yarn is kept between runs (ignored by git, like the pnpm store). */
+export const CODE_CACHE = path.join(INSTALL_CACHE, 'code-cache');
+/** pnpm's content store, shared by every test that runs pnpm. */
+export const PNPM_STORE = path.join(INSTALL_CACHE, 'pnpm-store');
+
+/** Node's arguments that preload the code cache, before a tool's script. */
+const PRELOAD = ['-r', path.join(__dirname, 'code-cache.cjs')];
+
+function withCache(options: RunOptions): RunOptions {
+  return { ...options, env: { STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
+}
+
+/** npm's own script, which the `npm` on PATH runs; null where that is no Node script (npm.cmd on Windows). */
+function findNpmCli(): string | null {
+  for (const folder of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      const script = realpathSync(path.join(folder, 'npm'));
+      return path.basename(script) === 'npm-cli.js' ? script : null;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return null;
+}
+
+const NPM_CLI = findNpmCli();
+
+/** Runs npm in `cwd` (with the code cache where npm is a Node script), and throws with its output when it fails. */
+export function npm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
+  if (!NPM_CLI) return runOk('npm', args, { cwd, env });
+  return runOk(process.execPath, [...PRELOAD, NPM_CLI, ...args], withCache({ cwd, env }));
+}
+
+/** Yarn 4 offline in a project of its own: no global cache, no network, and a lockfile it may write (CI=true). */
+export const YARN_ENV: EnvChanges = {
+  YARN_ENABLE_GLOBAL_CACHE: 'false',
+  YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+  YARN_ENABLE_HARDENED_MODE: 'false',
+  YARN_ENABLE_NETWORK: 'false',
+};
+
+/**
+ * Runs pnpm in `cwd` with the shared store, never asking before it removes node_modules, and throws with its
+ * output when it fails. `args` come first (`install`, then options of its own).
+ */
+export function pnpm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
+  return runOk(
+    process.execPath,
+    [...PRELOAD, TOOLS.pnpm, ...args, '--store-dir', PNPM_STORE, '--config.confirmModulesPurge=false'],
+    withCache({ cwd, env: { npm_config_frozen_lockfile: 'false', ...env } }),
+  );
+}
+
+/** Runs Yarn 4 in `cwd` with {@link YARN_ENV}, and throws with its output when it fails. */
+export function yarn(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
+  return runOk(process.execPath, [...PRELOAD, TOOLS.yarn, ...args], withCache({ cwd, env: { ...YARN_ENV, ...env } }));
+}
+
+/** The command `yarn node` (a launcher for the probe), and the environment it needs. */
+export const YARN_NODE = {
+  launcher: [process.execPath, ...PRELOAD, TOOLS.yarn, 'node'],
+  env: { ...YARN_ENV, STEVEDORE_CODE_CACHE: CODE_CACHE } as EnvChanges,
+};
+
+/**
+ * Packs a package folder into `destination` as `npm pack` lays it out (its files under `package/`, in a gzipped
+ * tar named `<scope>-<name>-<version>.tgz`) and returns the tarball's path: what `npm install <tarball>` installs
+ * as a copy. Every file of the folder goes in (npm pack would leave out node_modules and what a `files` list or
+ * .npmignore excludes: the tests' packages have none of these). No npm process: `tar` costs a few milliseconds,
+ * npm most of a second.
+ */
+export function packFolder(folder: string, destination: string): string {
+  const { name, version } = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  const tarball = path.join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
+  const staging = `${tarball}.staging`;
+  cpSync(folder, path.join(staging, 'package'), { recursive: true });
+  mkdirSync(destination, { recursive: true });
+  try {
+    runOk('tar', ['-czf', tarball, '-C', staging, 'package']);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return tarball;
+}
