@@ -20,7 +20,7 @@ import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
 import { runLoader, runLoaders, unprivilegedLoader } from './reliability/node';
-import { ensureBuilt } from './support/dist';
+import { DIST, ensureBuilt } from './support/dist';
 
 const GROUP = 'faults.plugins';
 const GOOD: FixturePackage = {
@@ -72,12 +72,42 @@ function rawPackage(t: PackageTree, name: string, manifest: string | Buffer, fil
   return path.join(dir, 'package.json');
 }
 
-function observe(t: PackageTree, group = GROUP): Observation {
+/** The library a case observes: lib/ (as imported above), or the built one ({@link builtLibrary}). */
+interface Library {
+  ExtensionManager: typeof ExtensionManager;
+  Registry: typeof Registry;
+}
+
+let built: Library | undefined;
+
+/**
+ * The built library (dist/, bundled from lib/), in this process: for the cases whose cost is their size (tens
+ * of megabytes read, tens of thousands of entry points loaded), so that `npm test` does not run them through
+ * the coverage instrumentation of lib/ (three times slower). The smaller cases check the same code on lib/.
+ */
+function builtLibrary(): Library {
+  ensureBuilt();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  built ??= require(DIST) as Library;
+  return built;
+}
+
+/** A tree's registry from `lib`: the tree's own one for lib/, else one made as createPackageTree makes it. */
+function registryOf(t: PackageTree, lib: Library): Registry {
+  return lib.Registry === Registry ? t.registry : new lib.Registry({ root: t.root, cache: false });
+}
+
+function observe(
+  t: PackageTree,
+  group = GROUP,
+  lib: Library = { ExtensionManager, Registry },
+  registry = registryOf(t, lib),
+): Observation {
   const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   try {
     const failures: Observation['failures'] = [];
-    const manager = new ExtensionManager(group, {
-      registry: t.registry,
+    const manager = new lib.ExtensionManager(group, {
+      registry,
       onLoadFailureCallback: (_manager, entryPoint, error) =>
         failures.push({
           name: entryPoint.name,
@@ -85,9 +115,9 @@ function observe(t: PackageTree, group = GROUP): Observation {
           message: describeError(error).message,
         }),
     });
-    new ExtensionManager(group, { registry: t.registry });
-    new ExtensionManager(group, { registry: t.registry });
-    new Registry({ root: t.root, cache: false }).scan();
+    new lib.ExtensionManager(group, { registry });
+    new lib.ExtensionManager(group, { registry });
+    new lib.Registry({ root: t.root, cache: false }).scan();
     const warnings = spy.mock.calls.map(([message, options]) => ({
       code: String((options as { code?: string } | undefined)?.code),
       message: String(message),
@@ -228,7 +258,7 @@ describe('discovery: broken package.json files', () => {
       entryPoints: { [GROUP]: { huge: './x.js:X' } },
     });
     rawPackage(t, 'huge', manifest, { 'x.js': 'exports.X = 1;\n' });
-    const obs = observe(t);
+    const obs = observe(t, GROUP, builtLibrary());
     expect(obs.loaded).toEqual(['good', 'huge']);
     expect(obs.warnings).toEqual([]);
     return 'read and parsed like any other (Node itself has no size limit): its entry point loads, no warning';
@@ -494,7 +524,7 @@ describe('discovery: size', () => {
         files: { 'x.js': 'exports.X = 1;\n' },
       },
     ]);
-    const obs = observe(t);
+    const obs = observe(t, GROUP, builtLibrary());
     expect(obs.loaded).toEqual(['good', ...names]);
     expect(obs.warnings).toEqual([]);
     return 'all 10,000 discovered in declaration order and loaded (one module instance), no warning';
@@ -509,9 +539,9 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
   const deepObject = `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`;
   const X = { 'x.js': 'exports.X = 1;\n' };
 
-  /** Asserts that the tree's scan has exactly one problem, about `file`, `group` and `name`; returns its reason. */
-  function oneProblem(t: PackageTree, file: string, group: string | null, name: string | null): string {
-    const problems = t.registry.scan().problems;
+  /** Asserts that the registry's scan has exactly one problem, about `file`, `group` and `name`; returns its reason. */
+  function oneProblem(registry: Registry, file: string, group: string | null, name: string | null): string {
+    const problems = registry.scan().problems;
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file, group, name });
     expect(problems[0].reason.length).toBeLessThan(400);
@@ -561,7 +591,7 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
       const file = rawPackage(t, 'hostile', manifest());
       const obs = observe(t);
       expectGoodOnly(obs);
-      expect(oneProblem(t, file, group, name)).toContain(words);
+      expect(oneProblem(t.registry, file, group, name)).toContain(words);
       return 'skipped, warned once, ' + warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, words);
     });
   }
@@ -598,7 +628,7 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
       const file = path.join(t.root, 'node_modules', 'deep', 'package.json');
       const obs = observation(result);
       expect(obs.loaded).toEqual(['deep', 'good']);
-      expect(oneProblem(t, file, GROUP, 'deep')).toContain('appears more than once');
+      expect(oneProblem(t.registry, file, GROUP, 'deep')).toContain('appears more than once');
       return (
         'its entry point loads; ' +
         warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, 'entry point "deep" appears more than once')
@@ -614,9 +644,11 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
       const text = `{"name": "huge", "description": "${description}", "entryPoints": {"${GROUP}": {"huge": "./x.js:X", "bad": 42}}}`;
       expect(text.length).toBeGreaterThan(50 * 1024 * 1024);
       const file = rawPackage(t, 'huge', text, X);
-      const obs = observe(t);
+      const lib = builtLibrary();
+      const registry = registryOf(t, lib);
+      const obs = observe(t, GROUP, lib, registry);
       expect(obs.loaded).toEqual(['good', 'huge']);
-      expect(oneProblem(t, file, GROUP, 'bad')).toContain('expected a string, got a number');
+      expect(oneProblem(registry, file, GROUP, 'bad')).toContain('expected a string, got a number');
       return (
         'read once and parsed; its good entry point loads, ' +
         warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, 'got a number')
