@@ -24,14 +24,13 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CACHE_FORMAT, cacheFileFor, cacheInfo, clearCache, isRacy } from '../lib/cache';
 import { ExtensionManager } from '../lib/index';
 import type { CacheStatus, RegistryOptions } from '../lib/registry';
 import { Registry } from '../lib/registry';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { OFFLINE_NODE, TOOLS, run, runNode } from './support/processes';
+import { OFFLINE_NODE, run, runNode } from './support/processes';
 import { recordWarnings } from './support/warnings';
 import type { GroupSection } from './support/cache-file';
 import { readCacheFile, rewriteCacheFile } from './support/cache-file';
@@ -1066,13 +1065,16 @@ describe('real processes', () => {
       }));`,
     );
     const folder = path.join(tree.root, 'node_modules');
-    const tsx = pathToFileURL(TOOLS.tsxLoader).href;
+    // Compiled with what it imports into one file by esbuild (as tsx would at every start, in a loader thread
+    // of its own, for several times the CPU).
+    const bundled = path.join(cacheDir, '..', 'exhausted.cjs');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({ entryPoints: [script], outfile: bundled, bundle: true, platform: 'node' });
     const underLimit = ['-c', 'ulimit -n 256 && exec "$@"', 'sh'];
-    const result = run(
-      '/bin/sh',
-      [...underLimit, process.execPath, '--import', tsx, script, tree.root, folder, cacheDir],
-      { env: OFFLINE_NODE },
-    );
+    const result = run('/bin/sh', [...underLimit, process.execPath, bundled, tree.root, folder, cacheDir], {
+      env: OFFLINE_NODE,
+    });
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout);
     expect(report.reasons.length).toBeGreaterThan(0);
