@@ -19,8 +19,8 @@ import { describeError } from '../lib/describe-error';
 import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
-import { runLoader, unprivilegedLoader } from './reliability/node';
-import { ensureBuilt } from './support/dist';
+import { runLoader, runLoaders, unprivilegedLoader } from './reliability/node';
+import { DIST, ensureBuilt } from './support/dist';
 
 const GROUP = 'faults.plugins';
 const GOOD: FixturePackage = {
@@ -72,12 +72,42 @@ function rawPackage(t: PackageTree, name: string, manifest: string | Buffer, fil
   return path.join(dir, 'package.json');
 }
 
-function observe(t: PackageTree, group = GROUP): Observation {
+/** The library a case observes: lib/ (as imported above), or the built one ({@link builtLibrary}). */
+interface Library {
+  ExtensionManager: typeof ExtensionManager;
+  Registry: typeof Registry;
+}
+
+let built: Library | undefined;
+
+/**
+ * The built library (dist/, bundled from lib/), in this process: for the cases whose cost is their size (tens
+ * of megabytes read, tens of thousands of entry points loaded), so that `npm test` does not run them through
+ * the coverage instrumentation of lib/ (three times slower). The smaller cases check the same code on lib/.
+ */
+function builtLibrary(): Library {
+  ensureBuilt();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  built ??= require(DIST) as Library;
+  return built;
+}
+
+/** A tree's registry from `lib`: the tree's own one for lib/, else one made as createPackageTree makes it. */
+function registryOf(t: PackageTree, lib: Library): Registry {
+  return lib.Registry === Registry ? t.registry : new lib.Registry({ root: t.root, cache: false });
+}
+
+function observe(
+  t: PackageTree,
+  group = GROUP,
+  lib: Library = { ExtensionManager, Registry },
+  registry = registryOf(t, lib),
+): Observation {
   const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   try {
     const failures: Observation['failures'] = [];
-    const manager = new ExtensionManager(group, {
-      registry: t.registry,
+    const manager = new lib.ExtensionManager(group, {
+      registry,
       onLoadFailureCallback: (_manager, entryPoint, error) =>
         failures.push({
           name: entryPoint.name,
@@ -85,9 +115,9 @@ function observe(t: PackageTree, group = GROUP): Observation {
           message: describeError(error).message,
         }),
     });
-    new ExtensionManager(group, { registry: t.registry });
-    new ExtensionManager(group, { registry: t.registry });
-    new Registry({ root: t.root, cache: false }).scan();
+    new lib.ExtensionManager(group, { registry });
+    new lib.ExtensionManager(group, { registry });
+    new lib.Registry({ root: t.root, cache: false }).scan();
     const warnings = spy.mock.calls.map(([message, options]) => ({
       code: String((options as { code?: string } | undefined)?.code),
       message: String(message),
@@ -98,15 +128,43 @@ function observe(t: PackageTree, group = GROUP): Observation {
   }
 }
 
+/** One manager with a callback, then two without (their failures become warnings). */
+function threeManagers(t: PackageTree): LoaderOptions {
+  return { root: t.root, group: GROUP, mode: 'sync', managers: 3, callback: 'first' };
+}
+
 /**
- * The same observation for loading, made in real Node processes through dist/: inside jest,
- * require() is jest's own module loader, whose errors and messages are not Node's.
+ * The same observation for loading, made in real Node processes through dist/ (inside jest,
+ * require() is jest's own module loader, whose errors and messages are not Node's): what the
+ * first of {@link threeManagers} saw, and the process's warnings.
  */
-function observeLoading(t: PackageTree): Observation {
-  // One manager with a callback, then two without (their failures become warnings).
-  const result = runLoader({ root: t.root, group: GROUP, mode: 'sync', managers: 3, callback: 'first' });
+function observation(result: LoaderResult): Observation {
   expect(result.managers[2].loaded).toEqual(result.managers[0].loaded);
   return { ...result.managers[0], warnings: result.warnings };
+}
+
+/**
+ * The loading of several cases' trees with three managers each, in one node process on dist/ for a describe
+ * block (in its beforeAll; each tree with a registry and managers of its own, one after the other), for
+ * cases that need no process of their own (nothing in them can hang or outlive its managers). `make`
+ * builds each case's tree; `loaded(key)` is that case's tree and what the process reported for it.
+ */
+function loadedTogether<K extends string>(
+  make: Record<K, () => PackageTree>,
+): (key: K) => { t: PackageTree; result: LoaderResult } {
+  const done = new Map<K, { t: PackageTree; result: LoaderResult }>();
+  beforeAll(() => {
+    ensureBuilt();
+    const keys = Object.keys(make) as K[];
+    const made = keys.map((key) => make[key]());
+    const results = runLoaders(made.map(threeManagers));
+    keys.forEach((key, i) => done.set(key, { t: made[i], result: results[i] }));
+  });
+  return (key) => {
+    const found = done.get(key);
+    if (!found) throw new Error(`no tree was loaded for ${key}`);
+    return found;
+  };
 }
 
 /** Asserts that exactly one warning with `code` mentions every one of `parts`; returns it, made portable. */
@@ -200,7 +258,7 @@ describe('discovery: broken package.json files', () => {
       entryPoints: { [GROUP]: { huge: './x.js:X' } },
     });
     rawPackage(t, 'huge', manifest, { 'x.js': 'exports.X = 1;\n' });
-    const obs = observe(t);
+    const obs = observe(t, GROUP, builtLibrary());
     expect(obs.loaded).toEqual(['good', 'huge']);
     expect(obs.warnings).toEqual([]);
     return 'read and parsed like any other (Node itself has no size limit): its entry point loads, no warning';
@@ -368,7 +426,26 @@ describe('discovery: values that must never be loaded', () => {
 });
 
 describe('discovery: symbolic links', () => {
-  beforeAll(ensureBuilt);
+  // The module links are loaded in a real node process (see loadedTogether).
+  const linked = loadedTogether({
+    escape: () => {
+      const t = tree([{ name: 'escape', entryPoints: { [GROUP]: { escape: './escape.js' } } }]);
+      const marker = path.join(t.dir, 'outside-ran');
+      writeFileSync(path.join(t.dir, 'outside.js'), `require('fs').writeFileSync(${json(marker)}, '');\n`);
+      symlinkSync(path.join(t.dir, 'outside.js'), path.join(t.root, 'node_modules', 'escape', 'escape.js'));
+      return t;
+    },
+    dangling: () => {
+      const t = tree([{ name: 'dangling', entryPoints: { [GROUP]: { dangling: './gone.js' } } }]);
+      symlinkSync(path.join(t.dir, 'nowhere.js'), path.join(t.root, 'node_modules', 'dangling', 'gone.js'));
+      return t;
+    },
+    looping: () => {
+      const t = tree([{ name: 'looping', entryPoints: { [GROUP]: { looping: './loop.js' } } }]);
+      symlinkSync('loop.js', path.join(t.root, 'node_modules', 'looping', 'loop.js'));
+      return t;
+    },
+  });
 
   report.case('a package folder that is a symbolic link loop', () => {
     const t = tree();
@@ -414,29 +491,24 @@ describe('discovery: symbolic links', () => {
   });
 
   report.case('an entry point module that is a symbolic link to a file outside its package', () => {
-    const t = tree([{ name: 'escape', entryPoints: { [GROUP]: { escape: './escape.js' } } }]);
-    const marker = path.join(t.dir, 'outside-ran');
-    writeFileSync(path.join(t.dir, 'outside.js'), `require('fs').writeFileSync(${json(marker)}, '');\n`);
-    symlinkSync(path.join(t.dir, 'outside.js'), path.join(t.root, 'node_modules', 'escape', 'escape.js'));
-    const obs = observeLoading(t);
+    const { t, result } = linked('escape');
+    const obs = observation(result);
     expectGoodOnly(obs);
-    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(path.join(t.dir, 'outside-ran'))).toBe(false);
     expect(obs.failures[0].code).toBe('STEVEDORE_OUTSIDE_PACKAGE');
     return 'refused before it is required, load failure reported once: ' + failedOnce(t, obs, 'escape');
   });
 
   report.case('an entry point module that is a broken symbolic link', () => {
-    const t = tree([{ name: 'dangling', entryPoints: { [GROUP]: { dangling: './gone.js' } } }]);
-    symlinkSync(path.join(t.dir, 'nowhere.js'), path.join(t.root, 'node_modules', 'dangling', 'gone.js'));
-    const obs = observeLoading(t);
+    const { t, result } = linked('dangling');
+    const obs = observation(result);
     expectGoodOnly(obs);
     return 'load failure reported once: ' + failedOnce(t, obs, 'dangling');
   });
 
   report.case('an entry point module that is a symbolic link loop', () => {
-    const t = tree([{ name: 'looping', entryPoints: { [GROUP]: { looping: './loop.js' } } }]);
-    symlinkSync('loop.js', path.join(t.root, 'node_modules', 'looping', 'loop.js'));
-    const obs = observeLoading(t);
+    const { t, result } = linked('looping');
+    const obs = observation(result);
     expectGoodOnly(obs);
     return 'load failure reported once: ' + failedOnce(t, obs, 'looping');
   });
@@ -452,7 +524,7 @@ describe('discovery: size', () => {
         files: { 'x.js': 'exports.X = 1;\n' },
       },
     ]);
-    const obs = observe(t);
+    const obs = observe(t, GROUP, builtLibrary());
     expect(obs.loaded).toEqual(['good', ...names]);
     expect(obs.warnings).toEqual([]);
     return 'all 10,000 discovered in declaration order and loaded (one module instance), no warning';
@@ -467,9 +539,9 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
   const deepObject = `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`;
   const X = { 'x.js': 'exports.X = 1;\n' };
 
-  /** Asserts that the tree's scan has exactly one problem, about `file`, `group` and `name`; returns its reason. */
-  function oneProblem(t: PackageTree, file: string, group: string | null, name: string | null): string {
-    const problems = t.registry.scan().problems;
+  /** Asserts that the registry's scan has exactly one problem, about `file`, `group` and `name`; returns its reason. */
+  function oneProblem(registry: Registry, file: string, group: string | null, name: string | null): string {
+    const problems = registry.scan().problems;
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file, group, name });
     expect(problems[0].reason.length).toBeLessThan(400);
@@ -519,7 +591,7 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
       const file = rawPackage(t, 'hostile', manifest());
       const obs = observe(t);
       expectGoodOnly(obs);
-      expect(oneProblem(t, file, group, name)).toContain(words);
+      expect(oneProblem(t.registry, file, group, name)).toContain(words);
       return 'skipped, warned once, ' + warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, words);
     });
   }
@@ -533,18 +605,30 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
       '"description": "a \\"quoted\\" \\u0065ntryPoints \\\\", "x": {"entryPoints": {"main": 1, "main": 2}}, ',
     ],
   ];
+  const deepText = (before: string): string =>
+    `{"name": "deep", ${before}"config": ${deepArray}, ` +
+    `"entryPoints": {"${GROUP}": {"deep": "./x.js:X", "deep": "./x.js:X"}}, "more": ${deepObject}}`;
+  // Loaded in a real node process: jest's own module resolver does not get past this package.json.
+  const deepLoaded = loadedTogether(
+    Object.fromEntries(
+      elsewhere.map(([title, before]) => [
+        title,
+        () => {
+          const t = tree();
+          rawPackage(t, 'deep', deepText(before), X);
+          return t;
+        },
+      ]),
+    ),
+  );
   for (const [title, before] of elsewhere) {
     report.case(title, () => {
-      const t = tree();
-      const text =
-        `{"name": "deep", ${before}"config": ${deepArray}, ` +
-        `"entryPoints": {"${GROUP}": {"deep": "./x.js:X", "deep": "./x.js:X"}}, "more": ${deepObject}}`;
-      expect(text.length).toBeGreaterThan(200_000);
-      const file = rawPackage(t, 'deep', text, X);
-      // Loaded in a real node process: jest's own module resolver does not get past this package.json.
-      const obs = observeLoading(t);
+      expect(deepText(before).length).toBeGreaterThan(200_000);
+      const { t, result } = deepLoaded(title);
+      const file = path.join(t.root, 'node_modules', 'deep', 'package.json');
+      const obs = observation(result);
       expect(obs.loaded).toEqual(['deep', 'good']);
-      expect(oneProblem(t, file, GROUP, 'deep')).toContain('appears more than once');
+      expect(oneProblem(t.registry, file, GROUP, 'deep')).toContain('appears more than once');
       return (
         'its entry point loads; ' +
         warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, 'entry point "deep" appears more than once')
@@ -560,9 +644,11 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
       const text = `{"name": "huge", "description": "${description}", "entryPoints": {"${GROUP}": {"huge": "./x.js:X", "bad": 42}}}`;
       expect(text.length).toBeGreaterThan(50 * 1024 * 1024);
       const file = rawPackage(t, 'huge', text, X);
-      const obs = observe(t);
+      const lib = builtLibrary();
+      const registry = registryOf(t, lib);
+      const obs = observe(t, GROUP, lib, registry);
       expect(obs.loaded).toEqual(['good', 'huge']);
-      expect(oneProblem(t, file, GROUP, 'bad')).toContain('expected a string, got a number');
+      expect(oneProblem(registry, file, GROUP, 'bad')).toContain('expected a string, got a number');
       return (
         'read once and parsed; its good entry point loads, ' +
         warnedOnce(t, obs, 'STEVEDORE_INVALID_DECLARATION', file, 'got a number')
@@ -652,76 +738,81 @@ describe('discovery: folders and files without read permission', () => {
 });
 
 describe('loading: CommonJS plugins that fail (real node processes on dist/)', () => {
-  beforeAll(ensureBuilt);
-
   function failing(name: string, source: string, value = './index.js:Plugin'): PackageTree {
     return tree([{ name, entryPoints: { [GROUP]: { [name]: value } }, files: { 'index.js': source } }]);
   }
 
+  const loaded = loadedTogether({
+    thrower: () => failing('thrower', "throw new Error('boom at import');\n"),
+    syntax: () => failing('syntax', 'exports.Plugin = class {\n'),
+    self: () =>
+      failing('self', "const self = require('./index.js');\nexports.Plugin = class Plugin {};\nexports.self = self;\n"),
+    cycle: () =>
+      tree([
+        {
+          name: 'cycle',
+          entryPoints: { [GROUP]: { cycle: './a.js:Plugin' } },
+          files: {
+            'a.js': "exports.Plugin = class Plugin {};\nexports.peer = require('./b.js');\n",
+            'b.js': "exports.back = require('./a.js');\n",
+          },
+        },
+      ]),
+    getter: () =>
+      failing(
+        'getter',
+        "Object.defineProperty(exports, 'Plugin', { get() { throw new Error('no plugin today'); } });\n",
+      ),
+    'missing-attr': () => failing('missing-attr', 'exports.Other = 1;\n'),
+    'no-file': () => failing('no-file', 'exports.Plugin = 1;\n', './missing.js:Plugin'),
+  });
+  const observed = (key: Parameters<typeof loaded>[0]) => {
+    const { t, result } = loaded(key);
+    return { t, obs: observation(result) };
+  };
+
   report.case('a plugin that throws an Error when required', () => {
-    const t = failing('thrower', "throw new Error('boom at import');\n");
-    const obs = observeLoading(t);
+    const { t, obs } = observed('thrower');
     expectGoodOnly(obs);
     expect(obs.failures[0].message).toBe('boom at import');
     return 'the callback gets the original error; ' + failedOnce(t, obs, 'thrower');
   });
 
   report.case('a plugin with a syntax error', () => {
-    const t = failing('syntax', 'exports.Plugin = class {\n');
-    const obs = observeLoading(t);
+    const { t, obs } = observed('syntax');
     expectGoodOnly(obs);
     return failedOnce(t, obs, 'syntax');
   });
 
   report.case('a plugin that requires itself', () => {
-    const t = failing(
-      'self',
-      "const self = require('./index.js');\nexports.Plugin = class Plugin {};\nexports.self = self;\n",
-    );
-    const obs = observeLoading(t);
+    const { obs } = observed('self');
     expect(obs.loaded).toEqual(['good', 'self']);
     expect(obs.warnings).toEqual([]);
     return 'loads (Node hands the cycle the partly filled exports), no warning';
   });
 
   report.case('two modules that require each other', () => {
-    const t = tree([
-      {
-        name: 'cycle',
-        entryPoints: { [GROUP]: { cycle: './a.js:Plugin' } },
-        files: {
-          'a.js': "exports.Plugin = class Plugin {};\nexports.peer = require('./b.js');\n",
-          'b.js': "exports.back = require('./a.js');\n",
-        },
-      },
-    ]);
-    const obs = observeLoading(t);
+    const { obs } = observed('cycle');
     expect(obs.loaded).toEqual(['cycle', 'good']);
     expect(obs.warnings).toEqual([]);
     return 'loads, no warning';
   });
 
   report.case('an attribute whose getter throws', () => {
-    const t = failing(
-      'getter',
-      "Object.defineProperty(exports, 'Plugin', { get() { throw new Error('no plugin today'); } });\n",
-    );
-    const obs = observeLoading(t);
+    const { t, obs } = observed('getter');
     expectGoodOnly(obs);
     return failedOnce(t, obs, 'getter');
   });
 
   report.case('an attribute that does not exist', () => {
-    const t = failing('missing-attr', 'exports.Other = 1;\n');
-    const obs = observeLoading(t);
+    const { t, obs } = observed('missing-attr');
     expectGoodOnly(obs);
     expect(obs.failures[0].code).toBe('STEVEDORE_ATTRIBUTE_NOT_FOUND');
     return failedOnce(t, obs, 'missing-attr');
   });
 
   report.case('a module file that does not exist', () => {
-    const t = failing('no-file', 'exports.Plugin = 1;\n', './missing.js:Plugin');
-    const obs = observeLoading(t);
+    const { t, obs } = observed('no-file');
     expectGoodOnly(obs);
     return failedOnce(t, obs, 'no-file');
   });
@@ -840,10 +931,17 @@ describe('loading: ES modules, top-level await, never-settling plugins (real nod
       '[object Error]',
     ],
   ];
-  for (const [label, statement, kind] of thrown) {
+  const thrownLoaded = loadedTogether(
+    Object.fromEntries(
+      thrown.map(([label, statement]) => [
+        label,
+        () => esmTree('odd-thrower', { 'index.js': `${statement}\n` }, './index.js:Plugin'),
+      ]),
+    ),
+  );
+  for (const [label, , kind] of thrown) {
     report.case(`a CommonJS plugin that throws ${label} when required`, () => {
-      const t = esmTree('odd-thrower', { 'index.js': `${statement}\n` }, './index.js:Plugin');
-      const result = runLoader({ root: t.root, group: GROUP, mode: 'sync', managers: 3, callback: 'first' });
+      const { t, result } = thrownLoaded(label);
       expect(result.managers.map((manager) => manager.loaded)).toEqual([['good'], ['good'], ['good']]);
       const { failures } = result.managers[0];
       expect(failures.map((failure) => [failure.name, failure.kind])).toEqual([['odd-thrower', kind]]);

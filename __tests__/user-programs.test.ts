@@ -6,7 +6,7 @@ import type { EntryPoint } from '../lib';
 import { DriverManager, Extension, ExtensionManager, NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { runModuleScript } from './support/processes';
+import { OFFLINE_NODE, runModuleScript } from './support/processes';
 import { recordWarnings } from './support/warnings';
 
 const GROUP = 'user.plugins';
@@ -188,7 +188,8 @@ describe('a load-failure warning names the entry point once, on one line', () =>
       created: string[];
       errors: { code: string; message: string }[];
       events: string[];
-    }>(`
+    }>(
+      `
       import { NamedExtensionManager } from $STEVEDORE;
       import { createPackageTree } from $TESTING;
       const tree = createPackageTree({ packages: [{
@@ -224,7 +225,9 @@ describe('a load-failure warning names the entry point once, on one line', () =>
       tree.cleanup();
       console.log(JSON.stringify({ sync, created, errors, events }));
       process.exit(0);
-    `);
+    `,
+      { env: OFFLINE_NODE },
+    );
     const from = 'from failing (<root>/node_modules/failing/package.json)';
     expect(out.sync).toEqual([
       `STEVEDORE_LOAD_FAILED Could not load 'tla' (${GROUP}: ./tla.js:Plugin) ${from}: it is an ES module with ` +

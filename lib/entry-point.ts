@@ -467,7 +467,7 @@ function hasProperty(target: unknown, key: string): boolean {
 
 function safeRealpath(file: string): string {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return path.resolve(file);
   }

@@ -7,10 +7,12 @@
 //     invokeOnLoad?: boolean, trust?: TrustPolicy,
 //     callback?: boolean | 'first' (false: no onLoadFailureCallback, so failures become warnings;
 //     'first': only the first manager has one) }
+// or an array of them: each is loaded in turn, with a registry and managers of its own, and the output is the
+// array of their results (`loads` counts the evaluations in the whole process so far).
 import { ExtensionManager, Registry } from '../../dist/index.mjs';
 
-const options = JSON.parse(process.argv[2]);
-const warnings = [];
+const argument = JSON.parse(process.argv[2]);
+let warnings = [];
 process.on('warning', (warning) => warnings.push({ code: warning.code ?? warning.name, message: warning.message }));
 
 // What the callback received: its message, its code and what kind of value it was (plugins throw anything).
@@ -29,33 +31,42 @@ function describe(error) {
   }
 }
 
-const registry = new Registry({
-  root: options.root,
-  cache: options.cache ?? false,
-  cacheDir: options.cacheDir,
-  clock: options.clockAheadMs ? () => Date.now() + options.clockAheadMs : undefined,
-});
+async function load(options) {
+  const registry = new Registry({
+    root: options.root,
+    cache: options.cache ?? false,
+    cacheDir: options.cacheDir,
+    clock: options.clockAheadMs ? () => Date.now() + options.clockAheadMs : undefined,
+  });
 
-async function build(_, index) {
-  const failures = [];
-  const withCallback = options.callback === 'first' ? index === 0 : options.callback !== false;
-  const managerOptions = {
-    registry,
-    invokeOnLoad: options.invokeOnLoad ?? false,
-    loadTimeout: options.loadTimeout,
-    trust: options.trust,
-    onLoadFailureCallback: !withCallback
-      ? undefined
-      : (_manager, entryPoint, error) => failures.push({ name: entryPoint.name, ...describe(error) }),
-  };
-  const manager =
-    options.mode === 'create'
-      ? await ExtensionManager.create(options.group, managerOptions)
-      : new ExtensionManager(options.group, managerOptions);
-  return { loaded: manager.names(), failures };
+  async function build(_, index) {
+    const failures = [];
+    const withCallback = options.callback === 'first' ? index === 0 : options.callback !== false;
+    const managerOptions = {
+      registry,
+      invokeOnLoad: options.invokeOnLoad ?? false,
+      loadTimeout: options.loadTimeout,
+      trust: options.trust,
+      onLoadFailureCallback: !withCallback
+        ? undefined
+        : (_manager, entryPoint, error) => failures.push({ name: entryPoint.name, ...describe(error) }),
+    };
+    const manager =
+      options.mode === 'create'
+        ? await ExtensionManager.create(options.group, managerOptions)
+        : new ExtensionManager(options.group, managerOptions);
+    return { loaded: manager.names(), failures };
+  }
+
+  const managers = await Promise.all(Array.from({ length: options.managers ?? 1 }, build));
+  // Warnings are emitted on the next tick: all of this run's are in before the next run starts.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const entryPoints = registry.entryPoints(options.group).map((entryPoint) => entryPoint.toString());
+  const result = { managers, warnings, entryPoints, loads: { ...globalThis.__fixtureLoads } };
+  warnings = [];
+  return result;
 }
 
-const managers = await Promise.all(Array.from({ length: options.managers ?? 1 }, build));
-await new Promise((resolve) => setTimeout(resolve, 0));
-const entryPoints = registry.entryPoints(options.group).map((entryPoint) => entryPoint.toString());
-process.stdout.write(JSON.stringify({ managers, warnings, entryPoints, loads: globalThis.__fixtureLoads ?? {} }));
+const results = [];
+for (const options of Array.isArray(argument) ? argument : [argument]) results.push(await load(options));
+process.stdout.write(JSON.stringify(Array.isArray(argument) ? results : results[0]));

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { REPO, otherUserUnavailable, readableCheckout } from '../support/dist';
 import type { EnvChanges, RunOptions, RunResult } from '../support/processes';
-import { runNode, startNode } from '../support/processes';
+import { OFFLINE_NODE, runNode, startNode } from '../support/processes';
 
 const SCRIPT = path.join(__dirname, 'load-plugins.mjs');
 
@@ -48,18 +48,33 @@ function parse({ status, stdout, stderr }: RunResult): LoaderResult {
   return { ...(JSON.parse(stdout) as Omit<LoaderResult, 'stderr'>), stderr };
 }
 
-function loaderArgs(options: LoaderOptions, script: string): string[] {
+function loaderArgs(options: LoaderOptions | LoaderOptions[], script: string): string[] {
   return [script, JSON.stringify(options)];
 }
 
-/** The cache switch of the child's environment follows `options.cache` (children have it off by default). */
+/**
+ * The cache switch of the child's environment follows `options.cache` (children have it off by default); the
+ * loader opens no TLS connection (see OFFLINE_NODE).
+ */
 function loaderRunOptions(options: LoaderOptions, runOptions: RunOptions): RunOptions {
-  return { ...runOptions, env: { STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
+  return { ...runOptions, env: { ...OFFLINE_NODE, STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
 }
 
 /** Runs the loader and waits for it. */
 export function runLoader(options: LoaderOptions, runOptions: RunOptions = {}, script = SCRIPT): LoaderResult {
   return parse(runNode(loaderArgs(options, script), loaderRunOptions(options, runOptions)));
+}
+
+/**
+ * Runs the loader once over each of `runs`, one after the other in one process (each with a registry and
+ * managers of its own): for cases that need no process to themselves. Results in the order of `runs`.
+ */
+export function runLoaders(runs: LoaderOptions[], runOptions: RunOptions = {}): LoaderResult[] {
+  if (runs.some((options) => options.cache)) throw new Error('runLoaders: the cache switch is per process');
+  const result = runNode(loaderArgs(runs, SCRIPT), loaderRunOptions(runs[0], runOptions));
+  if (result.status !== 0) throw new Error(`load-plugins.mjs exited with ${result.status}:\n${result.stderr}`);
+  const parsed = JSON.parse(result.stdout) as Omit<LoaderResult, 'stderr'>[];
+  return parsed.map((one) => ({ ...one, stderr: result.stderr }));
 }
 
 /** Starts the loader and resolves with its result once it exits (for processes that must race). */

@@ -49,6 +49,14 @@ export function childEnv(changes: EnvChanges = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Changes to {@link childEnv} for a node child that opens no TLS connection (it loads plugins from disk, runs
+ * a registry): without NODE_EXTRA_CA_CERTS, which Node 20 reads and parses at every start, before running any
+ * code (a system CA bundle there costs ≈90 ms of CPU, two thirds of a bare `node -e 0`). Package managers
+ * keep it: they may reach the registry through a proxy that needs it.
+ */
+export const OFFLINE_NODE: EnvChanges = { NODE_EXTRA_CA_CERTS: undefined };
+
 export interface RunResult {
   status: number | null;
   stdout: string;
