@@ -91,9 +91,13 @@ function emitDeclarations(configFile) {
   const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => diagnostics.push(diagnostic) };
   const config = ts.getParsedCommandLineOfConfigFile(configFile, { noCheck: true }, host);
   if (config) {
+    const compilerHost = ts.createCompilerHost(config.options);
+    // As tsc parses: the JSDoc only where it can hold types (.js files), not every comment of @types/node.
+    compilerHost.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
     const program = ts.createProgram({
       rootNames: config.fileNames,
       options: config.options,
+      host: compilerHost,
       projectReferences: config.projectReferences,
       configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(config),
     });
