@@ -327,6 +327,9 @@ test('publint and arethetypeswrong (node16 profile) report nothing on the tarbal
 
   const attw = runNode(
     [
+      // attw (an ES module) imports TypeScript's CommonJS typescript.js, a package with no "type": without this
+      // flag Node compiles those 9 MB once more only to guess a format it then sets to CommonJS anyway.
+      '--no-experimental-detect-module',
       path.join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
       tarball,
       '--profile',
