@@ -12,9 +12,9 @@
  * package's bin, node_modules/.bin/stevedore-ts. The tutorial's from-scratch
  * section runs its `npx` command through the real npx, right after the npm
  * installs that put the bin there; the commands of the application folder run
- * that bin directly (an `npx` shell function that does what npx does for a
- * local bin, and fails as npx would fetch when there is none), which spares
- * npm's start-up, most of each command's cost.
+ * that bin directly, through an `npx` shell function that does what npx does
+ * for a local bin and fails where there is none (where npx would fetch a
+ * package). That spares npm's start-up, most of each command's cost.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
