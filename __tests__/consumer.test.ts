@@ -214,35 +214,20 @@ console.log(JSON.stringify({ sameCopy: extension instanceof Extension, called: m
   expect(out).toEqual({ sameCopy: true, called: ['from the bundle'] });
 });
 
-/** Runs the TypeScript compiler on the consumer with these compiler options. */
-function typeCheck(compilerOptions: Record<string, unknown>, files: string[]): string {
-  write(
-    'tsconfig.json',
-    JSON.stringify({
-      compilerOptions: {
-        strict: true,
-        noEmit: true,
-        target: 'ES2020',
-        lib: ['ES2020'],
-        // No @types/node, nor any other package's global types.
-        types: [],
-        // Our declarations are checked; TypeScript's own lib files need not be.
-        skipLibCheck: false,
-        skipDefaultLibCheck: true,
-        ...compilerOptions,
-      },
-      files,
-    }),
-  );
-  const run = runNode([path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer });
-  return run.stdout + run.stderr + (run.status === 0 ? '' : `exit ${run.status}`);
-}
+const USE_OLD = `import { ExtensionManager } from 'stevedore-ts';
+import { makeTestExtension } from 'stevedore-ts/testing';
+export const manager = ExtensionManager.makeTestInstance([makeTestExtension('x', 1)]);
+`;
 
-test('the declarations check CommonJS (.cts) and ES module (.mts) consumers without @types/node, lib ES2020', () => {
-  expect(fs.existsSync(path.join(consumer, 'node_modules', '@types'))).toBe(false);
-  write(
-    'use.cts',
-    `import stevedore = require('stevedore-ts');
+/**
+ * The consumer code type-checked under each module setting: a folder per setting, with its tsconfig.json and the
+ * files it checks, in the consumer (so that they find its node_modules).
+ */
+const TYPE_CHECKS: Record<string, { compilerOptions: Record<string, unknown>; files: Record<string, string> }> = {
+  node16: {
+    compilerOptions: { module: 'node16', moduleResolution: 'node16' },
+    files: {
+      'use.cts': `import stevedore = require('stevedore-ts');
 import testing = require('stevedore-ts/testing');
 interface Greeter { greet(): string }
 const manager = new stevedore.ExtensionManager<Greeter>('consumer.plugins', { invokeOnLoad: true });
@@ -253,10 +238,7 @@ export const failure = new stevedore.LoadError('no', 'STEVEDORE_LOAD_FAILED', { 
 // @ts-expect-error: root is a string
 new stevedore.Registry({ root: 42 });
 `,
-  );
-  write(
-    'use.mts',
-    `import { ExtensionManager, Registry, type EntryPoint, type RegistryOptions } from 'stevedore-ts';
+      'use.mts': `import { ExtensionManager, Registry, type EntryPoint, type RegistryOptions } from 'stevedore-ts';
 import { createPackageTree, type PackageTree } from 'stevedore-ts/testing';
 const options: RegistryOptions = { cache: false };
 const tree: PackageTree = createPackageTree({ registryOptions: options });
@@ -267,20 +249,64 @@ export const names: string[] = manager.names();
 // @ts-expect-error: names() returns strings
 export const wrong: number[] = manager.names();
 `,
-  );
-  expect(typeCheck({ module: 'node16', moduleResolution: 'node16' }, ['use.cts', 'use.mts'])).toBe('');
+    },
+  },
+  node10: { compilerOptions: { module: 'commonjs', moduleResolution: 'node10' }, files: { 'use-old.ts': USE_OLD } },
+  bundler: { compilerOptions: { module: 'esnext', moduleResolution: 'bundler' }, files: { 'use-old.ts': USE_OLD } },
+};
+
+let typeChecked: { lines: string[]; status: number | null } | undefined;
+
+/**
+ * What the TypeScript compiler reports for the consumer code of `setting` (a key of TYPE_CHECKS), prefixed with
+ * its folder, and what it reports about no setting's folder. One `tsc --build` checks every setting's project (it
+ * reads and parses the declaration files once for all of them); each project is checked as `tsc -p` would.
+ */
+function typeCheck(setting: string): { reported: string[]; elsewhere: string[]; status: number | null } {
+  if (!typeChecked) {
+    for (const [name, { compilerOptions, files }] of Object.entries(TYPE_CHECKS)) {
+      for (const [file, text] of Object.entries(files)) write(path.join(`types-${name}`, file), text);
+      write(
+        path.join(`types-${name}`, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            target: 'ES2020',
+            lib: ['ES2020'],
+            // No @types/node, nor any other package's global types.
+            types: [],
+            // Our declarations are checked; TypeScript's own lib files need not be.
+            skipLibCheck: false,
+            skipDefaultLibCheck: true,
+            ...compilerOptions,
+          },
+          files: Object.keys(files),
+        }),
+      );
+    }
+    const projects = Object.keys(TYPE_CHECKS).map((name) => `types-${name}`);
+    const run = runNode([path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '--build', ...projects], {
+      cwd: consumer,
+    });
+    typeChecked = { lines: `${run.stdout}${run.stderr}`.split('\n').filter(Boolean), status: run.status };
+  }
+  const ownFolder = (line: string, name: string): boolean => line.startsWith(`types-${name}${path.sep}`);
+  return {
+    reported: typeChecked.lines.filter((line) => ownFolder(line, setting)),
+    elsewhere: typeChecked.lines.filter((line) => !Object.keys(TYPE_CHECKS).some((name) => ownFolder(line, name))),
+    status: typeChecked.status,
+  };
+}
+
+test('the declarations check CommonJS (.cts) and ES module (.mts) consumers without @types/node, lib ES2020', () => {
+  expect(fs.existsSync(path.join(consumer, 'node_modules', '@types'))).toBe(false);
+  expect(typeCheck('node16')).toEqual({ reported: [], elsewhere: [], status: 0 });
 });
 
 test('moduleResolution node10 finds stevedore-ts/testing (typesVersions), bundler finds both', () => {
-  write(
-    'use-old.ts',
-    `import { ExtensionManager } from 'stevedore-ts';
-import { makeTestExtension } from 'stevedore-ts/testing';
-export const manager = ExtensionManager.makeTestInstance([makeTestExtension('x', 1)]);
-`,
-  );
-  expect(typeCheck({ module: 'commonjs', moduleResolution: 'node10' }, ['use-old.ts'])).toBe('');
-  expect(typeCheck({ module: 'esnext', moduleResolution: 'bundler' }, ['use-old.ts'])).toBe('');
+  expect(typeCheck('node10')).toEqual({ reported: [], elsewhere: [], status: 0 });
+  expect(typeCheck('bundler')).toEqual({ reported: [], elsewhere: [], status: 0 });
 });
 
 test('publint and arethetypeswrong (node16 profile) report nothing on the tarball', () => {
@@ -301,6 +327,9 @@ test('publint and arethetypeswrong (node16 profile) report nothing on the tarbal
 
   const attw = runNode(
     [
+      // attw (an ES module) imports TypeScript's CommonJS typescript.js, a package with no "type": without this
+      // flag Node compiles those 9 MB once more only to guess a format it then sets to CommonJS anyway.
+      '--no-experimental-detect-module',
       path.join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
       tarball,
       '--profile',

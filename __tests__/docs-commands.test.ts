@@ -7,6 +7,14 @@
  * from-scratch section runs on its own, in an empty folder, files and all.
  * A command that cannot run here is listed below with the test that runs it
  * instead: a new command in the docs fails this test until it is classified.
+ *
+ * `npx stevedore-ts ...` in a folder that has stevedore-ts installed runs the
+ * package's bin, node_modules/.bin/stevedore-ts. The tutorial's from-scratch
+ * section runs its `npx` command through the real npx, right after the npm
+ * installs that put the bin there; the commands of the application folder run
+ * that bin directly, through an `npx` shell function that does what npx does
+ * for a local bin and fails where there is none (where npx would fetch a
+ * package). That spares npm's start-up, most of each command's cost.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +28,7 @@ import { TARBALL, packBuilt } from './support/package';
 const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).map((name) => `docs/${name}`)].filter((file) =>
   file.endsWith('.md'),
 );
+const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const FROM_SCRATCH = { doc: 'docs/tutorial.md', heading: '## From scratch: a plugin package and an application' };
 
 interface ShellCommand {
@@ -122,9 +131,23 @@ function whereOf(command: string): string | undefined {
   return WHERE.find(({ pattern }) => pattern.test(command))?.where;
 }
 
-/** Runs one command line with bash; returns what it printed and its status. */
-function sh(command: string, cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+/**
+ * How `npx NAME ...` runs in a folder whose node_modules/.bin has NAME: that bin, with that folder on PATH
+ * (npm exec's resolution of a local bin, without npm).
+ */
+const LOCAL_NPX = 'npx() { PATH="$PWD/node_modules/.bin:$PATH" "$PWD/node_modules/.bin/$1" "${@:2}"; }';
+
+/**
+ * Runs one command line with bash; returns what it printed and its status. `npx: 'local-bin'` runs `npx` as
+ * {@link LOCAL_NPX}; by default the real npx runs.
+ */
+function sh(
+  command: string,
+  cwd: string,
+  { npx = 'real' }: { npx?: 'real' | 'local-bin' } = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const script = npx === 'real' ? command : `${LOCAL_NPX}\n${command}`;
+  const run = spawnSync('bash', ['-o', 'pipefail', '-c', script], {
     cwd,
     encoding: 'utf8',
     timeout: 120_000,
@@ -154,8 +177,8 @@ function matchesShown(actual: string[], shown: string[]): boolean {
   return match(0, 0);
 }
 
-function expectRuns(command: ShellCommand, cwd: string): void {
-  const run = sh(command.command, cwd);
+function expectRuns(command: ShellCommand, cwd: string, options: { npx?: 'real' | 'local-bin' } = {}): void {
+  const run = sh(command.command, cwd, options);
   const label = `${command.doc}:${command.line}: ${command.command}`;
   const outcome = { label, status: run.status, stderr: run.status === 0 ? '' : run.stderr };
   expect(outcome).toEqual({ label, status: 0, stderr: '' });
@@ -266,8 +289,18 @@ module.exports = { InstanceTags };
   }, 120_000);
 
   test.each(commands.filter((command) => whereOf(command.command) === 'app'))('$doc:$line $command', (command) =>
-    expectRuns(command, app),
+    expectRuns(command, app, { npx: 'local-bin' }),
   );
+
+  test("the shell's `npx` runs the installed bin, and fails where none is installed", () => {
+    expect(sh('type -t npx && npx stevedore-ts --version', app, { npx: 'local-bin' })).toEqual({
+      status: 0,
+      stdout: `function\n${VERSION}\n`,
+      stderr: '',
+    });
+    const missing = sh('npx not-installed-here', app, { npx: 'local-bin' });
+    expect(missing.status).toBe(127);
+  });
 });
 
 describe('in this repository', () => {

@@ -7,7 +7,6 @@
 //   *.mjs             ES module wrappers that hand `import` the same CommonJS module (*.bundler.mjs: for bundlers);
 //   *.d.ts, *.d.mts   the type declarations of the two public entries and of the modules their types reach.
 // No source maps: they would point at lib/, which is not published.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -81,13 +80,45 @@ function libraryImports(files) {
 // 1. The declarations of the public entries and of the modules they reach. Emitted without type-checking them
 // (--noCheck: the same declarations): `npm run docs:check` checks this very program (typedoc on
 // tsconfig.build.json, errors fail it) and `npm run lint` all the sources, so the build need not do it a third time.
+// The compiler runs in this process (it is loaded for step 3 anyway), as `tsc -p tsconfig.build.json --noCheck`.
 rmSync(dist, { recursive: true, force: true });
-execFileSync(
-  process.execPath,
-  [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--noCheck'],
-  { stdio: 'inherit' },
-);
+emitDeclarations(path.join(root, 'tsconfig.build.json'));
 pruneDeclarations(['index.d.ts', 'testing.d.ts'].map((file) => path.join(dist, file)));
+
+/** Emits what the TypeScript project `configFile` emits, unchecked; reports its errors as tsc does, and fails on one. */
+function emitDeclarations(configFile) {
+  const diagnostics = [];
+  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => diagnostics.push(diagnostic) };
+  const config = ts.getParsedCommandLineOfConfigFile(configFile, { noCheck: true }, host);
+  if (config) {
+    const compilerHost = ts.createCompilerHost(config.options);
+    // As tsc parses: the JSDoc only where it can hold types (.js files), not every comment of @types/node.
+    compilerHost.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+    const program = ts.createProgram({
+      rootNames: config.fileNames,
+      options: config.options,
+      host: compilerHost,
+      projectReferences: config.projectReferences,
+      configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(config),
+    });
+    // The diagnostics tsc reports, in its order: each kind only when those before it found nothing.
+    diagnostics.push(...program.getConfigFileParsingDiagnostics(), ...program.getSyntacticDiagnostics());
+    if (diagnostics.length === 0)
+      diagnostics.push(...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics());
+    if (diagnostics.length === 0) diagnostics.push(...program.getSemanticDiagnostics());
+    diagnostics.push(...program.emit().diagnostics);
+  }
+  const errors = ts.sortAndDeduplicateDiagnostics(diagnostics);
+  if (errors.length === 0) return;
+  const formatHost = {
+    getCanonicalFileName: (file) => file,
+    getCurrentDirectory: () => process.cwd(),
+    getNewLine: () => '\n',
+  };
+  const format = process.stderr.isTTY ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics;
+  process.stderr.write(format(errors, formatHost));
+  if (errors.some((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)) process.exit(1);
+}
 
 /**
  * tsc emits a declaration file for every module the entries import, types or not: keeps only those the public
