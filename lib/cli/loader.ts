@@ -268,7 +268,13 @@ export class Loader {
         finish(started ? { kind: 'ended', ...(this.exit ?? { code: null, signal: null }) } : { kind: 'lost' });
       };
       // Without the loader's receipt, it is stuck in something earlier (a plugin's timer): not this entry point.
-      timers.push(setTimeout(() => finish(started ? { kind: 'timeout' } : { kind: 'lost' }), timeoutMs));
+      // Once it has replied, the entry point has loaded: only its output is awaited (DRAIN_GRACE_MS), whatever
+      // the limit.
+      timers.push(
+        setTimeout(() => {
+          if (!reply) finish(started ? { kind: 'timeout' } : { kind: 'lost' });
+        }, timeoutMs),
+      );
       const data: EntryPointData = {
         name: entryPoint.name,
         value: entryPoint.value,
