@@ -203,14 +203,15 @@ spawn('perl', ['-e', 'setpgrp(0, 0); open(my $f, ">", "pids/regroups.tmp"); prin
 require('./record.js').until('regroups.child');
 module.exports = 'regrouped';
 `,
-  // Ignores SIGTERM, starts a child that does too (it records itself once it ignores it), and loops.
+  // Ignores SIGTERM, starts a child that does too (it records itself once it ignores it), and never returns:
+  // it blocks the thread, as an endless loop does, without spinning a core (loops.js is the endless loop).
   'stubborn.js': `const record = require('./record.js');
 record('stubborn.loader');
 process.on('SIGTERM', () => {});
 const { spawn } = require('node:child_process');
 const child = spawn(${daemon('stubborn.child', "process.on('SIGTERM', () => {}); ")}, { cwd: __dirname, stdio: 'ignore' });
 record('stubborn.spawned', child.pid);
-for (;;);
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 `,
   'loops.js': `require('./record.js')('loops.loader');
 for (;;);
@@ -420,7 +421,7 @@ module.exports = ${index};
     ['SIGTERM', 143],
     ['SIGINT', 130],
     ['SIGHUP', 129],
-  ] as const)('%s to the command while a plugin loops', (signal, status) => {
+  ] as const)('%s to the command while a plugin hangs', (signal, status) => {
     it(`ends the loader's group with it, then exits with ${status}`, async () => {
       const child = spawn(process.execPath, [BIN, 'show', 'unruly.hangs', 'stubborn', '--timeout', '60000'], {
         cwd: tree.root,
