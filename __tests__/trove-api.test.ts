@@ -4,7 +4,8 @@
  * tests. Every test starts the real server on an ephemeral loopback port and
  * calls it over HTTP; extension packages are real package trees on disk; the
  * example itself is compiled into a temporary copy (the checkout is never
- * written), and one test runs that copy as `npm start` does.
+ * written), whose code the tests run in-process, and one test runs that copy
+ * as `npm start` does.
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
@@ -15,13 +16,13 @@ import { buildSync } from 'esbuild';
 import { Registry } from '../lib';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { ConfigError, loadConfig, parseIni } from '../examples/trove-api/src/config';
-import { ExtensionDescriptor } from '../examples/trove-api/src/framework/descriptor';
-import { faultName } from '../examples/trove-api/src/framework/faults';
+import type * as Config from '../examples/trove-api/src/config';
+import type * as Descriptor from '../examples/trove-api/src/framework/descriptor';
+import type * as Faults from '../examples/trove-api/src/framework/faults';
 import type { ServiceWarning } from '../examples/trove-api/src/framework/manager';
-import { pyRepr } from '../examples/trove-api/src/framework/validation';
+import type * as Validation from '../examples/trove-api/src/framework/validation';
+import type * as Server from '../examples/trove-api/src/server';
 import type { ServerOptions, TroveApiServer } from '../examples/trove-api/src/server';
-import { createServer } from '../examples/trove-api/src/server';
 import type { TempDir } from './support/temp';
 import { tempDir as newTempDir } from './support/temp';
 
@@ -87,13 +88,22 @@ function buildExampleCopy(): string {
   return copy;
 }
 
-let COPY = '';
-let FRAMEWORK_DIST = '';
+const COPY = buildExampleCopy();
+const FRAMEWORK_DIST = path.join(COPY, 'dist/framework');
 
-beforeAll(() => {
-  COPY = buildExampleCopy();
-  FRAMEWORK_DIST = path.join(COPY, 'dist/framework');
-});
+/**
+ * A module of the example as the copy's dist/ holds it: the code `npm start` runs, compiled once by esbuild
+ * above rather than file by file by the test runner's TypeScript transform.
+ */
+function compiled<T>(module: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only once the copy is built
+  return require(path.join(COPY, 'dist', module)) as T;
+}
+const { ConfigError, loadConfig, parseIni } = compiled<typeof Config>('config');
+const { ExtensionDescriptor } = compiled<typeof Descriptor>('framework/descriptor');
+const { faultName } = compiled<typeof Faults>('framework/faults');
+const { pyRepr } = compiled<typeof Validation>('framework/validation');
+const { createServer } = compiled<typeof Server>('server');
 
 interface Reply {
   status: number;

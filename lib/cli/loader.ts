@@ -268,7 +268,13 @@ export class Loader {
         finish(started ? { kind: 'ended', ...(this.exit ?? { code: null, signal: null }) } : { kind: 'lost' });
       };
       // Without the loader's receipt, it is stuck in something earlier (a plugin's timer): not this entry point.
-      timers.push(setTimeout(() => finish(started ? { kind: 'timeout' } : { kind: 'lost' }), timeoutMs));
+      // Once it has replied, the entry point has loaded: only its output is awaited (DRAIN_GRACE_MS), whatever
+      // the limit.
+      timers.push(
+        setTimeout(() => {
+          if (!reply) finish(started ? { kind: 'timeout' } : { kind: 'lost' });
+        }, timeoutMs),
+      );
       const data: EntryPointData = {
         name: entryPoint.name,
         value: entryPoint.value,
@@ -331,20 +337,58 @@ export class Loader {
   }
 }
 
-/** Waits until none of `targets` (pids, or negated process group ids) exists any more, at most `ms`. */
-async function untilGone(targets: number[], ms: number): Promise<void> {
+/**
+ * Waits until none of `targets` (pids, or negated process group ids) runs
+ * any more, at most `ms` (each is looked at once, however small `ms`).
+ * Returns those that still run.
+ */
+export async function untilGone(targets: readonly number[], ms: number): Promise<number[]> {
   const deadline = Date.now() + ms;
-  let left = targets;
+  let left = targets.filter(isRunning);
   while (left.length > 0 && Date.now() < deadline) {
-    left = left.filter((target) => {
-      try {
-        process.kill(target, 0);
-        return true;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    });
-    if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    left = left.filter(isRunning);
+  }
+  return left;
+}
+
+/**
+ * Whether a process (or, given a negated group id, any process of that
+ * group) still runs. On Linux a zombie does not: it is dead, only not yet
+ * reaped, and an orphan's waits for init, which in a container may never
+ * reap it (waiting for it cost every `show` whose plugin started a process
+ * its whole grace period).
+ */
+function isRunning(target: number): boolean {
+  try {
+    process.kill(target, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  if (target > 0) return procState(String(target))?.state !== 'Z';
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true; // no /proc to tell zombies apart
+  }
+  return entries.some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const stat = procState(entry);
+    return stat !== null && stat.group === -target && stat.state !== 'Z';
+  });
+}
+
+/** A process's state letter and process group, from /proc (null once it is gone). */
+function procState(pid: string): { state: string; group: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], group: Number(fields[2]) };
+  } catch {
+    return null;
   }
 }
 
