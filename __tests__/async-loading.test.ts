@@ -4,7 +4,7 @@
  * `loadTimeout`, and `mapAsync`. Jest's module system cannot load ES modules,
  * so these run the built library in real node processes.
  */
-import { OFFLINE_NODE, runModuleScript } from './support/processes';
+import { runModuleScript } from './support/processes';
 
 // A package of plugins of every kind, written with createPackageTree as a user would.
 const SETUP = `
@@ -45,7 +45,7 @@ const SETUP = `
 `;
 
 function run<T>(body: string): T {
-  return runModuleScript<T>(SETUP + body, { env: OFFLINE_NODE });
+  return runModuleScript<T>(SETUP + body);
 }
 
 test('the synchronous API loads CommonJS and ES modules, and fails top-level await naming create()', () => {

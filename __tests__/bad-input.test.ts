@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../lib/registry';
-import { OFFLINE_NODE, runModuleScript } from './support/processes';
+import { runModuleScript } from './support/processes';
 import type { TempDir } from './support/temp';
 import { copyLayout, tempDir } from './support/temp';
 import type { RecordedWarning } from './support/warnings';
@@ -142,7 +142,7 @@ test('in a real process, warnings reach process.on("warning") once per process',
     await new Promise((resolve) => setImmediate(resolve));
     console.log(JSON.stringify({ warnings, names }));
     `,
-    { env: { ...OFFLINE_NODE, APP: app } },
+    { env: { APP: app } },
   );
   expect(out.names).toEqual([
     'good',
@@ -232,7 +232,7 @@ posixModes(
       await new Promise((resolve) => setImmediate(resolve));
       console.log(JSON.stringify({ warnings, names }));
       `,
-        { env: { ...OFFLINE_NODE, APP: root, HOME: temp.dir }, uid: scanUid },
+        { env: { APP: root, HOME: temp.dir }, uid: scanUid },
       );
       expect(out.names).toEqual(['good', 'zz-good']);
       expect(out.warnings).toEqual([

@@ -30,7 +30,7 @@ import type { CacheStatus, RegistryOptions } from '../lib/registry';
 import { Registry } from '../lib/registry';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { OFFLINE_NODE, run, runNode } from './support/processes';
+import { run, runNode } from './support/processes';
 import { recordWarnings } from './support/warnings';
 import type { GroupSection } from './support/cache-file';
 import { readCacheFile, rewriteCacheFile } from './support/cache-file';
@@ -407,7 +407,7 @@ describe('what is not seen, as in stevedore', () => {
     expect(stale.entryPoints(GROUP).map((ep) => ep.name)).toEqual(['@scope/beta', 'alpha']);
     // `stevedore cache clear`, as a user would type it.
     execFileSync(process.execPath, [CLI, 'cache', 'clear'], {
-      env: { ...process.env, ...OFFLINE_NODE, STEVEDORE_CACHE_DIR: cacheDir },
+      env: { ...process.env, STEVEDORE_CACHE_DIR: cacheDir },
     });
     expect(
       cachedRegistry()
@@ -475,7 +475,7 @@ describe('symbolic links: what resolution goes through is watched', () => {
     const list = (): string =>
       execFileSync(process.execPath, [CLI, 'list', GROUP, '--root', current, '--json'], {
         encoding: 'utf8',
-        env: { ...process.env, ...OFFLINE_NODE, STEVEDORE_CACHE_DIR: cacheDir, STEVEDORE_CACHE: '1' },
+        env: { ...process.env, STEVEDORE_CACHE_DIR: cacheDir, STEVEDORE_CACHE: '1' },
       });
     expect(JSON.parse(list()).entryPoints.map((ep: { name: string }) => ep.name)).toEqual(['v1']);
     list();
@@ -805,7 +805,7 @@ describe('an unusable cache folder only turns caching off, silently but for DEBU
   function list(env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync(process.execPath, [CLI, 'list', GROUP, '--root', tree.root], {
       encoding: 'utf8',
-      env: { ...process.env, ...OFFLINE_NODE, STEVEDORE_CACHE_DIR: undefined, STEVEDORE_CACHE: '1', DEBUG: '', ...env },
+      env: { ...process.env, STEVEDORE_CACHE_DIR: undefined, STEVEDORE_CACHE: '1', DEBUG: '', ...env },
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
@@ -982,8 +982,7 @@ describe('clearCache and cacheInfo', () => {
   it('storing removes what writers killed mid-write left, and nothing of running writers', () => {
     storeScan();
     const name = path.basename(fileOf());
-    const dead = spawnSync(process.execPath, ['-e', 'process.pid'], { env: { ...process.env, ...OFFLINE_NODE } })
-      .pid as number;
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid'], { env: { ...process.env } }).pid as number;
     const leftovers = [
       `${name}.${dead}.abc.tmp`,
       `${name}.${process.pid}.def.tmp`,
@@ -1004,7 +1003,7 @@ describe('real processes', () => {
 
   /** Runs a script in a fresh node process; returns its stdout and stderr. */
   function runScript(script: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
-    const child = runNode(['-e', script], { env: { ...OFFLINE_NODE, STEVEDORE_CACHE: undefined, ...env } });
+    const child = runNode(['-e', script], { env: { STEVEDORE_CACHE: undefined, ...env } });
     if (child.status !== 0) throw new Error(child.stderr);
     return { stdout: child.stdout, stderr: child.stderr };
   }
@@ -1072,9 +1071,7 @@ describe('real processes', () => {
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [script], outfile: bundled, bundle: true, platform: 'node' });
     const underLimit = ['-c', 'ulimit -n 256 && exec "$@"', 'sh'];
-    const result = run('/bin/sh', [...underLimit, process.execPath, bundled, tree.root, folder, cacheDir], {
-      env: OFFLINE_NODE,
-    });
+    const result = run('/bin/sh', [...underLimit, process.execPath, bundled, tree.root, folder, cacheDir]);
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout);
     expect(report.reasons.length).toBeGreaterThan(0);

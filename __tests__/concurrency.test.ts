@@ -18,7 +18,6 @@ import { runLoader, startLoader } from './reliability/node';
 import { portable, reliabilitySuite } from './reliability/record';
 import { ensureBuilt } from './support/dist';
 import { tempDir } from './support/temp';
-import { OFFLINE_NODE } from './support/processes';
 
 const GROUP = 'load.plugins';
 
@@ -202,7 +201,7 @@ describe('the on-disk cache under crashes and installs', () => {
             new Promise<{ kind: string; signal: NodeJS.Signals | null; out: string }>((resolve) => {
               const child = started(
                 spawn(process.execPath, ['-r', crash, '-e', registryScript(work.root, cacheDir)], {
-                  env: { ...process.env, ...OFFLINE_NODE, CRASH_AT: kind, NODE_PATH: '', DEBUG: '' },
+                  env: { ...process.env, CRASH_AT: kind, NODE_PATH: '', DEBUG: '' },
                 }),
               );
               let out = '';
@@ -271,7 +270,7 @@ describe('the on-disk cache under crashes and installs', () => {
             // The real clock: what the cache stores during the race is judged as in production.
             const child = started(
               spawn(process.execPath, ['-e', racerScript(work.root, cacheDir, stop, generation)], {
-                env: { ...process.env, ...OFFLINE_NODE, NODE_PATH: '', DEBUG: '' },
+                env: { ...process.env, NODE_PATH: '', DEBUG: '' },
               }),
             );
             let buffered = '';

@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './support/dist';
-import { childEnv } from './support/processes';
+import { NETWORK_ENV, childEnv } from './support/processes';
 import { tempDir } from './support/temp';
 import type { TempDir } from './support/temp';
 import { TARBALL, packBuilt } from './support/package';
@@ -152,7 +152,12 @@ function sh(
     encoding: 'utf8',
     timeout: 120_000,
     // Installs come from npm's cache when it has them; the local bin serves npx.
-    env: childEnv({ npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', NO_COLOR: '1' }),
+    env: childEnv({
+      ...NETWORK_ENV,
+      npm_config_prefer_offline: 'true',
+      npm_config_update_notifier: 'false',
+      NO_COLOR: '1',
+    }),
   });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };

@@ -6,7 +6,7 @@ import type { EntryPoint } from '../lib';
 import { DriverManager, Extension, ExtensionManager, NamedExtensionManager } from '../lib';
 import { createPackageTree } from '../lib/testing';
 import type { FixturePackage, PackageTree } from '../lib/testing';
-import { OFFLINE_NODE, runModuleScript } from './support/processes';
+import { runModuleScript } from './support/processes';
 import { recordWarnings } from './support/warnings';
 
 const GROUP = 'user.plugins';
@@ -226,7 +226,6 @@ describe('a load-failure warning names the entry point once, on one line', () =>
       console.log(JSON.stringify({ sync, created, errors, events }));
       process.exit(0);
     `,
-      { env: OFFLINE_NODE },
     );
     const from = 'from failing (<root>/node_modules/failing/package.json)';
     expect(out.sync).toEqual([

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { REPO, otherUserUnavailable, readableCheckout } from '../support/dist';
 import type { EnvChanges, RunOptions, RunResult } from '../support/processes';
-import { OFFLINE_NODE, runNode, startNode } from '../support/processes';
+import { runNode, startNode } from '../support/processes';
 
 const SCRIPT = path.join(__dirname, 'load-plugins.mjs');
 
@@ -53,11 +53,10 @@ function loaderArgs(options: LoaderOptions | LoaderOptions[], script: string): s
 }
 
 /**
- * The cache switch of the child's environment follows `options.cache` (children have it off by default); the
- * loader opens no TLS connection (see OFFLINE_NODE).
+ * The cache switch of the child's environment follows `options.cache` (children have it off by default).
  */
 function loaderRunOptions(options: LoaderOptions, runOptions: RunOptions): RunOptions {
-  return { ...runOptions, env: { ...OFFLINE_NODE, STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
+  return { ...runOptions, env: { STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
 }
 
 /** Runs the loader and waits for it. */

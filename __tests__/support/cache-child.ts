@@ -8,7 +8,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { SpawnSyncOptions } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { OFFLINE_NODE } from './processes';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(REPO, 'dist', 'index.js');
@@ -63,7 +62,7 @@ function script(options: ChildOptions): string {
 
 /** This process's environment, without NODE_PATH, DEBUG and the CA certificates no registry process needs. */
 function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: '', DEBUG: '', ...OFFLINE_NODE, ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: '', DEBUG: '', ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   return merged;
 }

@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_CACHE } from './probe';
 import type { EnvChanges, RunOptions, RunResult } from './processes';
-import { TOOLS, runOk } from './processes';
+import { NETWORK_ENV, TOOLS, runOk } from './processes';
 
 /** Where the compiled code of pnpm and Yarn is kept between runs (ignored by git, like the pnpm store). */
 export const CODE_CACHE = path.join(INSTALL_CACHE, 'code-cache');
@@ -20,8 +20,9 @@ export const PNPM_STORE = path.join(INSTALL_CACHE, 'pnpm-store');
 /** Node's arguments that preload the code cache, before a tool's script. */
 const PRELOAD = ['-r', path.join(__dirname, 'code-cache.cjs')];
 
+/** A package manager's run options: the code cache, and the CA bundle a proxy to the registry may need. */
 function withCache(options: RunOptions): RunOptions {
-  return { ...options, env: { STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
+  return { ...options, env: { ...NETWORK_ENV, STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
 }
 
 /** npm's own script, which the `npm` on PATH runs; null where that is no Node script (npm.cmd on Windows). */
@@ -41,7 +42,7 @@ const NPM_CLI = findNpmCli();
 
 /** Runs npm in `cwd` (with the code cache where npm is a Node script), and throws with its output when it fails. */
 export function npm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
-  if (!NPM_CLI) return runOk('npm', args, { cwd, env });
+  if (!NPM_CLI) return runOk('npm', args, { cwd, env: { ...NETWORK_ENV, ...env } });
   return runOk(process.execPath, [...PRELOAD, NPM_CLI, ...args], withCache({ cwd, env }));
 }
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './dist';
-import { childEnv } from './processes';
+import { NETWORK_ENV, childEnv } from './processes';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 /** The file name `npm pack` gives the tarball. */
@@ -16,7 +16,7 @@ export const TARBALL = `stevedore-ts-${VERSION}.tgz`;
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, {
     cwd,
-    env: childEnv({ npm_config_loglevel: 'error', npm_config_update_notifier: 'false' }),
+    env: childEnv({ ...NETWORK_ENV, npm_config_loglevel: 'error', npm_config_update_notifier: 'false' }),
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -50,12 +50,11 @@ export function childEnv(changes: EnvChanges = {}): NodeJS.ProcessEnv {
 }
 
 /**
- * Changes to {@link childEnv} for a node child that opens no TLS connection (it loads plugins from disk, runs
- * a registry): without NODE_EXTRA_CA_CERTS, which Node 20 reads and parses at every start, before running any
- * code (a system CA bundle there costs ≈90 ms of CPU, two thirds of a bare `node -e 0`). Package managers
- * keep it: they may reach the registry through a proxy that needs it.
+ * Changes to {@link childEnv} for a package manager (npm, npx, pnpm, Yarn): the CA bundle of NODE_EXTRA_CA_CERTS
+ * back, which the test run sets aside for every other process (see setup/global-setup.js); the tests install
+ * offline, but a proxy between a package manager and the registry may need it.
  */
-export const OFFLINE_NODE: EnvChanges = { NODE_EXTRA_CA_CERTS: undefined };
+export const NETWORK_ENV: EnvChanges = { NODE_EXTRA_CA_CERTS: process.env.STEVEDORE_TEST_CA_CERTS };
 
 export interface RunResult {
   status: number | null;
