@@ -307,6 +307,52 @@ describe('a change between two runs is seen', () => {
     });
   });
 
+  // An install caught half done by a scan: the folder made but its package.json not written yet, or created and
+  // not filled. Nothing else changes afterwards (no package manager's file): the package itself is watched.
+  describe('a package the scan found half written, completed afterwards', () => {
+    const half = (): string => path.join(nodeModules(), 'gamma');
+    const manifest = JSON.stringify({ name: 'gamma', version: '1.0.0', entryPoints: { [GROUP]: { gamma: './i.js' } } });
+    const complete = (): void => writeFileSync(path.join(half(), 'package.json'), manifest);
+
+    it('its folder made, no package.json in it yet', () => {
+      mkdirSync(half());
+      expectChangeSeen(complete);
+    });
+
+    it('its package.json created, still empty', () => {
+      mkdirSync(half());
+      writeFileSync(path.join(half(), 'package.json'), '');
+      expectChangeSeen(complete);
+    });
+
+    it('its package.json partly written (one that does not mention entryPoints yet, and one that does)', () => {
+      mkdirSync(half());
+      writeFileSync(path.join(half(), 'package.json'), manifest.slice(0, 20));
+      expectChangeSeen(complete);
+      rmSync(half(), { recursive: true });
+      mkdirSync(half());
+      const partial = manifest.slice(0, manifest.length - 3);
+      writeFileSync(path.join(half(), 'package.json'), partial);
+      const recorded = recordWarnings(['code', 'message']);
+      expectChangeSeen(complete);
+      recorded.restore();
+      expect(recorded.warnings.map((warning) => warning.code)).toContain('STEVEDORE_UNREADABLE_PACKAGE');
+    });
+
+    it('costs nothing for complete packages: they are not watched one by one', () => {
+      mkdirSync(half());
+      const watched = (): string[] =>
+        (readCacheFile(fileOf()).header.watch as [string, string][]).map(([file]) => file);
+      storeScan();
+      expect(watched()).toContain(half());
+      complete();
+      storeScan();
+      expect(watched().filter((file) => file.startsWith(`${nodeModules()}${path.sep}`))).toEqual([
+        path.join(nodeModules(), '@scope'),
+      ]);
+    });
+  });
+
   it('a linked package added (npm link), edited, re-pointed and unlinked', () => {
     expectChangeSeen(() => tree.install({ ...plugin('linked-one'), linked: true }));
     const linkedJson = path.join(tree.dir, 'linked', 'linked-one', 'package.json');

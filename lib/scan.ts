@@ -509,6 +509,10 @@ class Scan {
         declares = mentionsEntryPoints(bytes);
       }
       this.watch(file, stats);
+    } else if (!endsLikeAnObject(bytes)) {
+      // Caught while it is being written (created empty, or only part of it written yet): watched, so that the
+      // rest arriving makes the next start rescan. The stats come after the read, as above.
+      this.watch(file, statOpened(fd, file));
     }
     return declares ? this.utf8(file, bytes) : null;
   }
@@ -570,7 +574,16 @@ class Scan {
   }
 
   private notOpened(file: string, err: unknown, alwaysWatch: boolean): null {
-    if (alwaysWatch) this.watch(file, null);
+    if (alwaysWatch) {
+      this.watch(file, null);
+    } else if (code(err) === 'ENOENT') {
+      // A package folder without a package.json may be one a package manager (or a hand) has just made and not
+      // filled yet: the folder is watched, so that a package.json written into it makes the next start rescan.
+      // Its stats come after the failed open: one written in between gives the folder a change time later than
+      // the scan's start, and such a scan is not stored (see isRacy in cache.ts).
+      const folder = path.dirname(file);
+      this.watch(folder, statOrNull(folder));
+    }
     if (code(err) !== 'ENOENT') this.unreadable(file, 'cannot read', err);
     return null;
   }
@@ -771,6 +784,15 @@ function linkTarget(link: string): string {
   } catch {
     return '';
   }
+}
+
+/** Whether the bytes end as a JSON object does ('}', then only whitespace): a file still being written may not. */
+function endsLikeAnObject(bytes: Buffer): boolean {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    const byte = bytes[i];
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return byte === 0x7d;
+  }
+  return false;
 }
 
 function statOrNull(file: string): Stats | null {
