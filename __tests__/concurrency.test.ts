@@ -296,6 +296,16 @@ describe('the on-disk cache under crashes and installs', () => {
         }
       });
       endedEarly.catch(() => undefined);
+      // What the race was waiting for, and what each racer last did: said when the test runs out of time.
+      let waitingFor = 'the first cached start';
+      const stuck = setTimeout(() => {
+        const last = rounds.map((list) => {
+          const round = list.at(-1);
+          return round ? `${list.length} starts, last ${round.cache} ${round.from}->${round.to}` : 'no start yet';
+        });
+        process.stderr.write(`16-racer case still waiting for ${waitingFor}:\n  ${last.join('\n  ')}\n`);
+      }, 150_000);
+      stuck.unref();
       /** Waits until `done()` holds for what the racers reported (progress, not time). */
       const until = (done: () => boolean): Promise<void> =>
         Promise.race([
@@ -352,6 +362,7 @@ describe('the on-disk cache under crashes and installs', () => {
         );
       await cached(0);
       for (const [k, step] of steps.entries()) {
+        waitingFor = `a cached start after change ${k + 1}`;
         setGeneration(`${k}+`);
         step();
         states.push(truth());
@@ -361,10 +372,13 @@ describe('the on-disk cache under crashes and installs', () => {
       }
       const final = states[steps.length];
       const last = String(steps.length);
+      waitingFor = 'every racer to start 3 times on the final tree';
       // Every racer starts over a few times on the final tree, from start to end.
       await until(() => rounds.every((list) => list.filter((r) => r.from === last && r.to === last).length >= 3));
       writeFileSync(stop, '');
+      waitingFor = 'the racers to stop';
       await Promise.all(racers);
+      clearTimeout(stuck);
       // Every start made while the tree stood still found what a fresh scan of that state finds, whether it was
       // served from the cache or not; a start that overlapped a change may have seen either side of it.
       const still = rounds.flat().filter((round) => round.from === round.to && !round.from.endsWith('+'));
