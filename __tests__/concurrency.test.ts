@@ -410,18 +410,25 @@ function registryScript(root: string, cacheDir: string): string {
     process.stdout.write(JSON.stringify({ found, cache: registry.cacheStatus }));`;
 }
 
-/** A script that starts a registry over and over (a fresh one each time) until `stop` exists, one line each. */
+/**
+ * A script that starts a registry over and over (a fresh one each time) until `stop` exists, one line each. Each
+ * line is flushed before the next start: Node writes to a pipe asynchronously once it is full, and a loop that never
+ * let the event loop run would keep its lines queued for good (the test would wait for them until its time limit).
+ */
 function racerScript(root: string, cacheDir: string, stop: string, generation: string): string {
   return `
     const { Registry } = require(${JSON.stringify(DIST)});
     const { existsSync, readFileSync } = require('node:fs');
-    while (!existsSync(${JSON.stringify(stop)})) {
-      const from = readFileSync(${JSON.stringify(generation)}, 'utf8');
-      const registry = new Registry({ root: ${JSON.stringify(root)}, cacheDir: ${JSON.stringify(cacheDir)} });
-      const found = registry.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist ? ep.dist.version : '']);
-      const to = readFileSync(${JSON.stringify(generation)}, 'utf8');
-      process.stdout.write(JSON.stringify({ cache: registry.cacheStatus, found, from, to }) + '\\n');
-    }`;
+    (async () => {
+      while (!existsSync(${JSON.stringify(stop)})) {
+        const from = readFileSync(${JSON.stringify(generation)}, 'utf8');
+        const registry = new Registry({ root: ${JSON.stringify(root)}, cacheDir: ${JSON.stringify(cacheDir)} });
+        const found = registry.entryPoints().map((ep) => [ep.group, ep.name, ep.value, ep.dist ? ep.dist.version : '']);
+        const to = readFileSync(${JSON.stringify(generation)}, 'utf8');
+        const line = JSON.stringify({ cache: registry.cacheStatus, found, from, to }) + '\\n';
+        await new Promise((resolve) => process.stdout.write(line, resolve));
+      }
+    })();`;
 }
 
 function plugin(name: string): FixturePackage {
