@@ -837,13 +837,16 @@ describe('the cache folder must be this user’s, as OpenSSH wants ~/.ssh', () =
     expect(cachedRegistry().entryPoints(GROUP)[0].name).toMatch(/^planted-/);
   });
 
-  (asRoot ? it : it.skip)('not when the folder belongs to another user (needs root to chown)', () => {
-    plantTampered();
-    chownSync(cacheDir, 12345, 12345);
-    const registry = cachedRegistry();
-    expect(registry.cacheStatus).toBe('not-stored');
-    expect(found(registry)).toEqual(truth());
-  });
+  (asRoot ? it : it.skip)(
+    `not when the folder belongs to another user${asRoot ? '' : ' (skipped: not running as root, which chown needs)'}`,
+    () => {
+      plantTampered();
+      chownSync(cacheDir, 12345, 12345);
+      const registry = cachedRegistry();
+      expect(registry.cacheStatus).toBe('not-stored');
+      expect(found(registry)).toEqual(truth());
+    },
+  );
 });
 
 describe('an unusable cache folder only turns caching off, silently but for DEBUG=stevedore:cache', () => {
@@ -889,40 +892,43 @@ describe('an unusable cache folder only turns caching off, silently but for DEBU
     expect(list({ STEVEDORE_CACHE_DIR: file })).toMatchObject({ status: 0, stderr: '' });
   });
 
-  (asRoot ? describe : describe.skip)('as another user (a child running as nobody; needs root)', () => {
-    /** Runs a registry as uid 65534 over the tree, with the cache in `dir`. */
-    function asNobody(dir: string): ReturnType<typeof runRegistry> {
-      chmodSync(tree.dir, 0o755);
-      const dist = copyDistInto(tree.dir);
-      return runRegistry(
-        { root: tree.root, dist },
-        { STEVEDORE_CACHE_DIR: dir, DEBUG: 'stevedore:cache' },
-        {
-          uid: 65534,
-          gid: 65534,
-        },
-      );
-    }
+  (asRoot ? describe : describe.skip)(
+    `as another user (a child running as nobody)${asRoot ? '' : ' (skipped: not running as root, which a child as nobody needs)'}`,
+    () => {
+      /** Runs a registry as uid 65534 over the tree, with the cache in `dir`. */
+      function asNobody(dir: string): ReturnType<typeof runRegistry> {
+        chmodSync(tree.dir, 0o755);
+        const dist = copyDistInto(tree.dir);
+        return runRegistry(
+          { root: tree.root, dist },
+          { STEVEDORE_CACHE_DIR: dir, DEBUG: 'stevedore:cache' },
+          {
+            uid: 65534,
+            gid: 65534,
+          },
+        );
+      }
 
-    it('a cache folder root made (one `sudo` run) is neither read nor written', () => {
-      storeScan();
-      chmodSync(cacheDir, 0o755);
-      const child = asNobody(cacheDir);
-      expect(child.found).toEqual(truth());
-      expect(child.cache).toBe('not-stored');
-      expect(child.stderr).toMatch(/belongs to another user \(uid 0\)/);
-      expect(child.stderr).not.toMatch(/Error|at /);
-    });
+      it('a cache folder root made (one `sudo` run) is neither read nor written', () => {
+        storeScan();
+        chmodSync(cacheDir, 0o755);
+        const child = asNobody(cacheDir);
+        expect(child.found).toEqual(truth());
+        expect(child.cache).toBe('not-stored');
+        expect(child.stderr).toMatch(/belongs to another user \(uid 0\)/);
+        expect(child.stderr).not.toMatch(/Error|at /);
+      });
 
-    it('a cache folder nobody may even look into (EACCES)', () => {
-      const locked = path.join(tree.dir, 'locked');
-      mkdirSync(locked, { mode: 0o700 });
-      const child = asNobody(path.join(locked, 'cache'));
-      expect(child.found).toEqual(truth());
-      expect(child.cache).toBe('not-stored');
-      expect(child.stderr).toMatch(/EACCES/);
-    });
-  });
+      it('a cache folder nobody may even look into (EACCES)', () => {
+        const locked = path.join(tree.dir, 'locked');
+        mkdirSync(locked, { mode: 0o700 });
+        const child = asNobody(path.join(locked, 'cache'));
+        expect(child.found).toEqual(truth());
+        expect(child.cache).toBe('not-stored');
+        expect(child.stderr).toMatch(/EACCES/);
+      });
+    },
+  );
 
   /** A 16 KiB tmpfs, or why there cannot be one here. */
   /** Mounts a 16 KiB tmpfs at `dir` (made here); returns why it cannot, or null. */
