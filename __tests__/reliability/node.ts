@@ -52,9 +52,7 @@ function loaderArgs(options: LoaderOptions | LoaderOptions[], script: string): s
   return [script, JSON.stringify(options)];
 }
 
-/**
- * The cache switch of the child's environment follows `options.cache` (children have it off by default).
- */
+/** The cache switch of the child's environment follows `options.cache` (children have it off by default). */
 function loaderRunOptions(options: LoaderOptions, runOptions: RunOptions): RunOptions {
   return { ...runOptions, env: { STEVEDORE_CACHE: options.cache ? '1' : '0', ...runOptions.env } };
 }

@@ -60,7 +60,7 @@ function script(options: ChildOptions): string {
     process.stdout.write(JSON.stringify(first));`;
 }
 
-/** This process's environment, without NODE_PATH, DEBUG and the CA certificates no registry process needs. */
+/** This process's environment, without NODE_PATH and DEBUG. */
 function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: '', DEBUG: '', ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
