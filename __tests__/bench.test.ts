@@ -4,6 +4,11 @@
  * are shared; what is checked is that every scenario ran, found the
  * generator's count of entry points, and that the cache did what each
  * scenario says (off, stored, hit).
+ *
+ * The smallest run that shows it: the tracing processes run each build twice (not 20 times) and the hostile
+ * inputs are built at one size, since nothing here reads a figure. Python stevedore is left out (`--no-python`):
+ * whether it runs depends on what the machine has installed (CI has no python3-stevedore), and none of its
+ * figures is checked here.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +41,11 @@ beforeAll(() => {
       temp.dir,
       '--out',
       out,
+      '--no-python',
+      '--hostile-sizes',
+      '10000',
+      '--tracing-iterations',
+      '2',
     ],
     { cwd: project },
   );
@@ -89,6 +99,10 @@ it('measures the import by require and by import(), and says what it did with th
   expect(text).toMatch(/\| added by `require` \(difference of medians, to `node -e ''`\) \| -?\d+\.\d \|/);
   expect(text).toMatch(/\| added by `import\(\)` \(difference of medians, to the empty ES module\) \| -?\d+\.\d \|/);
   expect(text).toMatch(/## Adversarial inputs\n\n.+\n\n\| input \| size \|/);
+  // Every hostile input of bench/adversarial.mjs was scanned (each scan checked its problem count) at the one size.
+  const hostile = text.slice(text.indexOf('## Adversarial inputs'), text.indexOf('## Tracing'));
+  expect(hostile.split('\n').filter((line) => /^\| .+ \| [\d.]+ KB \| /.test(line))).toHaveLength(8);
+  expect(text).toMatch(/## Against Python stevedore\n\nNot run here/);
   expect(text).toMatch(/## Tracing when nobody subscribes\n\nTracing \(bench\/tracing\.mjs\)/);
   // A row per scenario: the traced build's ratios to the compiled-out one, with and without a subscriber.
   const tracing = text.slice(text.indexOf('## Tracing when nobody subscribes'));

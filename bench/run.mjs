@@ -18,7 +18,9 @@
 //
 // Options: --quick (small trees, one round: a smoke run), --sizes 1000,5000 --runs 7 --repeat 5
 // (times a short scenario runs each round) --kinds parity,node --trees DIR (default:
-// <tmp>/stevedore-ts-bench) --out FILE --no-python.
+// <tmp>/stevedore-ts-bench) --out FILE --no-python; for a smoke test that only shows every scenario works:
+// --hostile-sizes 10000 (the adversarial inputs' sizes) --tracing-iterations 2 (runs of each build per tracing
+// process).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -67,6 +69,8 @@ function parseArgs(argv) {
     out: null,
     python: true,
     repeat: null,
+    hostileSizes: null,
+    tracingIterations: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -78,6 +82,8 @@ function parseArgs(argv) {
     else if (arg === '--out') options.out = path.resolve(argv[++i]);
     else if (arg === '--no-python') options.python = false;
     else if (arg === '--repeat') options.repeat = Number(argv[++i]);
+    else if (arg === '--hostile-sizes') options.hostileSizes = argv[++i].split(',').map(Number);
+    else if (arg === '--tracing-iterations') options.tracingIterations = Number(argv[++i]);
     else throw new Error(`unknown option ${arg}`);
   }
   for (const kind of options.kinds) if (!KINDS[kind]) throw new Error(`unknown tree kind ${kind}`);
@@ -326,7 +332,8 @@ async function benchTracingScenario(options) {
   const { benchTracing } = await import(pathToFileURL(path.join(benchDir, 'tracing.mjs')).href);
   // The quick run only shows that the scenario runs: one round over a small tree.
   const quick = options.quick ? { runs: 1, size: 60 } : {};
-  const { markdown } = await benchTracing({ quick: options.quick, trees: options.trees, ...quick });
+  const iterations = options.tracingIterations ?? undefined;
+  const { markdown } = await benchTracing({ quick: options.quick, trees: options.trees, iterations, ...quick });
   return markdown;
 }
 
@@ -339,6 +346,7 @@ async function benchAdversarial(options) {
   mkdirSync(workDir, { recursive: true });
   // The quick run keeps to small inputs, five runs each: it only shows that the scenario runs.
   const sizes = options.quick ? { sizes: [10_000, 100_000], huge: false, budgetMs: 0 } : {};
+  if (options.hostileSizes) sizes.sizes = options.hostileSizes;
   return adversarialTable(await adversarialRows({ distDir, workDir, ...sizes }));
 }
 

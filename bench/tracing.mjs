@@ -1,4 +1,4 @@
-// What tracing costs (`node bench/tracing.mjs [--quick] [--runs N] [--size N] [--trees DIR]`, or
+// What tracing costs (`node bench/tracing.mjs [--quick] [--runs N] [--size N] [--iterations N] [--trees DIR]`, or
 // `benchTracing(options)` from bench/run.mjs).
 //
 // Builds the library from lib/ twice with esbuild: as it is, and with the
@@ -163,13 +163,14 @@ function median(values) {
  * `results[scenario][variant]` holds `{ cpu, wall, ratio }`: the medians (over the processes) of each process's
  * median run, in ms, and of the ratio to the compiled-out build in the same process.
  *
- * @param {{ quick?: boolean, runs?: number, size?: number, trees?: string, log?: (line: string) => void }} options
+ * @param {{ quick?: boolean, runs?: number, size?: number, iterations?: number, trees?: string,
+ *   log?: (line: string) => void }} options `iterations`: the runs of each build in a process (default 40, quick 20).
  */
 export async function benchTracing(options = {}) {
   const quick = options.quick ?? false;
   const size = options.size ?? (quick ? 300 : 1000);
   const rounds = options.runs ?? (quick ? 3 : 9);
-  const iterations = quick ? 20 : 40;
+  const iterations = options.iterations ?? (quick ? 20 : 40);
   const trees = options.trees ?? path.join(os.tmpdir(), 'stevedore-ts-bench');
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
 
@@ -261,6 +262,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     if (argv[i] === '--quick') options.quick = true;
     else if (argv[i] === '--runs') options.runs = Number(argv[++i]);
     else if (argv[i] === '--size') options.size = Number(argv[++i]);
+    else if (argv[i] === '--iterations') options.iterations = Number(argv[++i]);
     else if (argv[i] === '--trees') options.trees = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${argv[i]}`);
   }
