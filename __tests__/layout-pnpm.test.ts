@@ -1,9 +1,11 @@
 /**
  * pnpm, for real: pnpm 10 (a devDependency) installs local folders (`file:`
  * copies into the `.pnpm` virtual store, `link:` symlinks), so no network is
- * needed; the content store is kept between runs.
+ * needed; the content store is kept between runs. The on-disk cache over
+ * pnpm's installs (stored, served, invalidated by each `pnpm install` that
+ * adds, upgrades, removes or puts back a package) is cache-installs.test.ts's.
  */
-import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pnpm as runPnpm } from './support/installs';
 import { probe } from './support/probe';
@@ -46,8 +48,6 @@ beforeAll(() => {
     'src/plugin-b/index.js': 'exports.run = () => "b";',
     ...plugin('@scope/plugin-c'),
     'src/@scope/plugin-c/index.js': 'exports.run = () => "c";',
-    ...plugin('plugin-late'),
-    'src/plugin-late/index.js': 'exports.run = () => "late";',
     'app/package.json': {
       name: 'pnpm-app',
       version: '1.0.0',
@@ -91,19 +91,3 @@ test('direct dependencies are found through the top-level links, each once, and 
   expect(report.failures).toEqual([]);
   expect(report.warnings).toEqual([]);
 });
-
-test('the on-disk cache is served, and invalidated when pnpm adds a package', () => {
-  const cacheDir = path.join(dir, 'cache');
-  const opts = { root: app, group: GROUP, load: 'none' as const, cacheDir };
-  const env = { DEBUG: 'stevedore:cache' };
-  expect(probe(opts, { cwd: app, env }).stderr).toContain('stored');
-  expect(probe(opts, { cwd: app, env }).stderr).toMatch(/stevedore:cache hit/);
-
-  const manifest = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
-  manifest.dependencies['plugin-late'] = 'file:../src/plugin-late';
-  writeFileSync(path.join(app, 'package.json'), JSON.stringify(manifest, null, 2));
-  pnpm('install');
-  const after = probe(opts, { cwd: app, env });
-  expect(after.stderr).toMatch(/stale: /);
-  expect(after.entryPoints.map((ep) => ep.name)).toEqual(['own', 'plugin-c', 'plugin-a', 'plugin-b', 'plugin-late']);
-}, 120_000);
