@@ -6,6 +6,8 @@
  * runs as the `stevedore-ts` and `stevedore` commands, and type-checks
  * CommonJS and ES module consumers that have neither @types/node nor a lib
  * newer than ES2020. publint and arethetypeswrong find nothing to report.
+ * The tarball the other tests pack of the checkout's build with tar
+ * (docs-commands.test.ts) holds the same files, byte for byte.
  */
 import fs from 'node:fs';
 import path from 'node:path';

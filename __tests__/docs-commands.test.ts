@@ -1,8 +1,10 @@
 /**
  * Every shell command in README.md and docs/*.md, run as written. Commands
  * meant for an application's folder run in a fixture application that has the
- * packed stevedore-ts installed with npm, and the plugins the docs talk about;
- * commands meant for this repository run in it. Where a block shows output,
+ * packed stevedore-ts installed with npm, and the plugins the docs talk about
+ * (the tarball is the one `npm pack` makes of the current build, made with
+ * tar: consumer.test.ts checks that it is npm's, byte for byte); commands
+ * meant for this repository run in it, each command line once. Where a block shows output,
  * the output must match (shortened as the docs shorten it, with `...`). The tutorial's
  * from-scratch section runs on its own, in an empty folder, files and all.
  * A command that cannot run here is listed below with the test that runs it
