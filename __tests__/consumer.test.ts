@@ -6,12 +6,14 @@
  * runs as the `stevedore-ts` and `stevedore` commands, and type-checks
  * CommonJS and ES module consumers that have neither @types/node nor a lib
  * newer than ES2020. publint and arethetypeswrong find nothing to report.
+ * The tarball the other tests pack of the checkout's build with tar
+ * (docs-commands.test.ts) holds the same files, byte for byte.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './support/dist';
 import { runNode } from './support/processes';
-import { packCleanCheckout, tarballFiles, unpack } from './support/package';
+import { packBuiltWithTar, packCleanCheckout, tarballFiles, tarballListing, unpack } from './support/package';
 import type { TempDir } from './support/temp';
 import { tempDir } from './support/temp';
 
@@ -81,6 +83,18 @@ test('the tarball holds the entries, their declarations, the LICENSE, and nothin
   expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(
     /^\s*Apache License\s+Version 2\.0, January 2004\s+http:\/\/www\.apache\.org\/licenses\/[\s\S]*END OF TERMS AND CONDITIONS/,
   );
+});
+
+test("the tarball other tests make with tar (packBuiltWithTar, from the checkout's build) is npm's, byte for byte", () => {
+  const made = packBuiltWithTar(fs.mkdtempSync(path.join(temp.dir, 'tar-')));
+  // Paths, modes, owner, sizes and times.
+  expect(tarballListing(made)).toEqual(tarballListing(tarball));
+  const unpacked = path.join(temp.dir, 'tar-unpacked');
+  unpack(made, unpacked);
+  const differing = tarballFiles(tarball).filter(
+    (file) => !fs.readFileSync(path.join(unpacked, file)).equals(fs.readFileSync(path.join(installed, file))),
+  );
+  expect(differing).toEqual([]);
 });
 
 test('the command and stevedore-ts/testing load the library from the one bundle', () => {

@@ -66,3 +66,66 @@ export function unpack(tarball: string, folder: string): void {
   fs.mkdirSync(folder, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', folder, '--strip-components=1']);
 }
+
+/** The package's own files, relative to `root`: what `npm pack` packs of a package with a `files` list. */
+function publishedFiles(root: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    files?: string[];
+    main?: string;
+    bin?: Record<string, string>;
+  };
+  // npm always packs package.json, the README and LICENSE files, and the main and bin files.
+  const always = fs.readdirSync(root).filter((name) => /^(readme|license|licence|copying)(\.|$)/i.test(name));
+  const listed = [...(manifest.files ?? []), ...always, manifest.main, ...Object.values(manifest.bin ?? {})];
+  const found = new Set(['package.json']);
+  const pending = listed.filter((entry): entry is string => Boolean(entry)).map((entry) => path.normalize(entry));
+  while (pending.length > 0) {
+    const entry = pending.pop()!;
+    const stat = fs.statSync(path.join(root, entry), { throwIfNoEntry: false });
+    if (stat?.isDirectory())
+      pending.push(...fs.readdirSync(path.join(root, entry)).map((name) => path.join(entry, name)));
+    else if (stat) found.add(entry);
+  }
+  return [...found].sort();
+}
+
+/**
+ * Packs the current build into `dir` as {@link packBuilt} does, with `tar` instead of npm (a few milliseconds;
+ * npm takes most of a second): the files `npm pack` packs (see publishedFiles), under `package/`, with npm's
+ * owner and time. consumer.test.ts checks that it holds what the real `npm pack` packs, byte for byte.
+ */
+export function packBuiltWithTar(dir: string): string {
+  const tarball = path.join(dir, TARBALL);
+  const files = publishedFiles(REPO);
+  const staging = fs.mkdtempSync(path.join(dir, '.staging-'));
+  try {
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(path.join(staging, 'package', file)), { recursive: true });
+      fs.copyFileSync(path.join(REPO, file), path.join(staging, 'package', file));
+      fs.chmodSync(path.join(staging, 'package', file), fs.statSync(path.join(REPO, file)).mode);
+    }
+    execFileSync('tar', [
+      '-czf',
+      tarball,
+      '-C',
+      staging,
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=1985-10-26T08:15:00Z',
+      '--no-recursion',
+      ...files.map((file) => path.join('package', file)),
+    ]);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  return tarball;
+}
+
+/** A tarball's files as `tar -tv` lists them (mode, owner, size, time, path), sorted by path. */
+export function tarballListing(tarball: string): string[] {
+  return execFileSync('tar', ['-tvzf', tarball], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } })
+    .split('\n')
+    .filter((line) => line && !line.endsWith('/'))
+    .sort((a, b) => (a.split(/\s+/).at(-1)! < b.split(/\s+/).at(-1)! ? -1 : 1));
+}
