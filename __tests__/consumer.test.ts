@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './support/dist';
 import { runNode } from './support/processes';
-import { packBuiltWithTar, packCleanCheckout, tarballFiles, tarballListing, unpack } from './support/package';
+import { packBuilt, packCleanCheckout, tarballFiles, tarballListing, unpack } from './support/package';
 import type { TempDir } from './support/temp';
 import { tempDir } from './support/temp';
 
@@ -85,8 +85,8 @@ test('the tarball holds the entries, their declarations, the LICENSE, and nothin
   );
 });
 
-test("the tarball other tests make with tar (packBuiltWithTar, from the checkout's build) is npm's, byte for byte", () => {
-  const made = packBuiltWithTar(fs.mkdtempSync(path.join(temp.dir, 'tar-')));
+test("the tarball other tests make with tar (packBuilt, from the checkout's build) is npm's, byte for byte", () => {
+  const made = packBuilt(fs.mkdtempSync(path.join(temp.dir, 'tar-')));
   // Paths, modes, owner, sizes and times.
   expect(tarballListing(made)).toEqual(tarballListing(tarball));
   const unpacked = path.join(temp.dir, 'tar-unpacked');

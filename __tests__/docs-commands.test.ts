@@ -25,7 +25,7 @@ import { REPO } from './support/dist';
 import { NETWORK_ENV, childEnv } from './support/processes';
 import { tempDir } from './support/temp';
 import type { TempDir } from './support/temp';
-import { TARBALL, packBuiltWithTar } from './support/package';
+import { TARBALL, packBuilt } from './support/package';
 
 const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).map((name) => `docs/${name}`)].filter((file) =>
   file.endsWith('.md'),
@@ -245,7 +245,7 @@ beforeAll(() => {
   tarballDir = path.join(temp.dir, 'stevedore-ts');
   fs.mkdirSync(tarballDir);
   // The tarball npm packs of the current build, made with tar (consumer.test.ts checks that it is npm's).
-  packBuiltWithTar(tarballDir);
+  packBuilt(tarballDir);
 }, 120_000);
 afterAll(() => temp.cleanup());
 

@@ -46,12 +46,6 @@ export function packCleanCheckout(dir: string): string {
   return path.join(dir, TARBALL);
 }
 
-/** Packs the current build (dist/ as the test setup built it) into `dir` and returns the tarball's path. */
-export function packBuilt(dir: string): string {
-  npm(['pack', '--ignore-scripts', '--pack-destination', dir], REPO);
-  return path.join(dir, TARBALL);
-}
-
 /** The paths inside a tarball (without npm's `package/` prefix), sorted. */
 export function tarballFiles(tarball: string): string[] {
   return execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
@@ -90,11 +84,12 @@ function publishedFiles(root: string): string[] {
 }
 
 /**
- * Packs the current build into `dir` as {@link packBuilt} does, with `tar` instead of npm (a few milliseconds;
- * npm takes most of a second): the files `npm pack` packs (see publishedFiles), under `package/`, with npm's
- * owner and time. consumer.test.ts checks that it holds what the real `npm pack` packs, byte for byte.
+ * Packs the current build (dist/ as the test setup built it) into `dir` as `npm pack --ignore-scripts` would, with
+ * `tar` instead of npm (a few milliseconds; npm takes most of a second): the files `npm pack` packs (see
+ * publishedFiles), under `package/`, with npm's owner and time. consumer.test.ts checks that it holds what the real
+ * `npm pack` packs, byte for byte.
  */
-export function packBuiltWithTar(dir: string): string {
+export function packBuilt(dir: string): string {
   const tarball = path.join(dir, TARBALL);
   const files = publishedFiles(REPO);
   const staging = fs.mkdtempSync(path.join(dir, '.staging-'));
