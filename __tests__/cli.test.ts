@@ -326,8 +326,10 @@ module.exports = ${index};
   });
 
   it('a plugin that prints forever: timed out, with what was kept', () => {
-    // Its first write alone is more than is kept; the limit only bounds how long it floods.
-    const result = runHere(['show', 'unruly.flood', 'forever', '--json', '--timeout', '1000']);
+    // Its first write alone is more than is kept; the limit only bounds how long it floods (and how long the
+    // plugin and the command keep a core each busy): before it, the plugin needs only to be required, record
+    // its pid and make that first write, a few milliseconds of work even on a loaded machine.
+    const result = runHere(['show', 'unruly.flood', 'forever', '--json', '--timeout', '300']);
     expect(result.code).toBe(1);
     const load = loadOf(result);
     expect(load.status).toBe('timeout');
@@ -368,8 +370,10 @@ module.exports = ${index};
 
   it('plugins that loop, never settle, or ignore SIGTERM: timed out, each, and ended', () => {
     // The limit runs from the loader's receipt of each request (a few milliseconds away, even on a loaded
-    // machine); each waits it out, and two of them burn a core meanwhile: 1 s is plenty.
-    const result = runHere(['doctor', 'unruly.hangs', '--json', '--timeout', '1000']);
+    // machine); within it, each plugin needs only to be required and to record its pid (stubborn.js also
+    // starts a child), a few milliseconds of work. Each then waits the limit out, loops.js burning a core
+    // meanwhile: 300 ms is many times what they need.
+    const result = runHere(['doctor', 'unruly.hangs', '--json', '--timeout', '300']);
     expect(result.code).toBe(1);
     const failures = JSON.parse(result.stdout).loadFailures.map((failure: Loose) => [
       failure.name,
