@@ -755,31 +755,50 @@ describe('discovery: folders and files without read permission', () => {
   const { unavailable } = nobody;
   const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skip(title, unavailable) : report.case;
 
-  function asNobody(t: PackageTree): LoaderResult {
-    chmodSync(t.dir, 0o755);
-    return nobody.run({ root: t.root, group: GROUP, mode: 'sync' });
-  }
-
   function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
     const hits = result.warnings.filter((w) => w.code === code && parts.every((part) => w.message.includes(part)));
     expect(hits).toHaveLength(1);
     return `${code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
   }
 
-  permissionCase('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+  // Both trees are made, locked, scanned in one process as that user (one after the other), and unlocked here:
+  // not running as root, they could not be removed otherwise.
+  let locked: { t: PackageTree; result: LoaderResult };
+  let lockedModules: { t: PackageTree; result: LoaderResult };
+  beforeAll(() => {
+    if (unavailable) return;
+    ensureBuilt();
     const t = tree([
       { name: 'secret', entryPoints: { [GROUP]: { secret: './x.js' } } },
       { name: '@locked/plugin', entryPoints: { [GROUP]: { locked: './x.js' } } },
       { name: 'private-manifest', entryPoints: { [GROUP]: { private: './x.js' } } },
     ]);
+    const own = createPackageTree({
+      app: {
+        name: 'app',
+        entryPoints: { [GROUP]: { own: './own.js:Own' } },
+        files: { 'own.js': 'exports.Own = 1;\n' },
+      },
+      packages: [GOOD],
+    });
+    trees.push(own);
     const modules = path.join(t.root, 'node_modules');
-    chmodSync(path.join(modules, 'secret'), 0o000);
-    chmodSync(path.join(modules, '@locked'), 0o000);
+    const closed = [path.join(modules, 'secret'), path.join(modules, '@locked'), path.join(own.root, 'node_modules')];
+    for (const dir of closed) chmodSync(dir, 0o000);
     chmodSync(path.join(modules, 'private-manifest', 'package.json'), 0o000);
-    const result = asNobody(t);
-    // Not running as root, the tree could not be removed otherwise.
-    chmodSync(path.join(modules, 'secret'), 0o755);
-    chmodSync(path.join(modules, '@locked'), 0o755);
+    try {
+      for (const made of [t, own]) chmodSync(made.dir, 0o755);
+      const [first, second] = nobody.runAll([t, own].map((made) => ({ root: made.root, group: GROUP, mode: 'sync' })));
+      locked = { t, result: first };
+      lockedModules = { t: own, result: second };
+    } finally {
+      for (const dir of closed) chmodSync(dir, 0o755);
+    }
+  });
+
+  permissionCase('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+    const { t, result } = locked;
+    const modules = path.join(t.root, 'node_modules');
     expect(result.managers[0].loaded).toEqual(['good']);
     expect(result.warnings).toHaveLength(3);
     return [
@@ -790,21 +809,15 @@ describe('discovery: folders and files without read permission', () => {
   });
 
   permissionCase('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
-    const t = createPackageTree({
-      app: {
-        name: 'app',
-        entryPoints: { [GROUP]: { own: './own.js:Own' } },
-        files: { 'own.js': 'exports.Own = 1;\n' },
-      },
-      packages: [GOOD],
-    });
-    trees.push(t);
-    const modules = path.join(t.root, 'node_modules');
-    chmodSync(modules, 0o000);
-    const result = asNobody(t);
-    chmodSync(modules, 0o755);
+    const { t, result } = lockedModules;
     expect(result.managers[0].loaded).toEqual(['own']);
-    const warned = nobodyWarnedOnce(t, result, 'STEVEDORE_UNREADABLE_PACKAGE', modules, 'EACCES');
+    const warned = nobodyWarnedOnce(
+      t,
+      result,
+      'STEVEDORE_UNREADABLE_PACKAGE',
+      path.join(t.root, 'node_modules'),
+      'EACCES',
+    );
     return `the application's own entry points still load; ${warned}`;
   });
 });
