@@ -159,9 +159,13 @@ module.exports.until = (name) => {
   while (!fs.existsSync(file(name))) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
 };
 `;
-/** A Node.js process that lives until killed, started by a plugin, recording its own pid. */
-const daemon = (name: string, extra = '') =>
-  `process.execPath, ['-e', ${JSON.stringify(`${extra}require(${JSON.stringify('./record.js')})(${JSON.stringify(name)}); setInterval(() => {}, 1000);`)}]`;
+/**
+ * A process that ignores SIGTERM and lives until killed, started by a plugin, recording its own pid once it
+ * ignores it: a shell that becomes `sleep` (what is ignored stays ignored across exec), a few milliseconds of
+ * CPU where a Node.js process would take a hundred.
+ */
+const stubbornChild = (name: string) =>
+  `'sh', ['-c', ${JSON.stringify(`trap '' TERM; echo $$ > pids/${name}.tmp && mv pids/${name}.tmp pids/${name} && exec sleep 1000`)}]`;
 
 const UNRULY: Record<string, string> = {
   'record.js': RECORD,
@@ -209,7 +213,7 @@ module.exports = 'regrouped';
 record('stubborn.loader');
 process.on('SIGTERM', () => {});
 const { spawn } = require('node:child_process');
-const child = spawn(${daemon('stubborn.child', "process.on('SIGTERM', () => {}); ")}, { cwd: __dirname, stdio: 'ignore' });
+const child = spawn(${stubbornChild('stubborn.child')}, { cwd: __dirname, stdio: 'ignore' });
 record('stubborn.spawned', child.pid);
 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 `,
