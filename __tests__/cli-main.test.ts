@@ -696,10 +696,11 @@ describe('plugins that misbehave, loaded for main()', () => {
         // Loads, then ends the loader from a timer.
         plugin('c-exits-after', 'setTimeout(() => process.exit(7), 0);'),
         plugin('d-innocent', "console.log('d loaded');"),
-        // Closes its stdout while a process it started still holds it: no end, no marker.
+        // Closes its stdout while a process it started still holds it: no end, no marker. (`sleep`: any process
+        // does, and it costs no Node.js start.)
         plugin(
           'e-holds-stdout',
-          "require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' }).unref();\n" +
+          "require('node:child_process').spawn('sleep', ['1000'], { stdio: 'inherit' }).unref();\n" +
             "require('node:fs').closeSync(1);",
           ['misbehave.g', 'misbehave.text'],
         ),
