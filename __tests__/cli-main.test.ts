@@ -684,6 +684,11 @@ describe('plugins that misbehave, loaded for main()', () => {
     entryPoints: Object.fromEntries(groups.map((group) => [group, { p: './p.js' }])),
     files: { 'p.js': `${code}\nif (Object.keys(exports).length === 0) module.exports = ${JSON.stringify(name)};\n` },
   });
+  // Closes its stdout while a process it started still holds it: no end, no marker. (`sleep`: any process does,
+  // and it costs no Node.js start.)
+  const holdsStdout =
+    "require('node:child_process').spawn('sleep', ['1000'], { stdio: 'inherit' }).unref();\n" +
+    "require('node:fs').closeSync(1);";
   let tree: ReturnType<typeof createPackageTree>;
 
   beforeAll(() => {
@@ -696,13 +701,7 @@ describe('plugins that misbehave, loaded for main()', () => {
         // Loads, then ends the loader from a timer.
         plugin('c-exits-after', 'setTimeout(() => process.exit(7), 0);'),
         plugin('d-innocent', "console.log('d loaded');"),
-        // Closes its stdout while a process it started still holds it: no end, no marker.
-        plugin(
-          'e-holds-stdout',
-          "require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' }).unref();\n" +
-            "require('node:fs').closeSync(1);",
-          ['misbehave.g', 'misbehave.text'],
-        ),
+        plugin('e-holds-stdout', holdsStdout),
         // Writes to the loader's channel: garbage, and an answer of its own making.
         plugin(
           'g-writes-to-the-channel',
@@ -719,6 +718,9 @@ describe('plugins that misbehave, loaded for main()', () => {
           'misbehave.g',
           'misbehave.text',
         ]),
+        // The same as e-holds-stdout, after f-floods in misbehave.text: the two load in one loader (after a
+        // plugin that holds its stdout, the next one needs a fresh loader).
+        plugin('j-holds-stdout', holdsStdout, ['misbehave.text']),
       ],
     });
   });

@@ -19,7 +19,7 @@ import { describeError } from '../lib/describe-error';
 import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
-import { runLoader, runLoaders, unprivilegedLoader } from './reliability/node';
+import { runLoaders, unprivilegedLoader } from './reliability/node';
 import { DIST, ensureBuilt } from './support/dist';
 
 const GROUP = 'faults.plugins';
@@ -70,6 +70,21 @@ function rawPackage(t: PackageTree, name: string, manifest: string | Buffer, fil
   writeFileSync(path.join(dir, 'package.json'), manifest);
   for (const [file, content] of Object.entries(files)) writeFileSync(path.join(dir, file), content);
   return path.join(dir, 'package.json');
+}
+
+/**
+ * The bytes of `text` with `marker` (found once in it) replaced by `unit` repeated `times` times: a manifest
+ * of tens of megabytes made as bytes, without a string of that size to build, escape and encode first.
+ */
+function repeatedInside(text: string, marker: string, unit: string, times: number): Buffer {
+  const at = text.indexOf(marker);
+  if (at < 0 || text.includes(marker, at + 1)) throw new Error(`${marker} must be in the text once`);
+  const bytes = Buffer.from(unit);
+  return Buffer.concat([
+    Buffer.from(text.slice(0, at)),
+    Buffer.alloc(bytes.length * times, bytes),
+    Buffer.from(text.slice(at + marker.length)),
+  ]);
 }
 
 /** The library a case observes: lib/ (as imported above), or the built one ({@link builtLibrary}). */
@@ -143,27 +158,67 @@ function observation(result: LoaderResult): Observation {
   return { ...result.managers[0], warnings: result.warnings };
 }
 
+/** Loader runs waiting for the file's beforeAll: each tree, the runs it needs, and where their results go. */
+const pendingRuns: {
+  make: () => PackageTree;
+  runs: Partial<LoaderOptions>[];
+  done: (t: PackageTree, results: LoaderResult[]) => void;
+}[] = [];
+
 /**
- * The loading of several cases' trees with three managers each, in one node process on dist/ for a describe
- * block (in its beforeAll; each tree with a registry and managers of its own, one after the other), for
- * cases that need no process of their own (nothing in them can hang or outlive its managers). `make`
- * builds each case's tree; `loaded(key)` is that case's tree and what the process reported for it.
+ * Makes every tree given to {@link loadedTogether} and {@link loadedInTurns}, then runs their loaders in as few
+ * node processes on dist/ as can hold them: the n-th run of every tree in the n-th process (each tree with a
+ * registry and managers of its own, one after the other), so that no process loads a tree twice (Node keeps
+ * each ES module, and the error it threw, for the process's life). One node process costs more than the
+ * loading of all the cases in it.
  */
-function loadedTogether<K extends string>(
+beforeAll(() => {
+  if (pendingRuns.length === 0) return;
+  ensureBuilt();
+  const made = pendingRuns.map(({ make }) => make());
+  const results: LoaderResult[][] = made.map(() => []);
+  const processes = Math.max(...pendingRuns.map(({ runs }) => runs.length));
+  for (let n = 0; n < processes; n++) {
+    const members = pendingRuns.flatMap(({ runs }, i) => (n < runs.length ? [i] : []));
+    const options = members.map((i): LoaderOptions => ({ ...threeManagers(made[i]), ...pendingRuns[i].runs[n] }));
+    runLoaders(options).forEach((result, j) => results[members[j]].push(result));
+  }
+  pendingRuns.forEach(({ done }, i) => done(made[i], results[i]));
+});
+
+/**
+ * Loader runs for cases that need no process of their own (nothing in them can hang or outlive its managers),
+ * made in the file's beforeAll. `runs` are the options (over {@link threeManagers}) of each run of every tree;
+ * `make` builds each case's tree; `loaded(key)` is that case's tree and what each run reported, in order.
+ */
+function loadedInTurns<K extends string>(
   make: Record<K, () => PackageTree>,
-): (key: K) => { t: PackageTree; result: LoaderResult } {
-  const done = new Map<K, { t: PackageTree; result: LoaderResult }>();
-  beforeAll(() => {
-    ensureBuilt();
-    const keys = Object.keys(make) as K[];
-    const made = keys.map((key) => make[key]());
-    const results = runLoaders(made.map(threeManagers));
-    keys.forEach((key, i) => done.set(key, { t: made[i], result: results[i] }));
-  });
+  runs: Record<K, Partial<LoaderOptions>[]>,
+): (key: K) => { t: PackageTree; results: LoaderResult[] } {
+  const done = new Map<K, { t: PackageTree; results: LoaderResult[] }>();
+  for (const key of Object.keys(make) as K[]) {
+    pendingRuns.push({ make: make[key], runs: runs[key], done: (t, results) => done.set(key, { t, results }) });
+  }
   return (key) => {
     const found = done.get(key);
     if (!found) throw new Error(`no tree was loaded for ${key}`);
     return found;
+  };
+}
+
+/**
+ * The loading of several cases' trees with three managers each ({@link threeManagers}), in a node process on
+ * dist/ that other cases share (see {@link loadedInTurns}). `loaded(key)` is that case's tree and what the
+ * process reported for it.
+ */
+function loadedTogether<K extends string>(
+  make: Record<K, () => PackageTree>,
+): (key: K) => { t: PackageTree; result: LoaderResult } {
+  const once = Object.fromEntries(Object.keys(make).map((key) => [key, [{}]])) as Record<K, Partial<LoaderOptions>[]>;
+  const loaded = loadedInTurns(make, once);
+  return (key) => {
+    const { t, results } = loaded(key);
+    return { t, result: results[0] };
   };
 }
 
@@ -252,11 +307,12 @@ describe('discovery: broken package.json files', () => {
 
   report.case('package.json is 20 MB (a huge description) and declares one entry point', () => {
     const t = tree();
-    const manifest = json({
-      name: 'huge',
-      description: 'x'.repeat(20 * 1024 * 1024),
-      entryPoints: { [GROUP]: { huge: './x.js:X' } },
-    });
+    const manifest = repeatedInside(
+      json({ name: 'huge', description: '<description>', entryPoints: { [GROUP]: { huge: './x.js:X' } } }),
+      '<description>',
+      'x',
+      20 * 1024 * 1024,
+    );
     rawPackage(t, 'huge', manifest, { 'x.js': 'exports.X = 1;\n' });
     const obs = observe(t, GROUP, builtLibrary());
     expect(obs.loaded).toEqual(['good', 'huge']);
@@ -275,19 +331,31 @@ describe('discovery: broken package.json files', () => {
 });
 
 describe('discovery: special files as package.json (scanned in a node process that a hang cannot stall)', () => {
-  beforeAll(ensureBuilt);
-
   const specials: [title: string, make: (file: string) => void, words: string][] = [
     ['a named pipe (FIFO) that no one writes to', (file) => execFileSync('mkfifo', [file]), 'not a regular file'],
     ['a symbolic link to /dev/zero (endless)', (file) => symlinkSync('/dev/zero', file), 'not a regular file'],
   ];
-  for (const [title, make, words] of specials) {
-    report.case(`package.json is ${title}`, () => {
+  // Both trees in one process, killed after 30 s: a hang fails these cases instead of the run.
+  const scanned = new Map<string, { t: PackageTree; file: string; result: LoaderResult }>();
+  beforeAll(() => {
+    ensureBuilt();
+    const made = specials.map(([, make]) => {
       const t = tree();
       const file = path.join(t.root, 'node_modules', 'special', 'package.json');
       mkdirSync(path.dirname(file), { recursive: true });
       make(file);
-      const result = runLoader({ root: t.root, group: GROUP, mode: 'sync' }, { timeout: 30_000 });
+      return { t, file };
+    });
+    const results = runLoaders(
+      made.map(({ t }) => ({ root: t.root, group: GROUP, mode: 'sync' })),
+      { timeout: 30_000 },
+    );
+    specials.forEach(([title], i) => scanned.set(title, { ...made[i], result: results[i] }));
+  });
+
+  for (const [title, , words] of specials) {
+    report.case(`package.json is ${title}`, () => {
+      const { t, file, result } = scanned.get(title)!;
       expect(result.managers[0].loaded).toEqual(['good']);
       const hits = result.warnings.filter((w) => w.message.includes(file) && w.message.includes(words));
       expect(hits).toHaveLength(1);
@@ -640,8 +708,12 @@ describe('discovery: hostile sizes and depths (each costs time linear in its siz
     'package.json is 50 MB (a description full of escapes) and declares a good and a bad entry point',
     () => {
       const t = tree();
-      const description = 'caf\\u00e9 \\"x\\" '.repeat(Math.ceil((50 * 1024 * 1024) / 16));
-      const text = `{"name": "huge", "description": "${description}", "entryPoints": {"${GROUP}": {"huge": "./x.js:X", "bad": 42}}}`;
+      const text = repeatedInside(
+        `{"name": "huge", "description": "<description>", "entryPoints": {"${GROUP}": {"huge": "./x.js:X", "bad": 42}}}`,
+        '<description>',
+        'caf\\u00e9 \\"x\\" ',
+        Math.ceil((50 * 1024 * 1024) / 16),
+      );
       expect(text.length).toBeGreaterThan(50 * 1024 * 1024);
       const file = rawPackage(t, 'huge', text, X);
       const lib = builtLibrary();
@@ -683,31 +755,50 @@ describe('discovery: folders and files without read permission', () => {
   const { unavailable } = nobody;
   const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skip(title, unavailable) : report.case;
 
-  function asNobody(t: PackageTree): LoaderResult {
-    chmodSync(t.dir, 0o755);
-    return nobody.run({ root: t.root, group: GROUP, mode: 'sync' });
-  }
-
   function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
     const hits = result.warnings.filter((w) => w.code === code && parts.every((part) => w.message.includes(part)));
     expect(hits).toHaveLength(1);
     return `${code}: ${portable(hits[0].message, { [t.dir]: '<tree>' })}`;
   }
 
-  permissionCase('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+  // Both trees are made, locked, scanned in one process as that user (one after the other), and unlocked here:
+  // not running as root, they could not be removed otherwise.
+  let locked: { t: PackageTree; result: LoaderResult };
+  let lockedModules: { t: PackageTree; result: LoaderResult };
+  beforeAll(() => {
+    if (unavailable) return;
+    ensureBuilt();
     const t = tree([
       { name: 'secret', entryPoints: { [GROUP]: { secret: './x.js' } } },
       { name: '@locked/plugin', entryPoints: { [GROUP]: { locked: './x.js' } } },
       { name: 'private-manifest', entryPoints: { [GROUP]: { private: './x.js' } } },
     ]);
+    const own = createPackageTree({
+      app: {
+        name: 'app',
+        entryPoints: { [GROUP]: { own: './own.js:Own' } },
+        files: { 'own.js': 'exports.Own = 1;\n' },
+      },
+      packages: [GOOD],
+    });
+    trees.push(own);
     const modules = path.join(t.root, 'node_modules');
-    chmodSync(path.join(modules, 'secret'), 0o000);
-    chmodSync(path.join(modules, '@locked'), 0o000);
+    const closed = [path.join(modules, 'secret'), path.join(modules, '@locked'), path.join(own.root, 'node_modules')];
+    for (const dir of closed) chmodSync(dir, 0o000);
     chmodSync(path.join(modules, 'private-manifest', 'package.json'), 0o000);
-    const result = asNobody(t);
-    // Not running as root, the tree could not be removed otherwise.
-    chmodSync(path.join(modules, 'secret'), 0o755);
-    chmodSync(path.join(modules, '@locked'), 0o755);
+    try {
+      for (const made of [t, own]) chmodSync(made.dir, 0o755);
+      const [first, second] = nobody.runAll([t, own].map((made) => ({ root: made.root, group: GROUP, mode: 'sync' })));
+      locked = { t, result: first };
+      lockedModules = { t: own, result: second };
+    } finally {
+      for (const dir of closed) chmodSync(dir, 0o755);
+    }
+  });
+
+  permissionCase('a package folder, a scope folder and a package.json nobody may read (scan as uid 65534)', () => {
+    const { t, result } = locked;
+    const modules = path.join(t.root, 'node_modules');
     expect(result.managers[0].loaded).toEqual(['good']);
     expect(result.warnings).toHaveLength(3);
     return [
@@ -718,21 +809,15 @@ describe('discovery: folders and files without read permission', () => {
   });
 
   permissionCase('the node_modules folder itself cannot be read (scan as uid 65534)', () => {
-    const t = createPackageTree({
-      app: {
-        name: 'app',
-        entryPoints: { [GROUP]: { own: './own.js:Own' } },
-        files: { 'own.js': 'exports.Own = 1;\n' },
-      },
-      packages: [GOOD],
-    });
-    trees.push(t);
-    const modules = path.join(t.root, 'node_modules');
-    chmodSync(modules, 0o000);
-    const result = asNobody(t);
-    chmodSync(modules, 0o755);
+    const { t, result } = lockedModules;
     expect(result.managers[0].loaded).toEqual(['own']);
-    const warned = nobodyWarnedOnce(t, result, 'STEVEDORE_UNREADABLE_PACKAGE', modules, 'EACCES');
+    const warned = nobodyWarnedOnce(
+      t,
+      result,
+      'STEVEDORE_UNREADABLE_PACKAGE',
+      path.join(t.root, 'node_modules'),
+      'EACCES',
+    );
     return `the application's own entry points still load; ${warned}`;
   });
 });
@@ -819,15 +904,63 @@ describe('loading: CommonJS plugins that fail (real node processes on dist/)', (
 });
 
 describe('loading: ES modules, top-level await, never-settling plugins (real node processes on dist/)', () => {
-  beforeAll(ensureBuilt);
-
   function esmTree(name: string, files: Record<string, string>, value = './index.mjs'): PackageTree {
     return tree([{ name, entryPoints: { [GROUP]: { [name]: value } }, files }]);
   }
 
-  function run(t: PackageTree, options: Partial<LoaderOptions> = {}): LoaderResult {
-    return runLoader({ root: t.root, group: GROUP, mode: 'sync', ...options });
-  }
+  // One manager, with a callback, in each run; a tree loaded by both APIs gets a process for each (see loadedInTurns).
+  const sync: Partial<LoaderOptions> = { mode: 'sync', managers: 1, callback: true };
+  const create: Partial<LoaderOptions> = { ...sync, mode: 'create' };
+  const runs = loadedInTurns(
+    {
+      'esm-thrower': () =>
+        esmTree('esm-thrower', { 'index.mjs': "export const x = 1;\nthrow new Error('esm boom');\n" }),
+      'esm-odd': () => esmTree('esm-odd', { 'index.mjs': 'throw Object.create(null);\n' }),
+      'esm-self': () =>
+        esmTree('esm-self', {
+          'index.mjs':
+            "import * as self from './index.mjs';\nexport default class Self {}\nexport const me = () => self;\n",
+        }),
+      'esm-cycle': () =>
+        esmTree('esm-cycle', {
+          'index.mjs':
+            "import { b } from './b.mjs';\nawait Promise.resolve();\nexport const a = 'a';\nexport const both = () => a + b;\n",
+          'b.mjs':
+            "import { a } from './index.mjs';\nawait Promise.resolve();\nexport const b = 'b';\nexport const peek = () => a;\n",
+        }),
+      'esm-tla': () => esmTree('esm-tla', { 'index.mjs': 'await Promise.resolve();\nexport default class Late {}\n' }),
+    },
+    {
+      'esm-thrower': [sync, create],
+      'esm-odd': [create],
+      'esm-self': [sync, create],
+      'esm-cycle': [create],
+      'esm-tla': [sync, create],
+    },
+  );
+
+  // The plugins that never settle share a process of their own: nothing else keeps it alive, so it reports
+  // only if each one's timeout timer holds the event loop (they run one after the other).
+  let forever: Record<'esm-forever' | 'never-ready', { t: PackageTree; result: LoaderResult }>;
+  beforeAll(() => {
+    ensureBuilt();
+    const trees = {
+      'esm-forever': esmTree('esm-forever', { 'index.mjs': 'await new Promise(() => {});\nexport default 1;\n' }),
+      'never-ready': esmTree(
+        'never-ready',
+        { 'index.mjs': 'export default function never() { return new Promise(() => {}); }\n' },
+        './index.mjs:default',
+      ),
+    };
+    const [waited, invoked] = runLoaders([
+      { root: trees['esm-forever'].root, group: GROUP, mode: 'create', loadTimeout: 500 },
+      { root: trees['never-ready'].root, group: GROUP, mode: 'create', loadTimeout: 500, invokeOnLoad: true },
+    ]);
+    forever = {
+      'esm-forever': { t: trees['esm-forever'], result: waited },
+      'never-ready': { t: trees['never-ready'], result: invoked },
+    };
+  });
 
   /** One failure for `name` in the one manager; returns its message, portable. */
   function childFailedOnce(t: PackageTree, result: LoaderResult, name: string): string {
@@ -838,9 +971,10 @@ describe('loading: ES modules, top-level await, never-settling plugins (real nod
   }
 
   report.case('an ES module that throws when imported (require() and create())', () => {
-    const t = esmTree('esm-thrower', { 'index.mjs': "export const x = 1;\nthrow new Error('esm boom');\n" });
-    const sync = run(t);
-    const created = run(t, { mode: 'create' });
+    const {
+      t,
+      results: [sync, created],
+    } = runs('esm-thrower');
     for (const result of [sync, created]) expect(result.managers[0].loaded).toEqual(['good']);
     const outcome = childFailedOnce(t, created, 'esm-thrower');
     expect(childFailedOnce(t, sync, 'esm-thrower')).toBe(outcome);
@@ -848,20 +982,19 @@ describe('loading: ES modules, top-level await, never-settling plugins (real nod
   });
 
   report.case('an ES module that throws an object without a prototype, under create()', () => {
-    const t = esmTree('esm-odd', { 'index.mjs': 'throw Object.create(null);\n' });
-    const created = run(t, { mode: 'create' });
+    const {
+      t,
+      results: [created],
+    } = runs('esm-odd');
     expect(created.managers[0].loaded).toEqual(['good']);
     expect(childFailedOnce(t, created, 'esm-odd')).toBe('error: <cannot be read>');
     return 'reported once to the callback with the value as thrown; nothing else breaks';
   });
 
   report.case('an ES module that imports itself (require() and create())', () => {
-    const t = esmTree('esm-self', {
-      'index.mjs':
-        "import * as self from './index.mjs';\nexport default class Self {}\nexport const me = () => self;\n",
-    });
-    for (const mode of ['sync', 'create'] as const) {
-      const result = run(t, { mode });
+    const { results } = runs('esm-self');
+    expect(results).toHaveLength(2);
+    for (const result of results) {
       expect(result.managers[0]).toEqual({ loaded: ['esm-self', 'good'], failures: [] });
       expect(result.warnings).toEqual([]);
     }
@@ -869,33 +1002,28 @@ describe('loading: ES modules, top-level await, never-settling plugins (real nod
   });
 
   report.case('two ES modules with top-level await that import each other, under create()', () => {
-    const t = esmTree('esm-cycle', {
-      'index.mjs':
-        "import { b } from './b.mjs';\nawait Promise.resolve();\nexport const a = 'a';\nexport const both = () => a + b;\n",
-      'b.mjs':
-        "import { a } from './index.mjs';\nawait Promise.resolve();\nexport const b = 'b';\nexport const peek = () => a;\n",
-    });
-    const result = run(t, { mode: 'create' });
+    const {
+      results: [result],
+    } = runs('esm-cycle');
     expect(result.managers[0]).toEqual({ loaded: ['esm-cycle', 'good'], failures: [] });
     return 'loads, no warning';
   });
 
   report.case('an ES module with top-level await under the synchronous API', () => {
-    const t = esmTree('esm-tla', { 'index.mjs': 'await Promise.resolve();\nexport default class Late {}\n' });
-    const sync = run(t);
+    const {
+      t,
+      results: [sync, created],
+    } = runs('esm-tla');
     expect(sync.managers[0].loaded).toEqual(['good']);
     const outcome = childFailedOnce(t, sync, 'esm-tla');
     expect(outcome).toContain('create()');
     expect(sync.managers[0].failures[0].code).toBe('STEVEDORE_ASYNC_MODULE');
-    const created = run(t, { mode: 'create' });
     expect(created.managers[0]).toEqual({ loaded: ['esm-tla', 'good'], failures: [] });
     return `load failure that names create(): ${outcome}. Under create() it loads`;
   });
 
   report.case('an ES module whose top-level await never settles, under create() with loadTimeout', () => {
-    const t = esmTree('esm-forever', { 'index.mjs': 'await new Promise(() => {});\nexport default 1;\n' });
-    // Nothing else keeps this process alive: it reports only if the timeout timer holds the event loop.
-    const result = run(t, { mode: 'create', loadTimeout: 500 });
+    const { t, result } = forever['esm-forever'];
     expect(result.managers[0].loaded).toEqual(['good']);
     const outcome = childFailedOnce(t, result, 'esm-forever');
     expect(result.managers[0].failures[0].code).toBe('STEVEDORE_LOAD_TIMEOUT');
@@ -903,12 +1031,7 @@ describe('loading: ES modules, top-level await, never-settling plugins (real nod
   });
 
   report.case('a plugin whose invocation never settles, under create() with invokeOnLoad and loadTimeout', () => {
-    const t = esmTree(
-      'never-ready',
-      { 'index.mjs': 'export default function never() { return new Promise(() => {}); }\n' },
-      './index.mjs:default',
-    );
-    const result = run(t, { mode: 'create', loadTimeout: 500, invokeOnLoad: true });
+    const { t, result } = forever['never-ready'];
     expect(result.managers[0].loaded).toEqual(['good']);
     expect(result.managers[0].failures[0].code).toBe('STEVEDORE_LOAD_TIMEOUT');
     return `a load failure after loadTimeout: ${childFailedOnce(t, result, 'never-ready')}`;

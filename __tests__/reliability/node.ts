@@ -66,9 +66,9 @@ export function runLoader(options: LoaderOptions, runOptions: RunOptions = {}, s
  * Runs the loader once over each of `runs`, one after the other in one process (each with a registry and
  * managers of its own): for cases that need no process to themselves. Results in the order of `runs`.
  */
-export function runLoaders(runs: LoaderOptions[], runOptions: RunOptions = {}): LoaderResult[] {
+export function runLoaders(runs: LoaderOptions[], runOptions: RunOptions = {}, script = SCRIPT): LoaderResult[] {
   if (runs.some((options) => options.cache)) throw new Error('runLoaders: the cache switch is per process');
-  const result = runNode(loaderArgs(runs, SCRIPT), loaderRunOptions(runs[0], runOptions));
+  const result = runNode(loaderArgs(runs, script), loaderRunOptions(runs[0], runOptions));
   if (result.status !== 0) throw new Error(`load-plugins.mjs exited with ${result.status}:\n${result.stderr}`);
   const parsed = JSON.parse(result.stdout) as Omit<LoaderResult, 'stderr'>[];
   return parsed.map((one) => ({ ...one, stderr: result.stderr }));
@@ -93,12 +93,18 @@ export interface UnprivilegedLoader {
   /** Why it cannot run here (the reason to skip with), or null when it can. */
   unavailable: string | null;
   run(options: LoaderOptions): LoaderResult;
+  /** {@link runLoaders} as that user: each of `runs` in turn, in one process. */
+  runAll(runs: LoaderOptions[]): LoaderResult[];
 }
 
 export function unprivilegedLoader(): UnprivilegedLoader {
-  if (process.getuid?.() !== 0) return { unavailable: null, run: (options) => runLoader(options) };
+  if (process.getuid?.() !== 0) {
+    return { unavailable: null, run: (options) => runLoader(options), runAll: (runs) => runLoaders(runs) };
+  }
+  const readableScript = (): string => path.join(readableCheckout(), path.relative(REPO, SCRIPT));
   return {
     unavailable: otherUserUnavailable(),
-    run: (options) => runLoader(options, { uid: NOBODY }, path.join(readableCheckout(), path.relative(REPO, SCRIPT))),
+    run: (options) => runLoader(options, { uid: NOBODY }, readableScript()),
+    runAll: (runs) => runLoaders(runs, { uid: NOBODY }, readableScript()),
   };
 }
