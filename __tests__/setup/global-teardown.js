@@ -3,6 +3,7 @@
 const { rmSync } = require('node:fs');
 
 module.exports = async function globalTeardown() {
-  const dir = process.env.STEVEDORE_TEST_READABLE_COPY;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [process.env.STEVEDORE_TEST_READABLE_COPY, process.env.STEVEDORE_TEST_TMPDIR]) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 };

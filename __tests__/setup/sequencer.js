@@ -7,17 +7,20 @@ const path = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
 const LONGEST = [
-  'cli.test.ts', // 24
-  'cli-main.test.ts', // 24
-  'cache-installs.test.ts', // 24
-  'docs-commands.test.ts', // 18
-  'consumer.test.ts', // 15
-  'faults.test.ts', // 15
-  'properties.test.ts', // 14
-  'bench.test.ts', // 12
-  'concurrency.test.ts', // 10
-  'trove-api.test.ts', // 9
-  'peers-layouts.test.ts', // 6
+  'consumer.test.ts', // 13.6
+  'docs-commands.test.ts', // 13.6
+  'cache-installs.test.ts', // 13.5
+  'cli-main.test.ts', // 10.8
+  'concurrency.test.ts', // 7.8
+  'faults.test.ts', // 6.8
+  'cli.test.ts', // 6.4
+  'bench.test.ts', // 5.1
+  'cache.test.ts', // 3.9
+  'properties.test.ts', // 3.7
+  'async-loading.test.ts', // 3.7
+  'peers-layouts.test.ts', // 3.6
+  'layout-yarn-pnp.test.ts', // 3.6
+  'build.test.ts', // 3.6
 ];
 
 class LongestFirst extends Sequencer {
