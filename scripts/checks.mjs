@@ -1,9 +1,7 @@
 // Runs npm scripts of package.json at the same time and fails when any of them failed:
-// `node scripts/checks.mjs lint:types lint:code ... [--live test:jest]`. Each one's output is held back and printed
-// whole when it ends (no interleaved lines), but for the one after --live, whose output streams as it comes (the
-// long one, whose progress is worth seeing). The checks are independent programs, each mostly on one core, and
-// the test files spend part of their time waiting for processes: side by side they take about the time of the
-// longest rather than of all together.
+// `node scripts/checks.mjs lint:types lint:code ...`. Each one's output is held back and printed whole when it
+// ends (no interleaved lines). The checks are independent programs, each mostly on one core: side by side they
+// take about the time of the longest rather than of all together.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,14 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const args = process.argv.slice(2);
-const liveAt = args.indexOf('--live');
-const live = liveAt === -1 ? null : args[liveAt + 1];
-const names = liveAt === -1 ? args : [...args.slice(0, liveAt), ...args.slice(liveAt + 1)];
+const names = process.argv.slice(2);
 const unknown = names.filter((name) => typeof scripts[name] !== 'string');
-if (names.length === 0 || unknown.length > 0 || (liveAt !== -1 && live === undefined)) {
+if (names.length === 0 || unknown.length > 0) {
   process.stderr.write(
-    `usage: node scripts/checks.mjs SCRIPT... [--live SCRIPT]; not scripts of package.json: ${unknown.join(', ')}\n`,
+    `usage: node scripts/checks.mjs SCRIPT...; not scripts of package.json: ${unknown.join(', ')}\n`,
   );
   process.exit(2);
 }
@@ -29,11 +24,10 @@ const env = { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}$
 function run(name) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const stdio = name === live ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'];
-    const child = spawn(scripts[name], { cwd: root, env, shell: true, stdio });
+    const child = spawn(scripts[name], { cwd: root, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = [];
-    child.stdout?.on('data', (chunk) => output.push(chunk));
-    child.stderr?.on('data', (chunk) => output.push(chunk));
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
     let reported = false;
     const done = (status, error) => {
       if (reported) return;
