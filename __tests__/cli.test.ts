@@ -302,6 +302,14 @@ module.exports = ${index};
     );
   }
 
+  /**
+   * stubborn.js has recorded the child it started, and the child has recorded itself: a shell, which may get that
+   * far before the plugin's own record.
+   */
+  function stubbornStarted(): boolean {
+    return ['stubborn.spawned', 'stubborn.child'].every((name) => existsSync(path.join(pids, name)));
+  }
+
   function pidOf(name: string): number {
     const pid = Number(readFileSync(path.join(pids, name), 'utf8'));
     expect(pid).toBeGreaterThan(1);
@@ -438,7 +446,7 @@ module.exports = ${index};
       });
       try {
         const exited = exitOf(child);
-        await waitForAsync(() => existsSync(path.join(pids, 'stubborn.child')));
+        await waitForAsync(stubbornStarted);
         child.kill(signal);
         expect(await exited).toEqual({ code: status, signal: null });
         expect(status).toBe(128 + constants.signals[signal]);
@@ -456,7 +464,7 @@ module.exports = ${index};
       stdio: 'ignore',
     });
     const exited = exitOf(child);
-    await waitForAsync(() => existsSync(path.join(pids, 'stubborn.child')));
+    await waitForAsync(stubbornStarted);
     child.kill('SIGKILL');
     expect(await exited).toEqual({ code: null, signal: 'SIGKILL' });
     expectGone('stubborn.loader', 'stubborn.spawned', 'stubborn.child');
