@@ -341,7 +341,7 @@ module.exports = ${index};
     // Its first write alone is more than is kept; the limit only bounds how long it floods (and how long the
     // plugin and the command keep a core each busy): before it, the plugin needs only to be required, record
     // its pid and make that first write, a few milliseconds of work even on a loaded machine.
-    const result = runHere(['show', 'unruly.flood', 'forever', '--json', '--timeout', '300']);
+    const result = runHere(['show', 'unruly.flood', 'forever', '--json', '--timeout', '500']);
     expect(result.code).toBe(1);
     const load = loadOf(result);
     expect(load.status).toBe('timeout');
@@ -384,8 +384,9 @@ module.exports = ${index};
     // The limit runs from the loader's receipt of each request (a few milliseconds away, even on a loaded
     // machine); within it, each plugin needs only to be required and to record its pid (stubborn.js also
     // starts a child), a few milliseconds of work. Each then waits the limit out, loops.js burning a core
-    // meanwhile: 300 ms is many times what they need.
-    const result = runHere(['doctor', 'unruly.hangs', '--json', '--timeout', '300']);
+    // meanwhile: 500 ms is many times what they need, also when the machine is busy enough to leave a process
+    // waiting for its turn a while.
+    const result = runHere(['doctor', 'unruly.hangs', '--json', '--timeout', '500']);
     expect(result.code).toBe(1);
     const failures = JSON.parse(result.stdout).loadFailures.map((failure: Loose) => [
       failure.name,
