@@ -336,7 +336,7 @@ describe('discovery over random package trees', () => {
 
 /**
  * The built library (dist/, bundled from lib/): the linear-cost checks measure the code users run, not lib/
- * under the coverage instrumentation `npm test` adds (which multiplies the cost of every line, and unevenly).
+ * under the coverage instrumentation `npm run coverage` adds (which multiplies the cost of every line, and unevenly).
  * The same behaviour on lib/ is checked by the rest of this file and by faults.test.ts.
  */
 let built: typeof import('../lib/index');
