@@ -5,9 +5,9 @@
  * would give for those three fields.
  */
 import { fc, test } from '@fast-check/jest';
-import { isDeepStrictEqual } from 'node:util';
 import { entryPointsOf, manifestFields, readEntryPoints } from '../lib/manifest';
 import type { EntryPointsRead } from '../lib/manifest';
+import { expectEqual } from './support/expect-cheaply';
 
 /** What JSON.parse makes of the text: the three fields, or null when it is not a JSON object. */
 function byJsonParse(text: string) {
@@ -53,15 +53,6 @@ function shallowOf(read: Omit<EntryPointsRead, 'repeated'>) {
       other: kind(other),
     })),
   };
-}
-
-/**
- * `expect(actual).toEqual(expected)`, for the properties that check it thousands of times: jest's expect()
- * costs more than the comparison, so it is called only to report a difference. isDeepStrictEqual is the
- * stricter of the two (it also compares prototypes and undefined properties): where it holds, toEqual does.
- */
-function expectEqual(actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
 }
 
 function expectSame(text: string): void {

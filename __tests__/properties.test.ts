@@ -7,7 +7,6 @@
 import { fc, test } from '@fast-check/jest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { InvalidEntryPoint, Registry, parseEntryPointValue } from '../lib/index';
 import { formatEntryPointValue, leavesPackage } from '../lib/entry-point';
 import type { ParsedValue } from '../lib/index';
@@ -15,6 +14,7 @@ import type { FixturePackage } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import { reliabilitySuite } from './reliability/record';
 import { DIST, ensureBuilt } from './support/dist';
+import { expectBe, expectEqual } from './support/expect-cheaply';
 
 /** Parses, returning the parts or the InvalidEntryPoint; any other throw fails the property. */
 function parseOrReason(value: unknown): ParsedValue | InvalidEntryPoint {
@@ -26,20 +26,7 @@ function parseOrReason(value: unknown): ParsedValue | InvalidEntryPoint {
   }
 }
 
-// The grammar's properties check their cases thousands of times, and jest's expect() costs more than the
-// check itself: these call it only to report a difference, with its usual message.
-
-/** `expect(actual).toEqual(expected)`. isDeepStrictEqual is the stricter of the two: where it holds, toEqual does. */
-function expectEqual(actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
-}
-
-/** `expect(actual).toBe(expected)`, which compares with Object.is. */
-function expectBe(actual: unknown, expected: unknown): void {
-  if (!Object.is(actual, expected)) expect(actual).toBe(expected);
-}
-
-/** `expect(value).toBeInstanceOf(InvalidEntryPoint)`. */
+/** `expect(value).toBeInstanceOf(InvalidEntryPoint)`, called only to report a difference (see expect-cheaply). */
 function expectRefused(value: unknown): void {
   if (!(value instanceof InvalidEntryPoint)) expect(value).toBeInstanceOf(InvalidEntryPoint);
 }
