@@ -200,10 +200,10 @@ test('a folder to scan that cannot be read (a symbolic link loop) is skipped wit
 // Root reads any file whatever its mode, so as root the scan runs as user
 // nobody. Windows has no POSIX modes: skipped there.
 const scanUid = process.getuid?.() === 0 ? 65534 : undefined;
-const posixModes = process.platform === 'win32' ? test.skip : test;
+const onWindows = process.platform === 'win32';
 
-posixModes(
-  'unreadable folders and package.json files are skipped with a warning (skipped on Windows: no POSIX modes)',
+(onWindows ? test.skip : test)(
+  `unreadable folders and package.json files are skipped with a warning${onWindows ? ' (skipped: Windows has no POSIX modes)' : ''}`,
   () => {
     const temp = tempDir();
     try {
