@@ -4,8 +4,8 @@
  * packed stevedore-ts installed with npm, and the plugins the docs talk about
  * (the tarball is the one `npm pack` makes of the current build, made with
  * tar: consumer.test.ts checks that it is npm's, byte for byte); commands
- * meant for this repository run in it, each command line once. Where a block shows output,
- * the output must match (shortened as the docs shorten it, with `...`). The tutorial's
+ * meant for this repository run in it, each command line once. Where a block
+ * shows output, the output must match (shortened as the docs shorten it, with `...`). The tutorial's
  * from-scratch section runs on its own, in an empty folder, files and all.
  * A command that cannot run here is listed below with the test that runs it
  * instead: a new command in the docs fails this test until it is classified.

@@ -97,8 +97,9 @@ let built: Library | undefined;
 
 /**
  * The built library (dist/, bundled from lib/), in this process: for the cases whose cost is their size (tens
- * of megabytes read, tens of thousands of entry points loaded), so that `npm run coverage` does not run them through
- * the coverage instrumentation of lib/ (three times slower). The smaller cases check the same code on lib/.
+ * of megabytes read, tens of thousands of entry points loaded), so that `npm run coverage` does not run them
+ * through the coverage instrumentation of lib/ (three times slower). The smaller cases check the same code on
+ * lib/.
  */
 function builtLibrary(): Library {
   ensureBuilt();

@@ -332,8 +332,12 @@ async function benchTracingScenario(options) {
   const { benchTracing } = await import(pathToFileURL(path.join(benchDir, 'tracing.mjs')).href);
   // The quick run only shows that the scenario runs: one round over a small tree.
   const quick = options.quick ? { runs: 1, size: 60 } : {};
-  const iterations = options.tracingIterations ?? undefined;
-  const { markdown } = await benchTracing({ quick: options.quick, trees: options.trees, iterations, ...quick });
+  const { markdown } = await benchTracing({
+    quick: options.quick,
+    trees: options.trees,
+    iterations: options.tracingIterations,
+    ...quick,
+  });
   return markdown;
 }
 
