@@ -77,7 +77,7 @@ export class Extension<T = unknown> {
     public entryPoint: EntryPoint | null,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     public plugin: any,
-    public obj?: T,
+    public obj?: T | undefined,
   ) {}
 
   /** The module the entry point loads from. */

@@ -22,7 +22,7 @@ export type { PnpApi } from './pnp';
 /** The conditions `import()` matches in this process: Node's defaults plus any `--conditions` flags. */
 export function importConditions(
   execArgv: readonly string[] = process.execArgv,
-  nodeOptions = process.env.NODE_OPTIONS,
+  nodeOptions: string | undefined = process.env.NODE_OPTIONS,
 ): string[] {
   const conditions = ['node', 'import'];
   if ((process.features as { require_module?: boolean }).require_module) conditions.push('module-sync');
@@ -95,7 +95,11 @@ function findPackageFolder(name: string, baseDir: string): string | null {
  * @param conditions The export conditions to match, in addition to `default`.
  * @returns The absolute path of the file to import.
  */
-export function resolveImport(specifier: string, baseDir: string, conditions = importConditions()): string {
+export function resolveImport(
+  specifier: string,
+  baseDir: string,
+  conditions: readonly string[] = importConditions(),
+): string {
   if (isBuiltin(specifier)) return specifier;
   const { packageName, subpath } = splitSpecifier(specifier);
   const self = readManifest(baseDir);

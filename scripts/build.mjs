@@ -80,7 +80,10 @@ function libraryImports(files) {
 // 1. The declarations of the public entries and of the modules they reach. Emitted without type-checking them
 // (--noCheck: the same declarations): `npm run docs:check` checks this very program (typedoc on
 // tsconfig.build.json, errors fail it) and `npm run lint` all the sources, so the build need not do it a third time.
-// The compiler runs in this process (it is loaded for step 3 anyway), as `tsc -p tsconfig.build.json --noCheck`.
+// The project sets isolatedDeclarations, so every type the declarations hold is written in lib/ (the compiler
+// fails on one it would have to infer): they need no type of @types/node, and the build leaves it out (`types:
+// []`, half the program's parsing). The compiler runs in this process (it is loaded for step 3 anyway), as
+// `tsc -p tsconfig.build.json --noCheck --types ''`.
 rmSync(dist, { recursive: true, force: true });
 emitDeclarations(path.join(root, 'tsconfig.build.json'));
 pruneDeclarations(['index.d.ts', 'testing.d.ts'].map((file) => path.join(dist, file)));
@@ -89,7 +92,7 @@ pruneDeclarations(['index.d.ts', 'testing.d.ts'].map((file) => path.join(dist, f
 function emitDeclarations(configFile) {
   const diagnostics = [];
   const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => diagnostics.push(diagnostic) };
-  const config = ts.getParsedCommandLineOfConfigFile(configFile, { noCheck: true }, host);
+  const config = ts.getParsedCommandLineOfConfigFile(configFile, { noCheck: true, types: [] }, host);
   if (config) {
     const compilerHost = ts.createCompilerHost(config.options);
     // As tsc parses: the JSDoc only where it can hold types (.js files), not every comment of @types/node.
