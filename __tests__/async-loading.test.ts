@@ -84,8 +84,9 @@ test('create() imports ES modules with top-level await; loadTimeout makes a neve
     failures: { name: string; code: string; message: string }[];
     warnings: unknown[];
   }>(`
+    // 500 ms: what 'never' waits out; the others load in a few milliseconds (tla awaits 20), even on a busy machine.
     const manager = await ExtensionManager.create('demo.plugins', {
-      registry, onLoadFailureCallback, invokeOnLoad: true, invokeArgs: ['async'], loadTimeout: 1000,
+      registry, onLoadFailureCallback, invokeOnLoad: true, invokeArgs: ['async'], loadTimeout: 500,
     });
     // Later extensions answer first: mapAsync still returns results in extension order.
     const mapped = await manager.mapAsync(async (extension, suffix) => {
@@ -103,7 +104,7 @@ test('create() imports ES modules with top-level await; loadTimeout makes a neve
   expect(Object.keys(byName).sort()).toEqual(['broken', 'missing', 'never']);
   expect(byName.never).toMatchObject({
     code: 'STEVEDORE_LOAD_TIMEOUT',
-    message: "entry point 'never' (./never.js:value) did not finish loading within 1000 ms",
+    message: "entry point 'never' (./never.js:value) did not finish loading within 500 ms",
   });
   expect(byName.broken.message).toBe('broken ESM plugin');
   expect(out.warnings).toEqual([]);
@@ -121,8 +122,8 @@ test('create() of other managers, and a NamedExtensionManager never importing un
 
 test('without a callback, each failure of create() is one one-line STEVEDORE_LOAD_FAILED warning', () => {
   const out = run<{ names: string[]; warnings: { code: string; message: string; detail: string }[] }>(`
-    const manager = await ExtensionManager.create('demo.plugins', { registry, loadTimeout: 1000 });
-    await ExtensionManager.create('demo.plugins', { registry, loadTimeout: 1000 });
+    const manager = await ExtensionManager.create('demo.plugins', { registry, loadTimeout: 500 });
+    await ExtensionManager.create('demo.plugins', { registry, loadTimeout: 500 });
     await settle();
     console.log(JSON.stringify({ names: manager.names(), warnings }));
     tree.cleanup();

@@ -443,7 +443,7 @@ describe('stevedore show', () => {
 
 describe('stevedore doctor', () => {
   it('reports skipped declarations, load failures, typos, duplicates and async-only modules', async () => {
-    const result = await run(['doctor', '--json', '--timeout', '1000']);
+    const result = await run(['doctor', '--json', '--timeout', '500']);
     expect(result.code).toBe(1);
     const data = json(result);
     expect(data.ok).toBe(false);
@@ -553,11 +553,11 @@ describe('stevedore docs', () => {
   });
 
   it('plugins that hang or exit are documented too', async () => {
-    const result = await run(['docs', 'demo.unruly', '--detailed', '--timeout', '1000']);
+    const result = await run(['docs', 'demo.unruly', '--detailed', '--timeout', '500']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('## fine\n\n> **Warning:** No documentation found for `fine` in `./fine.js`.\n');
     expect(result.stderr).toContain(
-      "could not load 'hangs' (./hang.js): Timeout: did not finish loading within 1000 ms",
+      "could not load 'hangs' (./hang.js): Timeout: did not finish loading within 500 ms",
     );
     expect(result.stderr).toContain("could not load 'exits' (./exit.js): Exit: the loading process exited with code 3");
   });
