@@ -91,20 +91,33 @@ if (subscribe) {
   for (const name of ['stevedore-ts:discover', 'stevedore-ts:load']) tracingChannel(name).subscribe(subscriber);
 }
 const variants = { untraced: { lib: builds.untraced }, [subscribe ? 'subscribed' : 'traced']: { lib: builds.traced } };
+// Each scenario: what it prepares once per build (outside the measured runs), and one run.
+const scenarios = {
+  'discovery+load': {
+    prepare() {},
+    run: (lib) => new lib.ExtensionManager(group, { registry: new lib.Registry({ root, cache: false }) }),
+  },
+  load: {
+    prepare(variant) {
+      variant.scanned = new variant.lib.Registry({ root, cache: false });
+      variant.scanned.scan();
+    },
+    run: (lib, variant) => new lib.ExtensionManager(group, { registry: variant.scanned }),
+  },
+  registered: {
+    prepare(variant) {
+      variant.registered = new variant.lib.Registry({ root, cache: false });
+      for (let i = 0; i < ${REGISTERED}; i++) variant.registered.register('bench.registered', 'p' + i, i);
+    },
+    run: (lib, variant) => new lib.ExtensionManager('bench.registered', { registry: variant.registered }),
+  },
+};
+const { prepare, run } = scenarios[process.env.BENCH_SCENARIO];
 for (const variant of Object.values(variants)) {
-  variant.scanned = new variant.lib.Registry({ root, cache: false });
-  variant.scanned.scan();
-  variant.registered = new variant.lib.Registry({ root, cache: false });
-  for (let i = 0; i < ${REGISTERED}; i++) variant.registered.register('bench.registered', 'p' + i, i);
+  prepare(variant);
   variant.cpu = [];
   variant.wall = [];
 }
-const scenarios = {
-  'discovery+load': (lib) => new lib.ExtensionManager(group, { registry: new lib.Registry({ root, cache: false }) }),
-  load: (lib, variant) => new lib.ExtensionManager(group, { registry: variant.scanned }),
-  registered: (lib, variant) => new lib.ExtensionManager('bench.registered', { registry: variant.registered }),
-};
-const run = scenarios[process.env.BENCH_SCENARIO];
 const names = Object.keys(variants);
 let found = null;
 for (let i = 0; i < iterations * 1.25; i++) {
