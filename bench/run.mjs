@@ -19,8 +19,8 @@
 // Options: --quick (small trees, one round: a smoke run), --sizes 1000,5000 --runs 7 --repeat 5
 // (times a short scenario runs each round) --kinds parity,node --trees DIR (default:
 // <tmp>/stevedore-ts-bench) --out FILE --no-python; for a smoke test that only shows every scenario works:
-// --hostile-sizes 10000 (the adversarial inputs' sizes) --tracing-iterations 2 (runs of each build per tracing
-// process).
+// --hostile-sizes 10000 (the adversarial inputs' sizes) --hostile-runs 1 (the fewest runs of each adversarial
+// figure, default 5) --tracing-iterations 1 (runs of each build per tracing process).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -70,6 +70,7 @@ function parseArgs(argv) {
     python: true,
     repeat: null,
     hostileSizes: null,
+    hostileRuns: null,
     tracingIterations: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -83,6 +84,7 @@ function parseArgs(argv) {
     else if (arg === '--no-python') options.python = false;
     else if (arg === '--repeat') options.repeat = Number(argv[++i]);
     else if (arg === '--hostile-sizes') options.hostileSizes = argv[++i].split(',').map(Number);
+    else if (arg === '--hostile-runs') options.hostileRuns = Number(argv[++i]);
     else if (arg === '--tracing-iterations') options.tracingIterations = Number(argv[++i]);
     else throw new Error(`unknown option ${arg}`);
   }
@@ -348,6 +350,7 @@ async function benchAdversarial(options) {
   // The quick run keeps to small inputs, five runs each: it only shows that the scenario runs.
   const sizes = options.quick ? { sizes: [10_000, 100_000], huge: false, budgetMs: 0 } : {};
   if (options.hostileSizes) sizes.sizes = options.hostileSizes;
+  if (options.hostileRuns) sizes.minRuns = options.hostileRuns;
   return adversarialTable(await adversarialRows({ distDir, workDir, ...sizes }));
 }
 
