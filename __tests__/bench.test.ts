@@ -5,8 +5,9 @@
  * generator's count of entry points, and that the cache did what each
  * scenario says (off, stored, hit).
  *
- * The smallest run that shows it: the tracing processes run each build twice (not 20 times) and the hostile
- * inputs are built at one size, since nothing here reads a figure. Python stevedore is left out (`--no-python`):
+ * The smallest run that shows it, since nothing here reads a figure: the tracing processes run each build twice
+ * (one warm-up run, one measured; not 25 times), the hostile inputs are built at one size and scanned once each
+ * (that scan checks what it found; not five times). Python stevedore is left out (`--no-python`):
  * whether it runs depends on what the machine has installed (CI has no python3-stevedore), and none of its
  * figures is checked here.
  */
@@ -44,8 +45,10 @@ beforeAll(() => {
       '--no-python',
       '--hostile-sizes',
       '10000',
+      '--hostile-runs',
+      '1',
       '--tracing-iterations',
-      '2',
+      '1',
     ],
     { cwd: project },
   );

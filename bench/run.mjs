@@ -19,21 +19,21 @@
 // Options: --quick (small trees, one round: a smoke run), --sizes 1000,5000 --runs 7 --repeat 5
 // (times a short scenario runs each round) --kinds parity,node --trees DIR (default:
 // <tmp>/stevedore-ts-bench) --out FILE --no-python; for a smoke test that only shows every scenario works:
-// --hostile-sizes 10000 (the adversarial inputs' sizes) --tracing-iterations 2 (runs of each build per tracing
-// process).
+// --hostile-sizes 10000 (the adversarial inputs' sizes) --hostile-runs 1 (the fewest runs of each adversarial
+// figure, default 5) --tracing-iterations 1 (runs of each build per tracing process).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateTree } from './gen_node_modules.mjs';
 
 const GROUP = 'bench.plugins';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const projectDir = path.dirname(benchDir);
 const distDir = path.join(projectDir, 'dist');
 const dist = path.join(distDir, 'index.js');
-const generator = path.join(benchDir, 'gen_node_modules.mjs');
 const anchor = path.join(benchDir, 'anchor_node_raw.mjs');
 const child = path.join(benchDir, 'child.cjs');
 const siteGenerator = path.join(benchDir, 'gen_site_packages.mjs');
@@ -42,13 +42,13 @@ const pythonScript = path.join(benchDir, 'python_stevedore.py');
 const KINDS = {
   parity: {
     title: 'Python-parity tree',
-    args: ['--k', '0.2'],
+    generator: { k: 0.2, other: true },
     about: '56% of the packages declare entry points, in six groups, as in a Python site-packages',
     targets: { cold: 0.75, warm: 0.05 },
   },
   node: {
     title: 'Node tree',
-    args: ['--k', '0.01', '--node-only'],
+    generator: { k: 0.01, other: false },
     about: '1% of the packages declare entry points, all in the one group',
     targets: { cold: 0.45, warm: 0.05 },
   },
@@ -70,6 +70,7 @@ function parseArgs(argv) {
     python: true,
     repeat: null,
     hostileSizes: null,
+    hostileRuns: null,
     tracingIterations: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -83,6 +84,7 @@ function parseArgs(argv) {
     else if (arg === '--no-python') options.python = false;
     else if (arg === '--repeat') options.repeat = Number(argv[++i]);
     else if (arg === '--hostile-sizes') options.hostileSizes = argv[++i].split(',').map(Number);
+    else if (arg === '--hostile-runs') options.hostileRuns = Number(argv[++i]);
     else if (arg === '--tracing-iterations') options.tracingIterations = Number(argv[++i]);
     else throw new Error(`unknown option ${arg}`);
   }
@@ -154,14 +156,11 @@ function buildSite(options, kind, tree) {
 function buildTree(options, kind, n) {
   const root = path.join(options.trees, kind, String(n));
   const manifestFile = path.join(root, 'manifest.json');
-  const wanted = KINDS[kind].args;
-  const matches = (manifest) => manifest.n === n && String(manifest.k) === wanted[1];
+  const wanted = KINDS[kind].generator;
+  const matches = (manifest) => manifest.n === n && manifest.k === wanted.k;
   if (!existsSync(manifestFile) || !matches(JSON.parse(readFileSync(manifestFile, 'utf8')))) {
     process.stderr.write(`generating the ${KINDS[kind].title}, N = ${n}, in ${root}\n`);
-    const made = spawnSync(process.execPath, [generator, '--n', String(n), ...wanted, '--out', root], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) throw new Error(`the generator failed:\n${made.stderr}`);
+    generateTree({ n, ...wanted, out: root });
   }
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   writeFileSync(path.join(root, 'measure.cjs'), `require(${JSON.stringify(child)});\n`);
@@ -351,6 +350,7 @@ async function benchAdversarial(options) {
   // The quick run keeps to small inputs, five runs each: it only shows that the scenario runs.
   const sizes = options.quick ? { sizes: [10_000, 100_000], huge: false, budgetMs: 0 } : {};
   if (options.hostileSizes) sizes.sizes = options.hostileSizes;
+  if (options.hostileRuns) sizes.minRuns = options.hostileRuns;
   return adversarialTable(await adversarialRows({ distDir, workDir, ...sizes }));
 }
 
@@ -368,6 +368,9 @@ function machine() {
       .join(', '),
   };
 }
+
+/** The generator's command-line options for the same tree. */
+const generatorArgs = ({ k, other }) => `--k ${k}${other ? '' : ' --node-only'}`;
 
 const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 const range = (s) => (s ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : '');
@@ -422,7 +425,7 @@ function report(options, info, trees, imports, adversarial, tracing) {
     push(
       `## ${title}`,
       '',
-      `${about}. Generated with \`gen_node_modules.mjs ${KINDS[kind].args.join(' ')}\`.`,
+      `${about}. Generated with \`gen_node_modules.mjs ${generatorArgs(KINDS[kind].generator)}\`.`,
       '',
       '| N | scenario | process ms | − start-up | × read-sync | × read-fast | in-process ms | in-process CPU ms | peak RSS MiB | found | cache |',
       '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',

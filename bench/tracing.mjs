@@ -25,19 +25,19 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateTree } from './gen_node_modules.mjs';
 
 const GROUP = 'bench.plugins';
 
-/** A Python-parity tree of `n` packages from the shared generator (reused when there): its root and plugin count. */
-function buildTree(root, n) {
+/**
+ * A Python-parity tree of `n` packages from the shared generator: its root and plugin count. It is bench/run.mjs's
+ * Python-parity tree of the same size (same place, same generator options), reused when there.
+ */
+function buildTree(trees, n) {
+  const root = path.join(trees, 'parity', String(n));
   const manifestFile = path.join(root, 'manifest.json');
-  if (!existsSync(manifestFile) || JSON.parse(readFileSync(manifestFile, 'utf8')).n !== n) {
-    const generator = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gen_node_modules.mjs');
-    const made = spawnSync(process.execPath, [generator, '--n', String(n), '--k', '0.2', '--out', root], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) throw new Error(`the generator failed:\n${made.stderr}`);
-  }
+  const made = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : null;
+  if (made?.n !== n || made.k !== 0.2) generateTree({ n, k: 0.2, out: root });
   return { root, plugins: JSON.parse(readFileSync(manifestFile, 'utf8')).plugin_entry_points };
 }
 
@@ -91,20 +91,33 @@ if (subscribe) {
   for (const name of ['stevedore-ts:discover', 'stevedore-ts:load']) tracingChannel(name).subscribe(subscriber);
 }
 const variants = { untraced: { lib: builds.untraced }, [subscribe ? 'subscribed' : 'traced']: { lib: builds.traced } };
+// Each scenario: what it prepares once per build (outside the measured runs), and one run.
+const scenarios = {
+  'discovery+load': {
+    prepare() {},
+    run: (lib) => new lib.ExtensionManager(group, { registry: new lib.Registry({ root, cache: false }) }),
+  },
+  load: {
+    prepare(variant) {
+      variant.scanned = new variant.lib.Registry({ root, cache: false });
+      variant.scanned.scan();
+    },
+    run: (lib, variant) => new lib.ExtensionManager(group, { registry: variant.scanned }),
+  },
+  registered: {
+    prepare(variant) {
+      variant.registered = new variant.lib.Registry({ root, cache: false });
+      for (let i = 0; i < ${REGISTERED}; i++) variant.registered.register('bench.registered', 'p' + i, i);
+    },
+    run: (lib, variant) => new lib.ExtensionManager('bench.registered', { registry: variant.registered }),
+  },
+};
+const { prepare, run } = scenarios[process.env.BENCH_SCENARIO];
 for (const variant of Object.values(variants)) {
-  variant.scanned = new variant.lib.Registry({ root, cache: false });
-  variant.scanned.scan();
-  variant.registered = new variant.lib.Registry({ root, cache: false });
-  for (let i = 0; i < ${REGISTERED}; i++) variant.registered.register('bench.registered', 'p' + i, i);
+  prepare(variant);
   variant.cpu = [];
   variant.wall = [];
 }
-const scenarios = {
-  'discovery+load': (lib) => new lib.ExtensionManager(group, { registry: new lib.Registry({ root, cache: false }) }),
-  load: (lib, variant) => new lib.ExtensionManager(group, { registry: variant.scanned }),
-  registered: (lib, variant) => new lib.ExtensionManager('bench.registered', { registry: variant.registered }),
-};
-const run = scenarios[process.env.BENCH_SCENARIO];
 const names = Object.keys(variants);
 let found = null;
 for (let i = 0; i < iterations * 1.25; i++) {
@@ -184,7 +197,7 @@ export async function benchTracing(options = {}) {
   const childFile = path.join(work, 'child.cjs');
   writeFileSync(childFile, CHILD);
 
-  const tree = buildTree(path.join(trees, `n${size}`), size);
+  const tree = buildTree(trees, size);
   log(`tracing: ${size} packages, ${tree.plugins} plugins, ${rounds} rounds of ${iterations} runs per process`);
   const env = { ...process.env, BENCH_ROOT: tree.root, BENCH_GROUP: GROUP, BENCH_ITERATIONS: String(iterations) };
   for (const name of ['NODE_PATH', 'STEVEDORE_CACHE', 'DEBUG', 'NODE_OPTIONS']) delete env[name];
