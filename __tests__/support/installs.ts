@@ -6,7 +6,7 @@
  * npm's), and package tarballs made the way `npm pack` lays them out,
  * without starting npm for it.
  */
-import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_CACHE } from './probe';
 import type { EnvChanges, RunOptions, RunResult } from './processes';
@@ -42,6 +42,23 @@ function findNpmCli(): string | null {
 }
 
 const NPM_CLI = findNpmCli();
+
+/** `text` as one bash word. */
+const shellWord = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Bash functions `npm` and `npx` for commands given as shell text: each runs npm's own script, the one the command
+ * on PATH runs, with the `node` on PATH (as its `#!/usr/bin/env node` line does) and the code cache. What the
+ * command does and prints is the same; only where npm's compiled code comes from differs (the processes npm starts,
+ * such as the bin `npx` runs, start without the cache). Empty where npm is no Node script.
+ */
+export function npmShellFunctions(): string {
+  if (!NPM_CLI) return '';
+  const run = (script: string): string =>
+    `STEVEDORE_CODE_CACHE=${shellWord(CODE_CACHE)} command node ${PRELOAD.map(shellWord).join(' ')} ${shellWord(script)} "$@"`;
+  const npx = path.join(path.dirname(NPM_CLI), 'npx-cli.js');
+  return [`npm() { ${run(NPM_CLI)}; }`, ...(existsSync(npx) ? [`npx() { ${run(npx)}; }`] : [])].join('\n');
+}
 
 /**
  * Runs npm in `cwd` (with the code cache where npm is a Node script), and throws with its output when it fails.
