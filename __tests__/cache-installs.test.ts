@@ -94,7 +94,8 @@ test('npm: install, a scoped package into an existing scope, upgrade, a folder l
 }, 180_000);
 
 test('pnpm: links into its store, upgrades, a scoped package, a link: package, and old store files put back', () => {
-  const pnpm = (...args: string[]): void => void runPnpm(app, args);
+  // Local folders only: never the network.
+  const pnpm = (...args: string[]): void => void runPnpm(app, [...args, '--offline']);
   const depend = (dependencies: Record<string, string>): void =>
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, dependencies }));
   source('plug', '1.0.0', { one: './index.js' });

@@ -196,8 +196,8 @@ describe('pnpm (peers linked into its virtual store; a link: dependency installe
     app = path.join(dir, 'app');
     writeFiles(dir, SOURCES);
     writeFiles(dir, { 'app/package.json': { ...APP, dependencies: dependencies('link:') } });
-    // pnpm would fetch the missing peer from the registry; it only warns about the unmet one.
-    pnpm(app, ['install', '--config.auto-install-peers=false']);
+    // pnpm would fetch the missing peer from the registry; it only warns about the unmet one. Local folders only.
+    pnpm(app, ['install', '--config.auto-install-peers=false', '--offline']);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

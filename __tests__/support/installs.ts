@@ -6,7 +6,7 @@
  * npm's), and package tarballs made the way `npm pack` lays them out,
  * without starting npm for it.
  */
-import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_CACHE } from './probe';
 import type { EnvChanges, RunOptions, RunResult } from './processes';
@@ -20,9 +20,12 @@ export const PNPM_STORE = path.join(INSTALL_CACHE, 'pnpm-store');
 /** Node's arguments that preload the code cache, before a tool's script. */
 const PRELOAD = ['-r', path.join(__dirname, 'code-cache.cjs')];
 
-/** A package manager's run options: the code cache, and the CA bundle a proxy to the registry may need. */
-function withCache(options: RunOptions): RunOptions {
-  return { ...options, env: { ...NETWORK_ENV, STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
+/**
+ * A package manager's run options: the code cache, and the CA bundle a proxy to the registry may need unless the
+ * run is `offline` (it opens no connection, and Node parses the bundle at every start: about 80 ms of CPU).
+ */
+function withCache(options: RunOptions, offline = false): RunOptions {
+  return { ...options, env: { ...(offline ? {} : NETWORK_ENV), STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
 }
 
 /** npm's own script, which the `npm` on PATH runs; null where that is no Node script (npm.cmd on Windows). */
@@ -40,10 +43,31 @@ function findNpmCli(): string | null {
 
 const NPM_CLI = findNpmCli();
 
-/** Runs npm in `cwd` (with the code cache where npm is a Node script), and throws with its output when it fails. */
+/** `text` as one bash word. */
+const shellWord = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Bash functions `npm` and `npx` for commands given as shell text: each runs npm's own script, the one the command
+ * on PATH runs, with the `node` on PATH (as its `#!/usr/bin/env node` line does) and the code cache. What the
+ * command does and prints is the same; only where npm's compiled code comes from differs (the processes npm starts,
+ * such as the bin `npx` runs, start without the cache). Empty where npm is no Node script.
+ */
+export function npmShellFunctions(): string {
+  if (!NPM_CLI) return '';
+  const run = (script: string): string =>
+    `STEVEDORE_CODE_CACHE=${shellWord(CODE_CACHE)} command node ${PRELOAD.map(shellWord).join(' ')} ${shellWord(script)} "$@"`;
+  const npx = path.join(path.dirname(NPM_CLI), 'npx-cli.js');
+  return [`npm() { ${run(NPM_CLI)}; }`, ...(existsSync(npx) ? [`npx() { ${run(npx)}; }`] : [])].join('\n');
+}
+
+/**
+ * Runs npm in `cwd` (with the code cache where npm is a Node script), and throws with its output when it fails.
+ * With `--offline` it gets no CA bundle.
+ */
 export function npm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
-  if (!NPM_CLI) return runOk('npm', args, { cwd, env: { ...NETWORK_ENV, ...env } });
-  return runOk(process.execPath, [...PRELOAD, NPM_CLI, ...args], withCache({ cwd, env }));
+  const offline = args.includes('--offline');
+  if (!NPM_CLI) return runOk('npm', args, { cwd, env: { ...(offline ? {} : NETWORK_ENV), ...env } });
+  return runOk(process.execPath, [...PRELOAD, NPM_CLI, ...args], withCache({ cwd, env }, offline));
 }
 
 /** Yarn 4 offline in a project of its own: no global cache, no network, and a lockfile it may write (CI=true). */
@@ -56,19 +80,22 @@ export const YARN_ENV: EnvChanges = {
 
 /**
  * Runs pnpm in `cwd` with the shared store, never asking before it removes node_modules, and throws with its
- * output when it fails. `args` come first (`install`, then options of its own).
+ * output when it fails. `args` come first (`install`, then options of its own); with `--offline` it gets no CA
+ * bundle.
  */
 export function pnpm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
   return runOk(
     process.execPath,
     [...PRELOAD, TOOLS.pnpm, ...args, '--store-dir', PNPM_STORE, '--config.confirmModulesPurge=false'],
-    withCache({ cwd, env: { npm_config_frozen_lockfile: 'false', ...env } }),
+    withCache({ cwd, env: { npm_config_frozen_lockfile: 'false', ...env } }, args.includes('--offline')),
   );
 }
 
-/** Runs Yarn 4 in `cwd` with {@link YARN_ENV}, and throws with its output when it fails. */
+/** Runs Yarn 4 in `cwd` with {@link YARN_ENV}, and throws with its output when it fails. Offline: no CA bundle. */
 export function yarn(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
-  return runOk(process.execPath, [...PRELOAD, TOOLS.yarn, ...args], withCache({ cwd, env: { ...YARN_ENV, ...env } }));
+  const changes = { ...YARN_ENV, ...env };
+  const offline = changes.YARN_ENABLE_NETWORK === 'false';
+  return runOk(process.execPath, [...PRELOAD, TOOLS.yarn, ...args], withCache({ cwd, env: changes }, offline));
 }
 
 /** The command `yarn node` (a launcher for the probe), and the environment it needs. */

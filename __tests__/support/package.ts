@@ -7,20 +7,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './dist';
-import { NETWORK_ENV, childEnv } from './processes';
+import { npm } from './installs';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 /** The file name `npm pack` gives the tarball. */
 export const TARBALL = `stevedore-ts-${VERSION}.tgz`;
-
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, {
-    cwd,
-    env: childEnv({ ...NETWORK_ENV, npm_config_loglevel: 'error', npm_config_update_notifier: 'false' }),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
 
 /**
  * Copies what a fresh clone holds into `dir/checkout` (dist/ and everything
@@ -42,7 +33,8 @@ export function packCleanCheckout(dir: string): string {
   }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(checkout, 'node_modules'));
   if (fs.existsSync(path.join(checkout, 'dist'))) throw new Error('the checkout copy holds dist/');
-  npm(['pack', '--pack-destination', dir], checkout);
+  // With the code cache for npm's modules; offline (a folder is packed from disk), so without the CA bundle.
+  npm(checkout, ['pack', '--pack-destination', dir, '--offline'], { npm_config_loglevel: 'error' });
   return path.join(dir, TARBALL);
 }
 
