@@ -5,7 +5,8 @@
  * node_modules, loads with `require()` and with `import` (one copy for both),
  * runs as the `stevedore-ts` and `stevedore` commands, and type-checks
  * CommonJS and ES module consumers that have neither @types/node nor a lib
- * newer than ES2020. publint and arethetypeswrong find nothing to report.
+ * newer than ES2020. (publint and arethetypeswrong check the tarball in
+ * `npm run lint`: scripts/check-package.mjs.)
  * The tarball the other tests pack of the checkout's build with tar
  * (docs-commands.test.ts) holds the same files, byte for byte.
  */
@@ -321,41 +322,4 @@ test('the declarations check CommonJS (.cts) and ES module (.mts) consumers with
 test('moduleResolution node10 finds stevedore-ts/testing (typesVersions), bundler finds both', () => {
   expect(typeCheck('node10')).toEqual({ reported: [], elsewhere: [], status: 0 });
   expect(typeCheck('bundler')).toEqual({ reported: [], elsewhere: [], status: 0 });
-});
-
-test('publint and arethetypeswrong (node16 profile) report nothing on the tarball', () => {
-  const publint = runNode(
-    [
-      '--input-type=module',
-      '-e',
-      `import { publint } from 'publint';
-      import { formatMessage } from 'publint/utils';
-      const pkgDir = ${JSON.stringify(installed)};
-      const { messages, pkg } = await publint({ pkgDir, level: 'suggestion', strict: true, pack: false });
-      console.log(JSON.stringify(messages.map((message) => formatMessage(message, pkg))));`,
-    ],
-    { cwd: REPO },
-  );
-  expect(publint.stderr).toBe('');
-  expect(JSON.parse(publint.stdout)).toEqual([]);
-
-  const attw = runNode(
-    [
-      // attw (an ES module) imports TypeScript's CommonJS typescript.js, a package with no "type": without this
-      // flag Node compiles those 9 MB once more only to guess a format it then sets to CommonJS anyway.
-      '--no-experimental-detect-module',
-      path.join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
-      tarball,
-      '--profile',
-      'node16',
-      '--format',
-      'json',
-    ],
-    { cwd: temp.dir },
-  );
-  // Problems grouped by kind: none.
-  const report = JSON.parse(attw.stdout) as { analysis: { packageName: string }; problems: Record<string, unknown[]> };
-  expect(report.analysis.packageName).toBe('stevedore-ts');
-  expect(report.problems).toEqual({});
-  expect(attw.status).toBe(0);
 });
