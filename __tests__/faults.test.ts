@@ -754,7 +754,7 @@ describe('discovery: folders and files without read permission', () => {
   // tests are such a reader themselves).
   const nobody = unprivilegedLoader();
   const { unavailable } = nobody;
-  const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skip(title, unavailable) : report.case;
+  const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skipped(title, unavailable) : report.case;
 
   function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
     const hits = result.warnings.filter((w) => w.code === code && parts.every((part) => w.message.includes(part)));

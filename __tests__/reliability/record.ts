@@ -19,7 +19,7 @@ export interface Row {
 export interface SuiteReport {
   case(title: string, run: () => string | Promise<string>, timeout?: number): void;
   /** A case that cannot run here: jest shows it as skipped with `reason`, and the suite's table is not written. */
-  skip(title: string, reason: string): void;
+  skipped(title: string, reason: string): void;
 }
 
 /**
@@ -44,7 +44,7 @@ export function reliabilitySuite(id: string, heading: string, intro: string): Su
     declared.push(title);
   }
   return {
-    skip(title, reason) {
+    skipped(title, reason) {
       declare(title);
       test.skip(`${title} (skipped: ${reason})`, () => undefined);
     },
