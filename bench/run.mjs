@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateTree } from './gen_node_modules.mjs';
+import { reuseOrGenerateTree } from './gen_node_modules.mjs';
 
 const GROUP = 'bench.plugins';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -155,14 +155,9 @@ function buildSite(options, kind, tree) {
 /** Builds the tree of a kind and size with the shared generator, or reuses one built before. */
 function buildTree(options, kind, n) {
   const root = path.join(options.trees, kind, String(n));
-  const manifestFile = path.join(root, 'manifest.json');
-  const wanted = KINDS[kind].generator;
-  const matches = (manifest) => manifest.n === n && manifest.k === wanted.k;
-  if (!existsSync(manifestFile) || !matches(JSON.parse(readFileSync(manifestFile, 'utf8')))) {
-    process.stderr.write(`generating the ${KINDS[kind].title}, N = ${n}, in ${root}\n`);
-    generateTree({ n, ...wanted, out: root });
-  }
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  const manifest = reuseOrGenerateTree({ n, ...KINDS[kind].generator, out: root }, () =>
+    process.stderr.write(`generating the ${KINDS[kind].title}, N = ${n}, in ${root}\n`),
+  );
   writeFileSync(path.join(root, 'measure.cjs'), `require(${JSON.stringify(child)});\n`);
   return { root, manifest, driver: firstEntryPointName(root) };
 }

@@ -20,12 +20,12 @@
 // tracing costs when it is used). The table shows the medians over the
 // processes, and each ratio to the compiled-out build in the same process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateTree } from './gen_node_modules.mjs';
+import { reuseOrGenerateTree } from './gen_node_modules.mjs';
 
 const GROUP = 'bench.plugins';
 
@@ -35,10 +35,7 @@ const GROUP = 'bench.plugins';
  */
 function buildTree(trees, n) {
   const root = path.join(trees, 'parity', String(n));
-  const manifestFile = path.join(root, 'manifest.json');
-  const made = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : null;
-  if (made?.n !== n || made.k !== 0.2) generateTree({ n, k: 0.2, out: root });
-  return { root, plugins: JSON.parse(readFileSync(manifestFile, 'utf8')).plugin_entry_points };
+  return { root, plugins: reuseOrGenerateTree({ n, k: 0.2, out: root }).plugin_entry_points };
 }
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
