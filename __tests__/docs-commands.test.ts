@@ -143,8 +143,8 @@ function whereOf(command: string): string | undefined {
  */
 const LOCAL_NPX = 'npx() { PATH="$PWD/node_modules/.bin:$PATH" "$PWD/node_modules/.bin/$1" "${@:2}"; }';
 
-/** The commands that start a package manager, which may reach the registry. */
-const PACKAGE_MANAGER = /\b(npm|npx|pnpm|yarn)\b/;
+/** Commands that start a package manager, which may reach the registry; with the local-bin npx, npx is none. */
+const PACKAGE_MANAGER = { real: /\b(npm|npx|pnpm|yarn)\b/, 'local-bin': /\b(npm|pnpm|yarn)\b/ };
 
 /**
  * Runs one command line with bash; returns what it printed and its status. `npx: 'local-bin'` runs `npx` as
@@ -157,7 +157,7 @@ function sh(
 ): { status: number | null; stdout: string; stderr: string } {
   const script = [npmShellFunctions(), npx === 'real' ? '' : LOCAL_NPX, command].filter(Boolean).join('\n');
   // Only a package manager may open a connection: the rest start without the CA bundle (80 ms of CPU each).
-  const network = PACKAGE_MANAGER.test(npx === 'real' ? command : command.replace(/\bnpx\b/g, '')) ? NETWORK_ENV : {};
+  const network = PACKAGE_MANAGER[npx].test(command) ? NETWORK_ENV : {};
   const run = spawnSync('bash', ['-o', 'pipefail', '-c', script], {
     cwd,
     encoding: 'utf8',

@@ -25,7 +25,12 @@ const PRELOAD = ['-r', path.join(__dirname, 'code-cache.cjs')];
  * run is `offline` (it opens no connection, and Node parses the bundle at every start: about 80 ms of CPU).
  */
 function withCache(options: RunOptions, offline = false): RunOptions {
-  return { ...options, env: { ...(offline ? {} : NETWORK_ENV), STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
+  return { ...options, env: { ...networkEnv(offline), STEVEDORE_CODE_CACHE: CODE_CACHE, ...options.env } };
+}
+
+/** {@link NETWORK_ENV}, or nothing for a run that stays offline. */
+function networkEnv(offline: boolean): EnvChanges {
+  return offline ? {} : NETWORK_ENV;
 }
 
 /** npm's own script, which the `npm` on PATH runs; null where that is no Node script (npm.cmd on Windows). */
@@ -66,7 +71,7 @@ export function npmShellFunctions(): string {
  */
 export function npm(cwd: string, args: readonly string[], env: EnvChanges = {}): RunResult {
   const offline = args.includes('--offline');
-  if (!NPM_CLI) return runOk('npm', args, { cwd, env: { ...(offline ? {} : NETWORK_ENV), ...env } });
+  if (!NPM_CLI) return runOk('npm', args, { cwd, env: { ...networkEnv(offline), ...env } });
   return runOk(process.execPath, [...PRELOAD, NPM_CLI, ...args], withCache({ cwd, env }, offline));
 }
 
