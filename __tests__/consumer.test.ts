@@ -1,7 +1,8 @@
 /**
  * stevedore-ts as its users get it: a copy of the checkout with nothing
- * built is packed with `npm pack` (whose `prepack` builds dist/), and the
- * tarball, installed with its runtime dependencies into a consumer's
+ * built is built as on a fresh clone (the build script run from
+ * examples/trove-api, as the demo's prestart runs it; `npm pack`'s `prepack`
+ * runs the same script) and packed with `npm pack`, and the tarball, installed with its runtime dependencies into a consumer's
  * node_modules, loads with `require()` and with `import` (one copy for both),
  * runs as the `stevedore-ts` and `stevedore` commands, and type-checks
  * CommonJS and ES module consumers that have neither @types/node nor a lib
@@ -13,12 +14,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './support/dist';
-import { runNode } from './support/processes';
-import { packBuilt, packCleanCheckout, tarballFiles, tarballListing, unpack } from './support/package';
+import { runNode, runOk } from './support/processes';
+import {
+  copyCleanCheckout,
+  packBuilt,
+  packBuiltCheckout,
+  tarballFiles,
+  tarballListing,
+  unpack,
+} from './support/package';
 import type { TempDir } from './support/temp';
 import { tempDir } from './support/temp';
 
 let temp: TempDir;
+let checkout: string;
+/** The demo's folder in the checkout copy (where its build ran), listed before and after the build. */
+const demoFolder: { before?: string[]; after?: string[] } = {};
 let tarball: string;
 let consumer: string;
 // The runtime dependencies and theirs (debug's ms), as npm installs them beside the package.
@@ -31,7 +42,12 @@ const write = (file: string, text: string): void => {
 
 beforeAll(() => {
   temp = tempDir('consumer');
-  tarball = packCleanCheckout(temp.dir);
+  checkout = copyCleanCheckout(temp.dir);
+  const demo = path.join(checkout, 'examples', 'trove-api');
+  demoFolder.before = fs.readdirSync(demo, { recursive: true }).map(String).sort();
+  runOk(process.execPath, [path.join(checkout, 'scripts', 'build.mjs')], { cwd: demo });
+  demoFolder.after = fs.readdirSync(demo, { recursive: true }).map(String).sort();
+  tarball = packBuiltCheckout(checkout, temp.dir);
   consumer = path.join(temp.dir, 'consumer');
   installed = path.join(consumer, 'node_modules', 'stevedore-ts');
   write(
@@ -58,6 +74,20 @@ function printed<T>(args: string[]): T {
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout) as T;
 }
+
+test('the build works from any working directory, as the demo runs it on a fresh clone', () => {
+  for (const file of ['index.js', 'index.d.ts', 'index.mjs', 'testing.js', path.join('cli', 'main.js')]) {
+    expect([file, fs.existsSync(path.join(checkout, 'dist', file))]).toEqual([file, true]);
+  }
+  // Nothing was written where it ran.
+  expect(demoFolder.before).toContain('package.json');
+  expect(demoFolder.after).toEqual(demoFolder.before);
+  // What `npm pack` and `npm publish` run first is that same build.
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(checkout, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  expect(scripts.prepack).toBe('node scripts/build.mjs');
+});
 
 test('the tarball holds the entries, their declarations, the LICENSE, and nothing else', () => {
   const files = tarballFiles(tarball);

@@ -20,7 +20,6 @@ const LONGEST = [
   'async-loading.test.ts', // 3.7
   'peers-layouts.test.ts', // 3.6
   'layout-yarn-pnp.test.ts', // 3.6
-  'build.test.ts', // 3.6
 ];
 
 class LongestFirst extends Sequencer {

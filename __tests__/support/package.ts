@@ -1,7 +1,7 @@
 /**
  * The package as it is published: a copy of the checkout (the files git
- * tracks or would track, nothing built), packed with `npm pack` (whose
- * `prepack` builds dist/), or the current build packed as it is.
+ * tracks or would track, nothing built), built and packed with `npm pack`,
+ * or the current build packed as it is.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,14 +15,13 @@ export const TARBALL = `stevedore-ts-${VERSION}.tgz`;
 
 /**
  * Copies what a fresh clone holds into `dir/clone/checkout` (dist/ and
- * everything else git ignores left out), runs `npm pack` there and returns
- * the tarball's path. The build finds the checkout's node_modules through a
- * link beside the copy (`dir/clone/node_modules`), as Node resolves up the
- * folders: the same modules, while npm, which walks a package's own
- * node_modules for what to bundle (nothing here), has none to walk (half of
- * what packing costs it). The tarball is the same.
+ * everything else git ignores left out) and returns the copy's folder. Its
+ * node_modules is a link beside the copy (`dir/clone/node_modules`) to the
+ * checkout's: Node finds the same modules up the folders, while npm, which
+ * walks a package's own node_modules for what to bundle (nothing here), has
+ * none to walk when it packs the copy (half of what packing costs it).
  */
-export function packCleanCheckout(dir: string): string {
+export function copyCleanCheckout(dir: string): string {
   const checkout = path.join(dir, 'clone', 'checkout');
   const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd: REPO,
@@ -37,8 +36,18 @@ export function packCleanCheckout(dir: string): string {
   }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'clone', 'node_modules'));
   if (fs.existsSync(path.join(checkout, 'dist'))) throw new Error('the checkout copy holds dist/');
+  return checkout;
+}
+
+/**
+ * Packs a checkout copy whose dist/ is built (by its build script, which is what its `prepack` runs) with
+ * `npm pack --ignore-scripts` into `dir`, and returns the tarball's path: what `npm pack` makes of it, without
+ * building it a second time. (`npm run lint:package` packs the checkout with `prepack` itself.)
+ */
+export function packBuiltCheckout(checkout: string, dir: string): string {
+  if (!fs.existsSync(path.join(checkout, 'dist'))) throw new Error('the checkout copy has no dist/ to pack');
   // With the code cache for npm's modules; offline (a folder is packed from disk), so without the CA bundle.
-  npm(checkout, ['pack', '--pack-destination', dir, '--offline'], { npm_config_loglevel: 'error' });
+  npm(checkout, ['pack', '--pack-destination', dir, '--offline', '--ignore-scripts'], { npm_config_loglevel: 'error' });
   return path.join(dir, TARBALL);
 }
 
