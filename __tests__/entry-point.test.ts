@@ -9,7 +9,7 @@ import { EntryPoint, formatEntryPointValue, parseEntryPointValue } from '../lib/
 import type { Distribution, ParsedValue } from '../lib/entry-point';
 import { InvalidEntryPoint, LoadError } from '../lib/exception';
 import { runModuleScript } from './support/processes';
-import { LAYOUTS } from './support/temp';
+import { LAYOUTS, tempDir } from './support/temp';
 
 const PLUGINS = path.join(LAYOUTS, 'plugins');
 const host: Distribution = { name: 'plugin-host', version: '3.1.4', root: PLUGINS };
@@ -386,4 +386,48 @@ describe('loading in a real node process', () => {
   test('load() and loadAsync() share one module instance', () => {
     expect(out.same).toEqual({ './lib/cjs.js:Plugin': true, './lib/esm.mjs:EsmPlugin': true, 'esm-pkg:default': true });
   });
+});
+
+test('a package folder relinked to another version between two loads, as pnpm upgrades it, loads the new one', () => {
+  const { dir, cleanup } = tempDir('relink');
+  try {
+    for (const version of [1, 2]) {
+      const folder = path.join(dir, 'store', `plug-${version}`);
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(
+        path.join(folder, 'package.json'),
+        JSON.stringify({ name: 'plug', version: `${version}.0.0`, entryPoints: { 'relink.group': { x: './x.js:X' } } }),
+      );
+      fs.writeFileSync(path.join(folder, 'x.js'), `exports.X = ${version};\n`);
+    }
+    const app = path.join(dir, 'app');
+    fs.mkdirSync(path.join(app, 'node_modules'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    const link = path.join(app, 'node_modules', 'plug');
+    fs.symlinkSync(path.join('..', '..', 'store', 'plug-1'), link);
+    // The second load comes after the first has returned to the event loop, as a later request's would.
+    const out = runModuleScript(
+      `
+      import { symlinkSync, unlinkSync } from 'node:fs';
+      import { Registry } from $STEVEDORE;
+      const outcome = (entryPoint) => {
+        try {
+          return entryPoint.load();
+        } catch (error) {
+          return error.code;
+        }
+      };
+      const discovered = () => new Registry({ root: process.env.APP, cache: false }).entryPoints('relink.group')[0];
+      const first = outcome(discovered());
+      unlinkSync(process.env.LINK);
+      symlinkSync('../../store/plug-2', process.env.LINK);
+      await new Promise((resolve) => setImmediate(resolve));
+      console.log(JSON.stringify({ first, second: outcome(discovered()) }));
+    `,
+      { env: { APP: app, LINK: link } },
+    );
+    expect(out).toEqual({ first: 1, second: 2 });
+  } finally {
+    cleanup();
+  }
 });

@@ -2,11 +2,20 @@
  * The import() resolver (lib/resolve.ts) against Node's ESM resolution rules,
  * on real package trees; the loading itself is covered by layout-formats.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
 import { findPnpApi } from '../lib/pnp';
-import { importConditions, resolveExports, resolveImport, splitSpecifier } from '../lib/resolve';
+import {
+  importConditions,
+  realFolder,
+  requireFrom,
+  resolveExports,
+  resolveImport,
+  splitSpecifier,
+} from '../lib/resolve';
+import { tempDir } from './support/temp';
 
 const IMPORT = new Set(['node', 'import', 'default']);
 const REQUIRE = new Set(['node', 'require', 'default']);
@@ -113,6 +122,29 @@ test('importConditions adds --conditions flags from the command line and NODE_OP
   const conditions = importConditions(['--conditions=development', '-C', 'custom'], '--conditions=from-env');
   expect(conditions).toEqual(expect.arrayContaining(['development', 'custom', 'from-env']));
   expect(conditions).not.toContain('require');
+});
+
+test("a folder's require and real path are kept while the code runs on, and made again after it yields", async () => {
+  const { dir, cleanup } = tempDir('real-folder');
+  try {
+    for (const name of ['one', 'two']) fs.mkdirSync(path.join(dir, name));
+    const link = path.join(dir, 'link');
+    fs.symlinkSync('one', link);
+    const before = requireFrom(link);
+    expect(realFolder(link)).toBe(path.join(dir, 'one'));
+    fs.unlinkSync(link);
+    fs.symlinkSync('two', link);
+    // The same synchronous run: what was made for the folder is used again.
+    expect(realFolder(link)).toBe(path.join(dir, 'one'));
+    expect(requireFrom(link)).toBe(before);
+    await Promise.resolve();
+    expect(realFolder(link)).toBe(path.join(dir, 'two'));
+    expect(requireFrom(link)).not.toBe(before);
+    // A folder that does not exist is its own absolute path.
+    expect(realFolder(path.join(dir, 'missing'))).toBe(path.join(dir, 'missing'));
+  } finally {
+    cleanup();
+  }
 });
 
 test('findPnpApi is null outside Yarn Plug-n-Play', () => {

@@ -5,12 +5,12 @@
  * The value grammar is Python's: `MODULE[:ATTR[.ATTR...]][ [EXTRA, ...]]`,
  * with Node module specifiers in place of dotted module names.
  */
-import { createRequire, isBuiltin } from 'node:module';
-import { readFileSync, realpathSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidEntryPoint, LoadError } from './exception';
-import { resolveImport } from './resolve';
+import { realFolder, realpathOrResolved, requireFrom, resolveImport } from './resolve';
 import { kindOf, quote } from './quote';
 
 /** The package that declared an entry point. */
@@ -339,11 +339,10 @@ export class EntryPoint<T = unknown> {
    */
   resolve(): string {
     const base = this.baseDir;
-    const requireFromBase = createRequire(path.join(base, 'package.json'));
-    const resolved = requireFromBase.resolve(this.module);
+    const resolved = requireFrom(base).resolve(this.module);
     if (this.module.startsWith('./') && !isBuiltin(resolved)) {
-      const realBase = safeRealpath(base);
-      const realTarget = safeRealpath(resolved);
+      const realBase = realFolder(base);
+      const realTarget = realpathOrResolved(resolved);
       if (realTarget !== realBase && !realTarget.startsWith(realBase + path.sep)) {
         throw new LoadError(
           `entry point '${this.name}' (${this.value}) resolves to ${realTarget}, outside its package ${realBase}`,
@@ -363,7 +362,7 @@ export class EntryPoint<T = unknown> {
     const resolved = this.resolve();
     let loaded: unknown;
     try {
-      loaded = createRequire(path.join(this.baseDir, 'package.json'))(resolved);
+      loaded = requireFrom(this.baseDir)(resolved);
     } catch (err) {
       if ((err as NodeJS.ErrnoException)?.code === 'ERR_REQUIRE_ASYNC_MODULE') {
         throw new LoadError(
@@ -400,10 +399,7 @@ export class EntryPoint<T = unknown> {
     const format = formatOf(resolved);
     let loaded: unknown;
     try {
-      loaded =
-        format === 'module'
-          ? await import(pathToFileURL(resolved).href)
-          : createRequire(path.join(this.baseDir, 'package.json'))(resolved);
+      loaded = format === 'module' ? await import(pathToFileURL(resolved).href) : requireFrom(this.baseDir)(resolved);
     } catch (err) {
       throw this.withTypeScriptHint(resolved, err);
     }
@@ -463,12 +459,4 @@ export class EntryPoint<T = unknown> {
 function hasProperty(target: unknown, key: string): boolean {
   if (target === null || target === undefined || key === '__proto__') return false;
   return key in Object(target);
-}
-
-function safeRealpath(file: string): string {
-  try {
-    return realpathSync.native(file);
-  } catch {
-    return path.resolve(file);
-  }
 }

@@ -4,7 +4,6 @@
  * result in memory (the same EntryPoint objects on every call until
  * `refresh()`), and keeps it on disk between processes (see cache.ts).
  */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Distribution, EntryPointOrigin, ParsedValue } from './entry-point';
 import { EntryPoint } from './entry-point';
@@ -17,6 +16,7 @@ import type { Declaration, LocatedPackages, PackageRecord, Problem, ScanResult }
 import { scan } from './scan';
 import type { PnpApi } from './pnp';
 import { findPnpApi, findPnpFile, pnpPackages } from './pnp';
+import { realpathOrResolved } from './resolve';
 import { debug, forgetReports, reportOnce } from './diagnostics';
 import { traceDiscover } from './tracing';
 
@@ -352,7 +352,7 @@ export class Registry {
    * another release uses another file), and the folders searched.
    */
   get cacheKey(): string {
-    return this.keyFor(realpathOrSelf(this.root));
+    return this.keyFor(realpathOrResolved(this.root));
   }
 
   private keyFor(realRoot: string): string {
@@ -382,7 +382,7 @@ export class Registry {
   private cacheContext(): CacheContext {
     const located = this.located();
     const context: CacheContext = {
-      realRoot: realpathOrSelf(this.root),
+      realRoot: realpathOrResolved(this.root),
       folders: this.folders,
       rescan: () => this.freshScan(located),
     };
@@ -481,14 +481,6 @@ interface DeclaredGroup {
   /** Visits the group's declarations: worked out when the group is first asked for. */
   each: (visit: DeclarationVisitor) => void;
   entryPoints: EntryPoint[] | null;
-}
-
-function realpathOrSelf(dir: string): string {
-  try {
-    return realpathSync.native(dir);
-  } catch {
-    return path.resolve(dir);
-  }
 }
 
 /**

@@ -11,7 +11,7 @@
  * patterns, arrays of fallbacks and `null` exclusions. Packages without
  * `exports` resolve as `require.resolve()` does.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { findPnpApi } from './pnp';
@@ -33,6 +33,51 @@ export function importConditions(
     else if ((arg === '--conditions' || arg === '-C') && args[index + 1]) conditions.push(args[index + 1]);
   });
   return conditions;
+}
+
+/** What {@link packageFolder} keeps of a folder. */
+interface PackageFolder {
+  /** The `require` of a module in the folder, as `createRequire()` makes it. */
+  readonly require: NodeJS.Require;
+  /** The folder's real path (symbolic links resolved), once asked for. */
+  real?: string;
+}
+
+const folders = new Map<string, PackageFolder>();
+
+/**
+ * A package folder's `require` and real path, kept until the current synchronous run of code ends (they are
+ * dropped at the next microtask): a manager loading thousands of entry points from a few packages makes one of
+ * each per package instead of several per entry point, and a folder relinked in the meantime is seen afresh.
+ */
+function packageFolder(dir: string): PackageFolder {
+  let folder = folders.get(dir);
+  if (!folder) {
+    if (folders.size === 0) queueMicrotask(() => folders.clear());
+    folder = { require: createRequire(path.join(dir, 'package.json')) };
+    folders.set(dir, folder);
+  }
+  return folder;
+}
+
+/** The `require` of a module in folder `dir` (`createRequire()` of its package.json). */
+export function requireFrom(dir: string): NodeJS.Require {
+  return packageFolder(dir).require;
+}
+
+/** The real path of folder `dir`, or `dir` made absolute when it cannot be resolved (a missing folder). */
+export function realFolder(dir: string): string {
+  const folder = packageFolder(dir);
+  return (folder.real ??= realpathOrResolved(dir));
+}
+
+/** The real path of `file`, or `file` made absolute when it cannot be resolved. */
+export function realpathOrResolved(file: string): string {
+  try {
+    return realpathSync.native(file);
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /** An error with Node's `code`, so callers can tell the failures apart as they do Node's. */
@@ -78,7 +123,7 @@ function findPackageFolder(name: string, baseDir: string): string | null {
     }
     return unqualified && isFolder(unqualified) ? unqualified.replace(/[\\/]+$/, '') : null;
   }
-  const lookup = createRequire(path.join(baseDir, 'package.json')).resolve.paths(name) ?? [];
+  const lookup = requireFrom(baseDir).resolve.paths(name) ?? [];
   for (const folder of lookup) {
     const candidate = path.join(folder, name);
     if (isFolder(candidate)) return candidate;
@@ -112,7 +157,7 @@ export function resolveImport(
   const manifest = self && packageDir === path.resolve(baseDir) ? self : readManifest(packageDir);
   if (!manifest || manifest.exports === undefined || manifest.exports === null) {
     // No exports map: the legacy main/file lookup, which require.resolve() implements.
-    return createRequire(path.join(baseDir, 'package.json')).resolve(specifier);
+    return requireFrom(baseDir).resolve(specifier);
   }
   const resolved = resolveExports(packageDir, subpath, manifest.exports, new Set([...conditions, 'default']));
   if (!existsSync(resolved)) {
