@@ -30,7 +30,7 @@ import type { CacheStatus, RegistryOptions } from '../lib/registry';
 import { Registry } from '../lib/registry';
 import type { FixturePackage, PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
-import { run, runNode } from './support/processes';
+import { run, runNode, startZombie } from './support/processes';
 import { recordWarnings } from './support/warnings';
 import type { GroupSection } from './support/cache-file';
 import { readCacheFile, rewriteCacheFile } from './support/cache-file';
@@ -1031,21 +1031,28 @@ describe('clearCache and cacheInfo', () => {
     expect(cachedRegistry().cacheStatus).toBe('stored');
   });
 
-  it('storing removes what writers killed mid-write left, and nothing of running writers', () => {
+  it('storing removes what writers killed mid-write left, and nothing of running writers', async () => {
     storeScan();
     const name = path.basename(fileOf());
     // The id of a process that has ended (`node --version` exits before starting JavaScript: no CPU to speak of).
     const dead = spawnSync(process.execPath, ['--version']).pid as number;
-    const leftovers = [
-      `${name}.${dead}.abc.tmp`,
-      `${name}.${process.pid}.def.tmp`,
-      `0123456789abcdef.json.${dead}.x.tmp`,
-    ];
-    for (const leftover of leftovers) writeFileSync(path.join(cacheDir, leftover), '{"half');
-    rmSync(fileOf());
-    expect(cachedRegistry().cacheStatus).toBe('stored');
-    // Only the dead writer's file of this key went: this process is alive, and another key's files are its own.
-    expect(readdirSync(cacheDir).sort()).toEqual([leftovers[2], name, leftovers[1]].sort());
+    // A writer that has died but is not reaped (a zombie) writes no more either.
+    const { zombie, parent } = await startZombie();
+    try {
+      const leftovers = [
+        `${name}.${dead}.abc.tmp`,
+        `${name}.${zombie}.ghi.tmp`,
+        `${name}.${process.pid}.def.tmp`,
+        `0123456789abcdef.json.${dead}.x.tmp`,
+      ];
+      for (const leftover of leftovers) writeFileSync(path.join(cacheDir, leftover), '{"half');
+      rmSync(fileOf());
+      expect(cachedRegistry().cacheStatus).toBe('stored');
+      // Only the dead writers' files of this key went: this process is alive, and another key's files are its own.
+      expect(readdirSync(cacheDir).sort()).toEqual([leftovers[3], name, leftovers[2]].sort());
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 

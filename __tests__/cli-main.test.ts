@@ -16,7 +16,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { main, version } from '../lib/cli/cli';
@@ -33,6 +32,7 @@ import type { PluginDoc } from '../lib/cli/docs';
 import { pluginFrames } from '../lib/cli/show';
 import { EntryPoint } from '../lib/entry-point';
 import { createPackageTree } from '../lib/testing';
+import { startZombie } from './support/processes';
 import { tempDir } from './support/temp';
 import type { WarningRecorder } from './support/warnings';
 import { recordWarnings } from './support/warnings';
@@ -1170,29 +1170,9 @@ describe('capturing a stream', () => {
 });
 
 describe('waiting for what a loader started to be gone', () => {
-  /** The state letter of a process (R, S, Z...), from /proc; null once it is reaped. */
-  const state = (pid: number): string | null => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0];
-    } catch {
-      return null;
-    }
-  };
-
   it('a zombie (dead, never reaped by its parent) is gone, alone or as the last of its process group', async () => {
-    // perl, leading a group of its own, forks a child that moves to a group of its own and exits; perl never
-    // reaps it. So are orphans left where init does not reap them (in a container, say).
-    const script = '$| = 1; my $c = fork(); if ($c == 0) { setpgrp(0, 0); exit 0 } print "$c\\n"; sleep 1000';
-    const parent = spawn('perl', ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { zombie, parent } = await startZombie();
     try {
-      const zombie = await new Promise<number>((resolve, reject) => {
-        parent.stdout.setEncoding('utf8').once('data', (line: string) => resolve(Number(line)));
-        parent.once('error', reject);
-      });
-      const deadline = Date.now() + 30_000;
-      while (state(zombie) !== 'Z' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(state(zombie)).toBe('Z');
       // Each target is looked at once: what runs is returned at once, what is a zombie is not.
       expect(await untilGone([zombie, -zombie], 0)).toEqual([]);
       expect(await untilGone([zombie, parent.pid!, -parent.pid!], 0)).toEqual([parent.pid, -parent.pid!]);

@@ -9,13 +9,15 @@
  * Everything else about the commands runs in-process: cli-main.test.ts.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { OUTPUT_LIMIT_BYTES } from '../lib/cli/capture';
 import type { PackageTree } from '../lib/testing';
 import { createPackageTree } from '../lib/testing';
+import type { EnvChanges } from './support/processes';
+import { childEnv, processStat, run as runProcess } from './support/processes';
 
 const REPO = path.join(__dirname, '..');
 const BIN = path.join(REPO, 'dist', 'cli', 'main.js');
@@ -32,24 +34,18 @@ interface Run {
   stderr: string;
 }
 
-function env(): NodeJS.ProcessEnv {
-  const vars: NodeJS.ProcessEnv = { ...process.env, STEVEDORE_CACHE: '0' };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'NODE_OPTIONS', 'NODE_PATH']) delete vars[name];
-  return vars;
-}
+/** The command's environment: every child's, without the colour variables (the command decides, as for a user). */
+const CLI_ENV: EnvChanges = { NO_COLOR: undefined, FORCE_COLOR: undefined };
 
 /** Runs the built command to its end (killed after 60 s: a hang fails the test instead of the run). */
 function run(args: string[], { cwd = APP, command = [process.execPath, BIN] } = {}): Run {
   const [file, ...before] = command;
-  const result = spawnSync(file, [...before, ...args], {
+  const { status, signal, stdout, stderr } = runProcess(file, [...before, ...args], {
     cwd,
-    env: env(),
-    encoding: 'utf8',
+    env: CLI_ENV,
     timeout: 60_000,
-    maxBuffer: 64 * 1024 * 1024,
   });
-  if (result.error) throw result.error;
-  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  return { code: status, signal, stdout, stderr };
 }
 
 /** One entry point's load report from `show --json` (the only match, or the index-th one). */
@@ -442,7 +438,7 @@ module.exports = ${index};
     it(`ends the loader's group with it, then exits with ${status}`, async () => {
       const child = spawn(process.execPath, [BIN, 'show', 'unruly.hangs', 'stubborn', '--timeout', '60000'], {
         cwd: tree.root,
-        env: env(),
+        env: childEnv(CLI_ENV),
         stdio: 'ignore',
       });
       try {
@@ -461,7 +457,7 @@ module.exports = ${index};
   it('the command killed outright (SIGKILL): its loader notices and ends its group', async () => {
     const child = spawn(process.execPath, [BIN, 'show', 'unruly.hangs', 'stubborn', '--timeout', '60000'], {
       cwd: tree.root,
-      env: env(),
+      env: childEnv(CLI_ENV),
       stdio: 'ignore',
     });
     const exited = exitOf(child);
@@ -496,12 +492,8 @@ module.exports = ${index};
 
 /** Whether a process runs (a zombie, dead but not yet reaped, does not). */
 function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = processStat(pid);
+  return stat !== null && stat.state !== 'Z';
 }
 
 /** The running processes of a process group (Linux: from /proc). */
@@ -509,13 +501,8 @@ function groupMembers(group: number): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return fields[0] !== 'Z' && Number(fields[2]) === group;
-      } catch {
-        return false;
-      }
+      const stat = processStat(entry);
+      return stat !== null && stat.state !== 'Z' && stat.group === group;
     })
     .map(Number);
 }

@@ -28,6 +28,7 @@ import { UNSETTLED, linkSignatureOf, signatureOf } from './scan';
 import type { WarningCode } from './diagnostics';
 import { debug } from './diagnostics';
 import { homeDir } from './locate';
+import { isRunning } from './process-state';
 
 /** Bumped whenever the file layout changes; files of other versions are ignored. */
 export const CACHE_FORMAT = 4;
@@ -878,7 +879,7 @@ export function writeCache(
   }
 }
 
-/** Removes the temporary files of writers of `name` that are gone (killed mid-write). */
+/** Removes the temporary files of writers of `name` that are gone (killed mid-write; a zombie is gone too). */
 function removeLeftovers(dir: string, name: string): void {
   for (const entry of listCacheFiles(dir)) {
     const match = TMP_NAME.exec(entry);
@@ -892,15 +893,6 @@ function removeLeftovers(dir: string, name: string): void {
 }
 
 const TMP_NAME = /^([0-9a-f]{16}\.json)\.(\d+)\.[0-9a-z]+\.tmp$/;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return codeOf(err) === 'EPERM';
-  }
-}
 
 // ---------------------------------------------------------------- looking at it, clearing it
 

@@ -2,7 +2,9 @@
  * Real processes: node on the built library, the package managers, any
  * command. Every child gets the same clean environment (see childEnv).
  */
+import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, distUrl, readableCheckout } from './dist';
 
@@ -58,6 +60,8 @@ export const NETWORK_ENV: EnvChanges = { NODE_EXTRA_CA_CERTS: process.env.STEVED
 
 export interface RunResult {
   status: number | null;
+  /** The signal that ended the process, or null when it exited. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -91,7 +95,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) throw new Error(`${path.basename(command)} ${args.join(' ')}: ${result.error.message}`);
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Like {@link run}, throwing with the output when the command fails. */
@@ -123,7 +127,7 @@ export function startNode(args: readonly string[], options: RunOptions = {}): Pr
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       if (signal) reject(new Error(`node ${args.join(' ')} was killed (${signal})\n${stderr}`));
-      else resolve({ status, stdout, stderr });
+      else resolve({ status, signal: null, stdout, stderr });
     });
   });
 }
@@ -144,4 +148,41 @@ export function runModuleScript<T = unknown>(code: string, options: RunOptions =
   if (result.status !== 0) throw new Error(`node exited with ${result.status}:\n${result.stderr}`);
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** A process's state letter (R, S, Z...) and process group, from /proc (Linux); null once it is reaped. */
+export function processStat(pid: number | string): { state: string; group: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], group: Number(fields[2]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A zombie, dead and never reaped: perl, leading a process group of its own (`parent`), forks a child that moves
+ * to a group of its own and exits, and perl never waits for it. So are orphans left where init does not reap them
+ * (in a container, say). Resolves once the child is a zombie; killing `parent` reaps it.
+ */
+export async function startZombie(): Promise<{ zombie: number; parent: ChildProcess }> {
+  const script = '$| = 1; my $c = fork(); if ($c == 0) { setpgrp(0, 0); exit 0 } print "$c\\n"; sleep 1000';
+  const parent = spawn('perl', ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const zombie = await new Promise<number>((resolve, reject) => {
+      parent.stdout.setEncoding('utf8').once('data', (line: string) => resolve(Number(line)));
+      parent.once('error', reject);
+    });
+    const deadline = Date.now() + 30_000;
+    while (processStat(zombie)?.state !== 'Z' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    if (processStat(zombie)?.state !== 'Z') throw new Error(`process ${zombie} did not become a zombie`);
+    return { zombie, parent };
+  } catch (err) {
+    parent.kill('SIGKILL');
+    throw err;
+  }
 }

@@ -20,6 +20,7 @@ import type { EntryPointData, LoadOutcome } from './inspect';
 import type { CapturedText } from './capture';
 import { StreamCapture } from './capture';
 import { FrameReader, frame } from './channel';
+import { isRunning } from '../process-state';
 
 /** The environment variable that marks the loader and everything it starts (its value: a token per loader). */
 export const LOADER_TOKEN_VARIABLE = 'STEVEDORE_LOADER_TOKEN';
@@ -350,46 +351,6 @@ export async function untilGone(targets: readonly number[], ms: number): Promise
     left = left.filter(isRunning);
   }
   return left;
-}
-
-/**
- * Whether a process (or, given a negated group id, any process of that
- * group) still runs. On Linux a zombie does not: it is dead, only not yet
- * reaped, and an orphan's waits for init, which in a container may never
- * reap it (waiting for it cost every `show` whose plugin started a process
- * its whole grace period).
- */
-function isRunning(target: number): boolean {
-  try {
-    process.kill(target, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  if (process.platform !== 'linux') return true;
-  if (target > 0) return procState(String(target))?.state !== 'Z';
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true; // no /proc to tell zombies apart
-  }
-  return entries.some((entry) => {
-    if (!/^\d+$/.test(entry)) return false;
-    const stat = procState(entry);
-    return stat !== null && stat.group === -target && stat.state !== 'Z';
-  });
-}
-
-/** A process's state letter and process group, from /proc (null once it is gone). */
-function procState(pid: string): { state: string; group: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0], group: Number(fields[2]) };
-  } catch {
-    return null;
-  }
 }
 
 /**
