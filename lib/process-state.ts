@@ -18,7 +18,7 @@ export function isRunning(target: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   if (process.platform !== 'linux') return true;
-  if (target > 0) return procState(String(target))?.state !== 'Z';
+  if (target > 0) return processStat(target)?.state !== 'Z';
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -27,13 +27,13 @@ export function isRunning(target: number): boolean {
   }
   return entries.some((entry) => {
     if (!/^\d+$/.test(entry)) return false;
-    const stat = procState(entry);
+    const stat = processStat(entry);
     return stat !== null && stat.group === -target && stat.state !== 'Z';
   });
 }
 
-/** A process's state letter and process group, from /proc (null once it is gone). */
-function procState(pid: string): { state: string; group: number } | null {
+/** A process's state letter (R, S, Z...) and process group, from /proc (Linux); null once it is reaped. */
+export function processStat(pid: number | string): { state: string; group: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.

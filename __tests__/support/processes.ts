@@ -4,8 +4,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { processStat } from '../../lib/process-state';
 import { REPO, distUrl, readableCheckout } from './dist';
 
 /** The command-line entry of a devDependency's tool, run with this Node. */
@@ -150,17 +150,8 @@ export function runModuleScript<T = unknown>(code: string, options: RunOptions =
   return JSON.parse(lines[lines.length - 1]) as T;
 }
 
-/** A process's state letter (R, S, Z...) and process group, from /proc (Linux); null once it is reaped. */
-export function processStat(pid: number | string): { state: string; group: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0], group: Number(fields[2]) };
-  } catch {
-    return null;
-  }
-}
+/** A process's state letter and process group, from /proc (the library's own reading). */
+export { processStat };
 
 /**
  * A zombie, dead and never reaped: perl, leading a process group of its own (`parent`), forks a child that moves
