@@ -16,7 +16,6 @@ import { cacheFileFor } from '../lib/cache';
 import type { CacheFileParts, GroupSection } from './support/cache-file';
 import { rewriteCacheFile } from './support/cache-file';
 import { describeError } from '../lib/describe-error';
-import type { SuiteReport } from './reliability/record';
 import { portable, reliabilitySuite } from './reliability/record';
 import type { LoaderOptions, LoaderResult } from './reliability/node';
 import { runLoaders, unprivilegedLoader } from './reliability/node';
@@ -754,7 +753,7 @@ describe('discovery: folders and files without read permission', () => {
   // tests are such a reader themselves).
   const nobody = unprivilegedLoader();
   const { unavailable } = nobody;
-  const permissionCase: SuiteReport['case'] = unavailable ? (title) => report.skipped(title, unavailable) : report.case;
+  const permissionCase = report.unless(unavailable);
 
   function nobodyWarnedOnce(t: PackageTree, result: LoaderResult, code: string, ...parts: string[]): string {
     const hits = result.warnings.filter((w) => w.code === code && parts.every((part) => w.message.includes(part)));

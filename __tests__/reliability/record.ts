@@ -18,8 +18,11 @@ export interface Row {
 /** The records of one suite: `case(title, fn)` is a jest test whose resolved value is the outcome shown. */
 export interface SuiteReport {
   case(title: string, run: () => string | Promise<string>, timeout?: number): void;
-  /** A case that cannot run here: jest shows it as skipped with `reason`, and the suite's table is not written. */
-  skipped(title: string, reason: string): void;
+  /**
+   * `case` where the cases can run, else (`unavailable` says why not) a `case` that jest shows as skipped, with
+   * the reason in its title; the suite's table is then not written.
+   */
+  unless(unavailable: string | null): SuiteReport['case'];
 }
 
 /**
@@ -43,21 +46,24 @@ export function reliabilitySuite(id: string, heading: string, intro: string): Su
     if (declared.includes(title)) throw new Error(`duplicate reliability case title: ${title}`);
     declared.push(title);
   }
+  function registerCase(
+    title: string,
+    run: () => string | Promise<string>,
+    timeout: number | undefined,
+    unavailable: string | null,
+  ): void {
+    declare(title);
+    (unavailable === null ? test : test.skip)(
+      unavailable === null ? title : `${title} (skipped: ${unavailable})`,
+      async () => {
+        rows.set(title, await run());
+      },
+      timeout,
+    );
+  }
   return {
-    skipped(title, reason) {
-      declare(title);
-      test.skip(`${title} (skipped: ${reason})`, () => undefined);
-    },
-    case(title, run, timeout) {
-      declare(title);
-      test(
-        title,
-        async () => {
-          rows.set(title, await run());
-        },
-        timeout,
-      );
-    },
+    case: (title, run, timeout) => registerCase(title, run, timeout, null),
+    unless: (unavailable) => (title, run, timeout) => registerCase(title, run, timeout, unavailable),
   };
 }
 
