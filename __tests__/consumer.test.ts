@@ -29,7 +29,9 @@ import { tempDir } from './support/temp';
 let temp: TempDir;
 let checkout: string;
 /** The demo's folder in the checkout copy (where its build ran), listed before and after the build. */
-const demoFolder: { before?: string[]; after?: string[] } = {};
+let demoBefore: string[];
+let demoAfter: string[];
+const listing = (folder: string): string[] => fs.readdirSync(folder, { recursive: true }).map(String).sort();
 let tarball: string;
 let consumer: string;
 // The runtime dependencies and theirs (debug's ms), as npm installs them beside the package.
@@ -44,9 +46,9 @@ beforeAll(() => {
   temp = tempDir('consumer');
   checkout = copyCleanCheckout(temp.dir);
   const demo = path.join(checkout, 'examples', 'trove-api');
-  demoFolder.before = fs.readdirSync(demo, { recursive: true }).map(String).sort();
+  demoBefore = listing(demo);
   runOk(process.execPath, [path.join(checkout, 'scripts', 'build.mjs')], { cwd: demo });
-  demoFolder.after = fs.readdirSync(demo, { recursive: true }).map(String).sort();
+  demoAfter = listing(demo);
   tarball = packBuiltCheckout(checkout, temp.dir);
   consumer = path.join(temp.dir, 'consumer');
   installed = path.join(consumer, 'node_modules', 'stevedore-ts');
@@ -80,8 +82,8 @@ test('the build works from any working directory, as the demo runs it on a fresh
     expect([file, fs.existsSync(path.join(checkout, 'dist', file))]).toEqual([file, true]);
   }
   // Nothing was written where it ran.
-  expect(demoFolder.before).toContain('package.json');
-  expect(demoFolder.after).toEqual(demoFolder.before);
+  expect(demoBefore).toContain('package.json');
+  expect(demoAfter).toEqual(demoBefore);
   // What `npm pack` and `npm publish` run first is that same build.
   const { scripts } = JSON.parse(fs.readFileSync(path.join(checkout, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
