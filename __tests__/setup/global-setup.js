@@ -6,6 +6,7 @@
 const { chmodSync, mkdtempSync, statfsSync } = require('node:fs');
 const path = require('node:path');
 const buildDist = require('./build-dist');
+const { compileAhead } = require('./transform-ahead');
 const { makeReadableCopy } = require('./readable-copy');
 
 /** Memory the temporary trees may need at once (the largest hold 50 MB files), with a wide margin. */
@@ -49,8 +50,11 @@ function temporaryTreesInMemory() {
   }
 }
 
-module.exports = async function globalSetup() {
+module.exports = async function globalSetup(globalConfig) {
+  // On threads of its own, while the build (when dist/ is stale) runs as a process.
+  const compiled = compileAhead(globalConfig);
   buildDist();
+  await compiled;
   setCaBundleAside();
   temporaryTreesInMemory();
   if (process.getuid?.() !== 0) return;

@@ -5,6 +5,7 @@
 'use strict';
 const path = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
+const { plan } = require('./transform-ahead');
 
 const LONGEST = [
   'consumer.test.ts', // 13.6
@@ -24,6 +25,13 @@ const LONGEST = [
 
 class LongestFirst extends Sequencer {
   sort(tests) {
+    const sorted = this.longestFirst(tests);
+    // The files the global setup compiles before the workers start (see transform-ahead.js).
+    plan(sorted);
+    return sorted;
+  }
+
+  longestFirst(tests) {
     const sorted = super.sort(tests);
     if (sorted.some((test) => test.duration != null)) return sorted;
     const rank = (test) => {
