@@ -8,7 +8,7 @@
 // global setup calls compileAhead(). Jest's transform cache is keyed by each file's content, path and options, so
 // what is compiled here is what the workers would have compiled; a file this misses, they compile themselves.
 'use strict';
-const { readFileSync, statSync } = require('node:fs');
+const { statSync } = require('node:fs');
 const os = require('node:os');
 const vm = require('node:vm');
 const { Worker, isMainThread, workerData } = require('node:worker_threads');
@@ -29,28 +29,17 @@ function resolveImport(resolver, from, name) {
   }
 }
 
-/** `import … from '…'`, `export … from '…'`, `import('…')` and `require('…')`: what a module imports. */
-const IMPORT =
-  /\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
-
 /**
- * What `file` imports: the dependencies jest's haste map found in it, or, for a file outside the roots of the
- * haste map (the examples' sources, which tests import), what it names as imports; nothing in node_modules.
+ * Records the run's test files and, through the dependencies jest's haste map found in them (type-only imports
+ * left out), every file they import. The haste map covers the roots of the config (lib/ and __tests__/): a file
+ * outside them is compiled but not followed.
  */
-function importsOf(hasteFS, file) {
-  const known = hasteFS.getDependencies(file);
-  if (known) return known;
-  if (file.split(/[\\/]/).includes('node_modules')) return [];
-  return Array.from(readFileSync(file, 'utf8').matchAll(IMPORT), (match) => match[1] ?? match[2]);
-}
-
-/** Records the run's test files and every file they import, transitively (where jest resolves the imports). */
 function plan(tests) {
   if (tests.length < FEWEST_TESTS) return;
   const { config, hasteFS, resolver } = tests[0].context;
   const files = new Set([...config.setupFilesAfterEnv, ...tests.map((test) => test.path)]);
   for (const file of files) {
-    for (const name of importsOf(hasteFS, file)) {
+    for (const name of hasteFS.getDependencies(file) ?? []) {
       const found = resolveImport(resolver, file, name);
       if (found) files.add(found);
     }
