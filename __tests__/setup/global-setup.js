@@ -1,7 +1,8 @@
-// Jest globalSetup: builds dist/ when it is stale (some tests run it in real node processes), sets the environment
-// every worker and child inherits (no CA bundle to parse, temporary trees in memory), and, when the tests run as
-// root, makes the copy of dist/ that children running as another user read (see readable-copy.js). Workers find
-// the copy in $STEVEDORE_TEST_READABLE_COPY (or why there is none in $STEVEDORE_TEST_READABLE_UNAVAILABLE).
+// Jest globalSetup: compiles the run's TypeScript ahead (transform-ahead.js) while it builds dist/ when it is stale
+// (some tests run it in real node processes), sets the environment every worker and child inherits (no CA bundle
+// to parse, temporary trees in memory), and, when the tests run as root, makes the copy of dist/ that children
+// running as another user read (see readable-copy.js). Workers find the copy in $STEVEDORE_TEST_READABLE_COPY (or
+// why there is none in $STEVEDORE_TEST_READABLE_UNAVAILABLE).
 'use strict';
 const { chmodSync, mkdtempSync, statfsSync } = require('node:fs');
 const path = require('node:path');
