@@ -2,12 +2,13 @@
  * stevedore-ts as its users get it: a copy of the checkout with nothing
  * built is built as on a fresh clone (the build script run from
  * examples/trove-api, as the demo's prestart runs it; `npm pack`'s `prepack`
- * runs the same script) and packed with `npm pack`, and the tarball, installed with its runtime dependencies into a consumer's
- * node_modules, loads with `require()` and with `import` (one copy for both),
- * runs as the `stevedore-ts` and `stevedore` commands, and type-checks
- * CommonJS and ES module consumers that have neither @types/node nor a lib
- * newer than ES2020. (publint and arethetypeswrong check the tarball in
- * `npm run lint`: scripts/check-package.mjs.)
+ * runs the same script) and packed with `npm pack`, and the tarball,
+ * installed with its runtime dependencies into a consumer's node_modules,
+ * loads with `require()` and with `import` (one copy for both), runs as the
+ * `stevedore-ts` and `stevedore` commands, and type-checks CommonJS and ES
+ * module consumers that have neither @types/node nor a lib newer than ES2020.
+ * (publint and arethetypeswrong check the tarball in `npm run lint`:
+ * scripts/check-package.mjs.)
  * The tarball the other tests pack of the checkout's build with tar
  * (docs-commands.test.ts) holds the same files, byte for byte.
  */
