@@ -2,18 +2,16 @@
 // test support, into jest's own transform cache, with jest's own transformer and options (the workers then read
 // every file from that cache). Left to the workers, the compiling costs about twice as much: each worker loads and
 // warms up TypeScript on its own, and at the start they all compile the same lib/ files at once (a clean clone's
-// `npm test`: ≈19 CPU-seconds of compiling in the workers, ≈10 here on two threads).
+// `npm test`: ≈19 CPU-seconds of compiling in the workers, ≈11 here, on one thread).
 //
 // The test sequencer (sequencer.js), the one place jest shows which files the run has, hands them to plan(); the
 // global setup calls compileAhead(). Jest's transform cache is keyed by each file's content, path and options, so
 // what is compiled here is what the workers would have compiled; a file this misses, they compile themselves.
 'use strict';
-const { statSync } = require('node:fs');
-const os = require('node:os');
 const vm = require('node:vm');
 const { Worker, isMainThread, workerData } = require('node:worker_threads');
 
-/** Below this many test files, the workers compile their few files sooner than threads are started to do it. */
+/** Below this many test files, the workers compile their few files sooner than a thread is started to do it. */
 const FEWEST_TESTS = 4;
 
 /** The files to compile (test files and their static imports, transitively) and the project's config. */
@@ -63,27 +61,27 @@ function runtimeOptions(globalConfig) {
   };
 }
 
-/** Splits `files` into `count` lists of about the same size in bytes, the largest files dealt first. */
-function share(files, count) {
-  const sized = files.map((file) => ({ file, size: statSync(file, { throwIfNoEntry: false })?.size ?? 0 }));
-  const lists = Array.from({ length: count }, () => ({ files: [], size: 0 }));
-  for (const { file, size } of sized.sort((a, b) => b.size - a.size)) {
-    const smallest = lists.reduce((min, list) => (list.size < min.size ? list : min));
-    smallest.files.push(file);
-    smallest.size += size;
-  }
-  return lists.map((list) => list.files).filter((list) => list.length > 0);
+/**
+ * Whether jest would run `file` through a transformer: it matches a `transform` pattern and no
+ * `transformIgnorePatterns` one (the files of node_modules, by default). Others it loads as they are.
+ */
+function isTransformed(config, file) {
+  const matches = (pattern) => new RegExp(pattern).test(file);
+  return config.transform.some(([pattern]) => matches(pattern)) && !config.transformIgnorePatterns.some(matches);
 }
 
-/** Compiles what plan() recorded, on as many threads as there are cores; nothing when nothing was planned. */
+/**
+ * Compiles what plan() recorded on a thread of its own, while the global setup builds; nothing when nothing was
+ * planned. One thread: V8 compiles and collects that thread's garbage on threads of its own, which keep the other
+ * core about half busy (on two cores, a second compiling thread made the phase slower and cost a third more CPU).
+ */
 async function compileAhead(globalConfig) {
   if (!planned || !planned.config.cache) return;
-  const { config, files } = planned;
+  const { config } = planned;
+  const files = planned.files.filter((file) => isTransformed(config, file));
   planned = null;
-  const options = runtimeOptions(globalConfig);
-  const threads = share(files, Math.min(os.availableParallelism(), globalConfig.maxWorkers));
   try {
-    await Promise.all(threads.map((list) => compileOnThread({ config, options, files: list })));
+    await compileOnThread({ config, options: runtimeOptions(globalConfig), files });
   } catch (error) {
     // Only time is lost: what is not in the cache, the workers compile.
     process.stderr.write(`Compiling ahead failed, the workers compile instead: ${error.stack ?? error}\n`);
@@ -99,14 +97,14 @@ function compileOnThread(work) {
   });
 }
 
-/** A thread's work: each file through jest's ScriptTransformer, which writes the result to the transform cache. */
+/** The thread's work: each file through jest's ScriptTransformer, which writes the result to the transform cache. */
 async function compileFiles({ config, options, files }) {
   const { createScriptTransformer } = require('@jest/transform');
   const transformer = await createScriptTransformer(config);
   for (const file of files) {
     // A file that fails to compile is left to the worker that needs it, which reports the error in its test.
     try {
-      if (transformer.shouldTransform(file)) transformer.transform(file, options);
+      transformer.transform(file, options);
     } catch {
       // (see above)
     }
