@@ -52,7 +52,7 @@ function temporaryTreesInMemory() {
 }
 
 module.exports = async function globalSetup(globalConfig) {
-  // On threads of its own, while the build (when dist/ is stale) runs as a process.
+  // On a thread of its own, while the build (when dist/ is stale) runs as a process.
   const compiled = compileAhead(globalConfig);
   buildDist();
   await compiled;

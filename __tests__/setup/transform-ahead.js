@@ -14,7 +14,10 @@ const { Worker, isMainThread, workerData } = require('node:worker_threads');
 /** Below this many test files, the workers compile their few files sooner than a thread is started to do it. */
 const FEWEST_TESTS = 4;
 
-/** The files to compile (test files and their static imports, transitively) and the project's config. */
+/**
+ * The files to compile (the test files and their static imports, transitively, that jest transforms) and the
+ * project's config.
+ */
 let planned = null;
 
 /** Where `name`, imported by `from`, resolves as jest resolves it (its moduleNameMapper included); null if nowhere. */
@@ -25,6 +28,15 @@ function resolveImport(resolver, from, name) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether jest would run `file` through a transformer: it matches a `transform` pattern and no
+ * `transformIgnorePatterns` one (the files of node_modules, by default). Others it loads as they are.
+ */
+function isTransformed(config, file) {
+  const matches = (pattern) => new RegExp(pattern).test(file);
+  return config.transform.some(([pattern]) => matches(pattern)) && !config.transformIgnorePatterns.some(matches);
 }
 
 /**
@@ -42,7 +54,7 @@ function plan(tests) {
       if (found) files.add(found);
     }
   }
-  planned = { config, files: [...files] };
+  planned = { config, files: [...files].filter((file) => isTransformed(config, file)) };
 }
 
 /** The transform options jest's runtime uses for a module it requires (CommonJS), with the run's coverage. */
@@ -62,23 +74,13 @@ function runtimeOptions(globalConfig) {
 }
 
 /**
- * Whether jest would run `file` through a transformer: it matches a `transform` pattern and no
- * `transformIgnorePatterns` one (the files of node_modules, by default). Others it loads as they are.
- */
-function isTransformed(config, file) {
-  const matches = (pattern) => new RegExp(pattern).test(file);
-  return config.transform.some(([pattern]) => matches(pattern)) && !config.transformIgnorePatterns.some(matches);
-}
-
-/**
  * Compiles what plan() recorded on a thread of its own, while the global setup builds; nothing when nothing was
  * planned. One thread: V8 compiles and collects that thread's garbage on threads of its own, which keep the other
  * core about half busy (on two cores, a second compiling thread made the phase slower and cost a third more CPU).
  */
 async function compileAhead(globalConfig) {
   if (!planned || !planned.config.cache) return;
-  const { config } = planned;
-  const files = planned.files.filter((file) => isTransformed(config, file));
+  const { config, files } = planned;
   planned = null;
   try {
     await compileOnThread({ config, options: runtimeOptions(globalConfig), files });

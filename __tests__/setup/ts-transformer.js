@@ -15,14 +15,10 @@ const VERSIONS = ['ts-jest', 'typescript'].map((name) => `${name}@${require(`${n
 function createTransformer(options = {}) {
   let tsJest = null;
   const compiler = () => (tsJest ??= require('ts-jest').default.createTransformer(options));
-  /** tsconfig.json's text, by jest's rootDir (one project here, but the key must not mix two up). */
-  const tsconfigs = new Map();
-  const tsconfigOf = (rootDir) => {
-    if (!tsconfigs.has(rootDir)) {
-      tsconfigs.set(rootDir, readFileSync(path.resolve(rootDir, options.tsconfig ?? 'tsconfig.json'), 'utf8'));
-    }
-    return tsconfigs.get(rootDir);
-  };
+  // Jest makes a transformer for each project, so one tsconfig.json: read at the first key.
+  let tsconfig = null;
+  const tsconfigOf = (rootDir) =>
+    (tsconfig ??= readFileSync(path.resolve(rootDir, options.tsconfig ?? 'tsconfig.json'), 'utf8'));
 
   function getCacheKey(sourceText, sourcePath, transformOptions) {
     const { config, configString, instrument = false, supportsStaticESM = false } = transformOptions;
