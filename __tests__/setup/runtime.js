@@ -3,7 +3,7 @@
 // (jest-circus, expect). V8 keeps a script's compiled code for the whole process and hands it to the next context
 // that compiles the same source, so a worker compiles each module once; compileFunction has no such cache, and
 // compiled everything anew for every test file, the functions that run included (a clean clone's `npm test`: about
-// 8 CPU-seconds of the workers' 40). It is how jest compiled modules before version 26.
+// 6 CPU-seconds less, of the workers' 40). It is how jest compiled modules before version 26.
 'use strict';
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;
@@ -18,7 +18,8 @@ class ScriptCompilingRuntime extends Runtime {
     const executor = this.executor;
     if (typeof executor?.compile !== 'function') return;
     const compileFunction = executor.compile.bind(executor);
-    executor.compile = (source, filename) => compileScript(executor, source, filename) ?? compileFunction(source, filename);
+    executor.compile = (source, filename) =>
+      compileScript(executor, source, filename) ?? compileFunction(source, filename);
   }
 }
 
