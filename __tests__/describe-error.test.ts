@@ -1,4 +1,5 @@
-import { describeError } from '../lib/describe-error';
+import { format } from 'node:util';
+import { describeError, errorMessage } from '../lib/describe-error';
 import { ExtensionManager, Registry } from '../lib/index';
 
 describe('describeError', () => {
@@ -40,6 +41,110 @@ describe('describeError', () => {
       },
     });
     expect(describeError(error).message).toBe('<unreadable message>');
+  });
+});
+
+/** An Error that counts the reads of its stack (formatting a stack is what an error costs most). */
+function countingStackReads(message: string): { error: Error; reads: () => number } {
+  const error = new Error(message);
+  let reads = 0;
+  Object.defineProperty(error, 'stack', {
+    get() {
+      reads += 1;
+      return `Error: ${message}\n    at somewhere (plugin.js:1:1)`;
+    },
+  });
+  return { error, reads: () => reads };
+}
+
+describe('errorMessage', () => {
+  test.each([
+    ['an Error', new Error('boom'), 'boom'],
+    ['a string', 'plain', 'plain'],
+    ['null', null, 'a thrown null (not an Error)'],
+    ['an object without a prototype', Object.create(null), 'a thrown object {}'],
+  ])('is the message describeError gives, for %s', (_label, value, message) => {
+    expect(errorMessage(value)).toBe(message);
+    expect(describeError(value).message).toBe(message);
+  });
+
+  test('leaves the stack unread, which describeError reads', () => {
+    const { error, reads } = countingStackReads('boom');
+    expect(errorMessage(error)).toBe('boom');
+    expect(reads()).toBe(0);
+    expect(describeError(error)).toEqual({ message: 'boom', stack: 'Error: boom\n    at somewhere (plugin.js:1:1)' });
+    expect(reads()).toBe(1);
+  });
+});
+
+describe('a failure while stevedore:manager debugging is off', () => {
+  test("is reported from the error's message: its stack is never formatted", () => {
+    const before = process.env.DEBUG;
+    delete process.env.DEBUG;
+    const failures = [countingStackReads('cannot load'), countingStackReads('cannot run')];
+    const registry = new Registry({ root: __dirname, paths: [], cache: false });
+    registry.register('describe.unread', 'broken', function broken() {
+      throw failures[0].error;
+    });
+    registry.register('describe.unread', 'fine', function fine() {
+      return (): never => {
+        throw failures[1].error;
+      };
+    });
+    const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const manager = new ExtensionManager('describe.unread', { registry, invokeOnLoad: true });
+      expect(manager.names()).toEqual(['fine']);
+      expect(manager.map((extension) => (extension.obj as () => void)())).toEqual([]);
+      expect(warning).toHaveBeenCalledWith(
+        expect.stringContaining("Could not load 'broken'"),
+        expect.objectContaining({ code: 'STEVEDORE_LOAD_FAILED' }),
+      );
+      expect(warning).toHaveBeenCalledWith(
+        "error calling 'fine': cannot run",
+        expect.objectContaining({ code: 'STEVEDORE_MAP_ERROR' }),
+      );
+      expect(failures.map(({ reads }) => reads())).toEqual([0, 0]);
+    } finally {
+      warning.mockRestore();
+      if (before !== undefined) process.env.DEBUG = before;
+    }
+  });
+});
+
+describe('a failure while stevedore:manager debugging is on', () => {
+  test('is logged there with its stack', () => {
+    const before = process.env.DEBUG;
+    process.env.DEBUG = 'stevedore:manager';
+    // The `debug` package the library loads (this file's copy), its output caught.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const createDebug = require('debug') as { log: (...args: unknown[]) => void; disable: () => string };
+    const logged: string[] = [];
+    createDebug.log = (...args: unknown[]) => void logged.push(format(...args));
+    const failures = [countingStackReads('cannot load'), countingStackReads('cannot run')];
+    const registry = new Registry({ root: __dirname, paths: [], cache: false });
+    registry.register('describe.logged', 'broken', function broken() {
+      throw failures[0].error;
+    });
+    registry.register('describe.logged', 'fine', function fine() {
+      return (): never => {
+        throw failures[1].error;
+      };
+    });
+    const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const manager = new ExtensionManager('describe.logged', { registry, invokeOnLoad: true });
+      manager.map((extension) => (extension.obj as () => void)());
+      const lines = logged.join('\n');
+      expect(lines).toMatch(/failed to load .*broken.*: Error: cannot load\n {4}at somewhere \(plugin\.js:1:1\)/);
+      expect(lines).toMatch(/error calling fine: Error: cannot run\n {4}at somewhere \(plugin\.js:1:1\)/);
+      expect(failures.map(({ reads }) => reads())).toEqual([1, 1]);
+    } finally {
+      warning.mockRestore();
+      createDebug.disable();
+      if (before === undefined) delete process.env.DEBUG;
+      else process.env.DEBUG = before;
+    }
   });
 });
 

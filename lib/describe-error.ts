@@ -15,15 +15,23 @@ export interface ErrorDescription {
 
 /** Describes a thrown value; never throws, whatever the value does. */
 export function describeError(error: unknown): ErrorDescription {
+  const message = errorMessage(error);
   try {
-    if (isError(error)) {
-      const message = safeString(() => error.message, '<unreadable message>');
-      const stack = safeString(() => error.stack, '') || undefined;
-      return { message, stack };
-    }
-    return { message: describeValue(error), stack: undefined };
+    return { message, stack: isError(error) ? safeString(() => error.stack, '') || undefined : undefined };
   } catch {
-    return { message: '<a value that cannot be described>', stack: undefined };
+    return { message, stack: undefined };
+  }
+}
+
+/**
+ * The message of {@link describeError} alone. An Error's stack is left unread: formatting it is most of what an
+ * error costs, and the one-line reports need only the message.
+ */
+export function errorMessage(error: unknown): string {
+  try {
+    return isError(error) ? safeString(() => error.message, '<unreadable message>') : describeValue(error);
+  } catch {
+    return '<a value that cannot be described>';
   }
 }
 

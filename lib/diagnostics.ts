@@ -7,7 +7,7 @@
  */
 import type { Debugger } from 'debug';
 import type { EntryPoint } from './entry-point';
-import { describeError } from './describe-error';
+import { errorMessage } from './describe-error';
 import { IncompatiblePlugin } from './exception';
 
 type CreateDebug = (namespace: string) => Debugger;
@@ -29,20 +29,27 @@ function loadDebug(): CreateDebug | null {
 }
 
 /** A `debug` logger for `namespace` that loads the `debug` package only when it can print. */
-function lazyDebug(namespace: string): (format: string, ...args: unknown[]) => void {
+function lazyDebug(namespace: string): DebugLogger {
   let instance: Debugger | null = null;
-  return (format, ...args) => {
+  const current = (): Debugger | null => {
     if (!instance) {
       const create = loadDebug();
-      if (!create) return;
-      instance = create(namespace);
+      if (create) instance = create(namespace);
     }
-    instance(format, ...args);
+    return instance;
   };
+  const log = (format: string, ...args: unknown[]): void => {
+    current()?.(format, ...args);
+  };
+  return Object.defineProperty(log, 'enabled', { get: () => current()?.enabled ?? false }) as DebugLogger;
 }
 
 /** One `debug` namespace: a printf-style logger, silent unless enabled with DEBUG=stevedore:*. */
-export type DebugLogger = (formatter: string, ...args: unknown[]) => void;
+export interface DebugLogger {
+  (formatter: string, ...args: unknown[]): void;
+  /** Whether it prints: arguments that cost something to make are made only then. */
+  readonly enabled: boolean;
+}
 
 // Typed with our own type so that the published .d.ts does not import 'debug',
 // whose types (@types/debug) only our development installs have.
@@ -165,7 +172,7 @@ export function failureReason(entryPoint: EntryPoint, error: unknown): string {
   if (error instanceof IncompatiblePlugin) {
     return `its package ${error.mismatches.map((mismatch) => mismatch.reason).join('; it also ')}`;
   }
-  const message = firstLine(describeError(error).message);
+  const message = firstLine(errorMessage(error));
   const own = `entry point '${entryPoint.name}' (${entryPoint.value})`;
   if (!message.startsWith(own)) return message;
   const rest = message.slice(own.length);

@@ -20,7 +20,7 @@ import {
   reportOnce,
   warn,
 } from './diagnostics';
-import { describeError } from './describe-error';
+import { describeError, errorMessage } from './describe-error';
 import type { TrustPolicy } from './trust';
 import { registryTrust, TrustChecker } from './trust';
 import type { Registry } from './registry';
@@ -512,7 +512,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
     reportOnce(
       'STEVEDORE_HOOK_FAILED',
       `${hook}\0${entryPoint ? entryPointSubject(entryPoint) : ''}`,
-      `a registry.hooks.${hook} handler threw for ${about}: ${firstLine(describeError(error).message)}; ${outcome}`,
+      `a registry.hooks.${hook} handler threw for ${about}: ${firstLine(errorMessage(error))}; ${outcome}`,
       this._registry,
     );
   }
@@ -524,7 +524,10 @@ export class ExtensionManager<T = unknown, N extends string = string> {
    * reported, never fatal: a plugin never takes the application down.
    */
   protected _reportLoadFailure(entryPoint: EntryPoint, error: unknown): void {
-    debug.manager('failed to load %s: %s', entryPoint, describeError(error).stack ?? describeError(error).message);
+    if (debug.manager.enabled) {
+      const { message, stack } = describeError(error);
+      debug.manager('failed to load %s: %s', entryPoint, stack ?? message);
+    }
     const hooks = hooksInUse(this._registry);
     try {
       hooks?.loadFailure.call(entryPoint, error, this);
@@ -543,7 +546,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
         'STEVEDORE_CALLBACK_FAILED',
         entryPointSubject(entryPoint),
         `onLoadFailureCallback threw while handling the failure to load ${describeEntryPoint(entryPoint)}: ` +
-          `${firstLine(describeError(callbackError).message)} (the failure: ${failureReason(entryPoint, error)})`,
+          `${firstLine(errorMessage(callbackError))} (the failure: ${failureReason(entryPoint, error)})`,
         this._registry,
       );
     }
@@ -628,8 +631,9 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   // Every time, as stevedore logs each: the same plugin failing on the next call is news.
   private _reportMapError(extension: Extension<unknown>, error: unknown): void {
     if (this.propagateMapExceptions) throw error;
-    const { message, stack } = describeError(error);
-    debug.manager('error calling %s: %s', extension.name, stack ?? message);
+    const message = errorMessage(error);
+    if (debug.manager.enabled)
+      debug.manager('error calling %s: %s', extension.name, describeError(error).stack ?? message);
     warn('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${firstLine(message)}`);
   }
 

@@ -5,7 +5,7 @@
 import type { EntryPoint } from './entry-point';
 import type { Extension, ManagerOptions, PluginType } from './extension';
 import { ExtensionManager } from './extension';
-import { describeError } from './describe-error';
+import { errorMessage } from './describe-error';
 import { firstLine, reportOnce } from './diagnostics';
 
 /** Called with the requested names that no extension was loaded for. */
@@ -111,7 +111,7 @@ export class NamedExtensionManager<T = unknown, N extends string = string> exten
         'STEVEDORE_CALLBACK_FAILED',
         JSON.stringify(['onMissingEntrypointsCallback', this.namespace, missing]),
         `onMissingEntrypointsCallback threw for ${missing.join(', ')} (namespace ${this.namespace}): ` +
-          firstLine(describeError(error).message),
+          firstLine(errorMessage(error)),
         this.registry,
       );
     }

@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { EntryPoint } from './entry-point';
 import type { Registry } from './registry';
 import { debug, describeEntryPoint, entryPointSubject, firstLine, reportOnce } from './diagnostics';
-import { describeError } from './describe-error';
+import { errorMessage } from './describe-error';
 
 /** Called for each refused entry point instead of the `STEVEDORE_UNTRUSTED` warning. */
 export type OnRefusedCallback = (entryPoint: EntryPoint, reason: string) => void;
@@ -126,7 +126,7 @@ export class TrustChecker {
           'STEVEDORE_CALLBACK_FAILED',
           JSON.stringify(['onRefused', entryPointSubject(entryPoint)]),
           `the trust policy's onRefused callback threw for ${describeEntryPoint(entryPoint)}: ` +
-            firstLine(describeError(error).message),
+            firstLine(errorMessage(error)),
           this.registry,
         );
       }
