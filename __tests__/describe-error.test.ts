@@ -77,73 +77,88 @@ describe('errorMessage', () => {
   });
 });
 
+/**
+ * With DEBUG set to `debugSetting` (unset when undefined): a manager of two plugins, one that fails to load and one
+ * that throws when map() calls it. Returns its names, what map() returned, the warnings it emitted, and how many
+ * times each error's stack was read.
+ */
+function reportTwoFailures(debugSetting: string | undefined): {
+  names: string[];
+  mapped: unknown[];
+  warnings: unknown[][];
+  stackReads: number[];
+} {
+  const before = process.env.DEBUG;
+  if (debugSetting === undefined) delete process.env.DEBUG;
+  else process.env.DEBUG = debugSetting;
+  const failures = [countingStackReads('cannot load'), countingStackReads('cannot run')];
+  const registry = new Registry({ root: __dirname, paths: [], cache: false });
+  registry.register('describe.failures', 'broken', function broken() {
+    throw failures[0].error;
+  });
+  registry.register('describe.failures', 'fine', function fine() {
+    return (): never => {
+      throw failures[1].error;
+    };
+  });
+  const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    const manager = new ExtensionManager('describe.failures', { registry, invokeOnLoad: true });
+    const mapped = manager.map((extension) => (extension.obj as () => void)());
+    return {
+      names: manager.names(),
+      mapped,
+      warnings: [...warning.mock.calls],
+      stackReads: failures.map(({ reads }) => reads()),
+    };
+  } finally {
+    warning.mockRestore();
+    if (before === undefined) delete process.env.DEBUG;
+    else process.env.DEBUG = before;
+  }
+}
+
 describe('a failure while stevedore:manager debugging is off', () => {
   test("is reported from the error's message: its stack is never formatted", () => {
-    const before = process.env.DEBUG;
-    delete process.env.DEBUG;
-    const failures = [countingStackReads('cannot load'), countingStackReads('cannot run')];
-    const registry = new Registry({ root: __dirname, paths: [], cache: false });
-    registry.register('describe.unread', 'broken', function broken() {
-      throw failures[0].error;
-    });
-    registry.register('describe.unread', 'fine', function fine() {
-      return (): never => {
-        throw failures[1].error;
-      };
-    });
-    const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    try {
-      const manager = new ExtensionManager('describe.unread', { registry, invokeOnLoad: true });
-      expect(manager.names()).toEqual(['fine']);
-      expect(manager.map((extension) => (extension.obj as () => void)())).toEqual([]);
-      expect(warning).toHaveBeenCalledWith(
-        expect.stringContaining("Could not load 'broken'"),
-        expect.objectContaining({ code: 'STEVEDORE_LOAD_FAILED' }),
-      );
-      expect(warning).toHaveBeenCalledWith(
-        "error calling 'fine': cannot run",
-        expect.objectContaining({ code: 'STEVEDORE_MAP_ERROR' }),
-      );
-      expect(failures.map(({ reads }) => reads())).toEqual([0, 0]);
-    } finally {
-      warning.mockRestore();
-      if (before !== undefined) process.env.DEBUG = before;
-    }
+    const { names, mapped, warnings, stackReads } = reportTwoFailures(undefined);
+    expect(names).toEqual(['fine']);
+    expect(mapped).toEqual([]);
+    expect(warnings).toContainEqual([
+      expect.stringContaining("Could not load 'broken'"),
+      expect.objectContaining({ code: 'STEVEDORE_LOAD_FAILED' }),
+    ]);
+    expect(warnings).toContainEqual([
+      "error calling 'fine': cannot run",
+      expect.objectContaining({ code: 'STEVEDORE_MAP_ERROR' }),
+    ]);
+    expect(stackReads).toEqual([0, 0]);
   });
 });
 
 describe('a failure while stevedore:manager debugging is on', () => {
   test('is logged there with its stack', () => {
-    const before = process.env.DEBUG;
-    process.env.DEBUG = 'stevedore:manager';
     // The `debug` package the library loads (this file's copy), its output caught.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const createDebug = require('debug') as { log: (...args: unknown[]) => void; disable: () => string };
+    const createDebug = require('debug') as {
+      log: (...args: unknown[]) => void;
+      enable: (namespaces: string) => void;
+      disable: () => string;
+    };
+    const before = { DEBUG: process.env.DEBUG, log: createDebug.log };
     const logged: string[] = [];
     createDebug.log = (...args: unknown[]) => void logged.push(format(...args));
-    const failures = [countingStackReads('cannot load'), countingStackReads('cannot run')];
-    const registry = new Registry({ root: __dirname, paths: [], cache: false });
-    registry.register('describe.logged', 'broken', function broken() {
-      throw failures[0].error;
-    });
-    registry.register('describe.logged', 'fine', function fine() {
-      return (): never => {
-        throw failures[1].error;
-      };
-    });
-    const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    createDebug.enable('stevedore:manager');
     try {
-      const manager = new ExtensionManager('describe.logged', { registry, invokeOnLoad: true });
-      manager.map((extension) => (extension.obj as () => void)());
+      const { stackReads } = reportTwoFailures('stevedore:manager');
       const lines = logged.join('\n');
       expect(lines).toMatch(/failed to load .*broken.*: Error: cannot load\n {4}at somewhere \(plugin\.js:1:1\)/);
       expect(lines).toMatch(/error calling fine: Error: cannot run\n {4}at somewhere \(plugin\.js:1:1\)/);
-      expect(failures.map(({ reads }) => reads())).toEqual([1, 1]);
+      expect(stackReads).toEqual([1, 1]);
     } finally {
-      warning.mockRestore();
+      // disable() also clears DEBUG: put back what there was.
       createDebug.disable();
-      if (before === undefined) delete process.env.DEBUG;
-      else process.env.DEBUG = before;
+      createDebug.log = before.log;
+      if (before.DEBUG !== undefined) process.env.DEBUG = before.DEBUG;
     }
   });
 });
