@@ -38,7 +38,7 @@ function compileScript(executor, source, filename) {
     const script = new vm.Script(`${wrapper}${source}\n})`, {
       filename: scriptFilename,
       columnOffset: -wrapper.length,
-      importModuleDynamically: (specifier, _script, importAttributes, phase) => {
+      importModuleDynamically: async (specifier, _script, importAttributes, phase) => {
         if (!VM_MODULES) {
           throw new Error(
             'You need to run with a version of node that supports ES Modules in the VM API. See https://jestjs.io/docs/ecmascript-modules',
