@@ -7,7 +7,7 @@
  */
 import type { Debugger } from 'debug';
 import type { EntryPoint } from './entry-point';
-import { errorMessage } from './describe-error';
+import { describeError, errorMessage } from './describe-error';
 import { IncompatiblePlugin } from './exception';
 
 type CreateDebug = (namespace: string) => Debugger;
@@ -58,6 +58,16 @@ export const debug: { registry: DebugLogger; cache: DebugLogger; manager: DebugL
   cache: lazyDebug('stevedore:cache'),
   manager: lazyDebug('stevedore:manager'),
 };
+
+/**
+ * Logs `${what} ${about}: ` and `error`'s stack (its message when it has none) to `logger`. The stack, most of what
+ * an error costs, is formatted only when the logger prints.
+ */
+export function debugError(logger: DebugLogger, what: string, about: unknown, error: unknown): void {
+  if (!logger.enabled) return;
+  const { message, stack } = describeError(error);
+  logger(`${what} %s: %s`, about, stack ?? message);
+}
 
 /** The codes of the warnings stevedore-ts emits. */
 export type WarningCode =

@@ -13,6 +13,7 @@ import type { EntryPoint } from './entry-point';
 import { IncompatiblePlugin, KeyError, MultipleMatches, NoMatches } from './exception';
 import {
   debug,
+  debugError,
   describeEntryPoint,
   entryPointSubject,
   failureReason,
@@ -20,7 +21,7 @@ import {
   reportOnce,
   warn,
 } from './diagnostics';
-import { describeError, errorMessage } from './describe-error';
+import { errorMessage } from './describe-error';
 import type { TrustPolicy } from './trust';
 import { registryTrust, TrustChecker } from './trust';
 import type { Registry } from './registry';
@@ -524,10 +525,7 @@ export class ExtensionManager<T = unknown, N extends string = string> {
    * reported, never fatal: a plugin never takes the application down.
    */
   protected _reportLoadFailure(entryPoint: EntryPoint, error: unknown): void {
-    if (debug.manager.enabled) {
-      const { message, stack } = describeError(error);
-      debug.manager('failed to load %s: %s', entryPoint, stack ?? message);
-    }
+    debugError(debug.manager, 'failed to load', entryPoint, error);
     const hooks = hooksInUse(this._registry);
     try {
       hooks?.loadFailure.call(entryPoint, error, this);
@@ -631,10 +629,8 @@ export class ExtensionManager<T = unknown, N extends string = string> {
   // Every time, as stevedore logs each: the same plugin failing on the next call is news.
   private _reportMapError(extension: Extension<unknown>, error: unknown): void {
     if (this.propagateMapExceptions) throw error;
-    const message = errorMessage(error);
-    if (debug.manager.enabled)
-      debug.manager('error calling %s: %s', extension.name, describeError(error).stack ?? message);
-    warn('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${firstLine(message)}`);
+    debugError(debug.manager, 'error calling', extension.name, error);
+    warn('STEVEDORE_MAP_ERROR', `error calling '${extension.name}': ${firstLine(errorMessage(error))}`);
   }
 
   private get _extensionsByName(): Map<string, Extension<PluginType<T, this['namespace']>>> {

@@ -8,9 +8,6 @@
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;
 
-/** Whether this Node runs ES modules in vm contexts (node --experimental-vm-modules); jest needs it for import(). */
-const VM_MODULES = typeof vm.SyntheticModule === 'function';
-
 class ScriptCompilingRuntime extends Runtime {
   constructor(...args) {
     super(...args);
@@ -38,14 +35,9 @@ function compileScript(executor, source, filename) {
     const script = new vm.Script(`${wrapper}${source}\n})`, {
       filename: scriptFilename,
       columnOffset: -wrapper.length,
-      importModuleDynamically: async (specifier, _script, importAttributes, phase) => {
-        if (!VM_MODULES) {
-          throw new Error(
-            'You need to run with a version of node that supports ES Modules in the VM API. See https://jestjs.io/docs/ecmascript-modules',
-          );
-        }
-        return executor.dynamicImport(specifier, scriptFilename, context, importAttributes, phase);
-      },
+      // Node calls it only under --experimental-vm-modules (without, import() fails before: as with jest's own).
+      importModuleDynamically: (specifier, _script, importAttributes, phase) =>
+        executor.dynamicImport(specifier, scriptFilename, context, importAttributes, phase),
     });
     return script.runInContext(context);
   } catch {

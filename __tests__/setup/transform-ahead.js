@@ -31,12 +31,13 @@ function resolveImport(resolver, from, name) {
 }
 
 /**
- * Whether jest would run `file` through a transformer: it matches a `transform` pattern and no
+ * Whether jest would run a file through a transformer: it matches a `transform` pattern and no
  * `transformIgnorePatterns` one (the files of node_modules, by default). Others it loads as they are.
  */
-function isTransformed(config, file) {
-  const matches = (pattern) => new RegExp(pattern).test(file);
-  return config.transform.some(([pattern]) => matches(pattern)) && !config.transformIgnorePatterns.some(matches);
+function isTransformedBy(config) {
+  const transformed = config.transform.map(([pattern]) => new RegExp(pattern));
+  const ignored = config.transformIgnorePatterns.map((pattern) => new RegExp(pattern));
+  return (file) => transformed.some((re) => re.test(file)) && !ignored.some((re) => re.test(file));
 }
 
 /**
@@ -54,7 +55,7 @@ function plan(tests) {
       if (found) files.add(found);
     }
   }
-  planned = { config, files: [...files].filter((file) => isTransformed(config, file)) };
+  planned = { config, files: [...files].filter(isTransformedBy(config)) };
 }
 
 /** The transform options jest's runtime uses for a module it requires (CommonJS), with the run's coverage. */
