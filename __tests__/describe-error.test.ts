@@ -1,6 +1,8 @@
 import { format } from 'node:util';
 import { describeError, errorMessage } from '../lib/describe-error';
 import { ExtensionManager, Registry } from '../lib/index';
+import type { RecordedWarning } from './support/warnings';
+import { withWarnings } from './support/warnings';
 
 describe('describeError', () => {
   test.each([
@@ -78,19 +80,15 @@ describe('errorMessage', () => {
 });
 
 /**
- * With DEBUG set to `debugSetting` (unset when undefined): a manager of two plugins, one that fails to load and one
- * that throws when map() calls it. Returns its names, what map() returned, the warnings it emitted, and how many
- * times each error's stack was read.
+ * A manager of two plugins, one that fails to load and one that throws when map() calls it. Returns its names,
+ * what map() returned, the warnings it emitted, and how many times each error's stack was read.
  */
-function reportTwoFailures(debugSetting: string | undefined): {
+function reportTwoFailures(): {
   names: string[];
   mapped: unknown[];
-  warnings: unknown[][];
+  warnings: Pick<RecordedWarning, 'code' | 'message'>[];
   stackReads: number[];
 } {
-  const before = process.env.DEBUG;
-  if (debugSetting === undefined) delete process.env.DEBUG;
-  else process.env.DEBUG = debugSetting;
   const failures = [countingStackReads('cannot load'), countingStackReads('cannot run')];
   const registry = new Registry({ root: __dirname, paths: [], cache: false });
   registry.register('describe.failures', 'broken', function broken() {
@@ -101,65 +99,57 @@ function reportTwoFailures(debugSetting: string | undefined): {
       throw failures[1].error;
     };
   });
-  const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-  try {
+  const { result, warnings } = withWarnings(() => {
     const manager = new ExtensionManager('describe.failures', { registry, invokeOnLoad: true });
-    const mapped = manager.map((extension) => (extension.obj as () => void)());
-    return {
-      names: manager.names(),
-      mapped,
-      warnings: [...warning.mock.calls],
-      stackReads: failures.map(({ reads }) => reads()),
-    };
+    return { mapped: manager.map((extension) => (extension.obj as () => void)()), names: manager.names() };
+  });
+  return { ...result, warnings, stackReads: failures.map(({ reads }) => reads()) };
+}
+
+/**
+ * Runs `run` with the `debug` package the library loads (this file's copy) printing `namespaces` ('': none) into
+ * the text returned; DEBUG and debug's output are put back afterwards.
+ */
+function withDebugOutput<R>(namespaces: string, run: () => R): { result: R; logged: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const createDebug = require('debug') as { log: (...args: unknown[]) => void; enable: (namespaces: string) => void };
+  const before = { DEBUG: process.env.DEBUG, log: createDebug.log };
+  const lines: string[] = [];
+  createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
+  // enable() sets DEBUG to the namespaces, and removes it for ''.
+  createDebug.enable(namespaces);
+  try {
+    return { result: run(), logged: lines.join('\n') };
   } finally {
-    warning.mockRestore();
-    if (before === undefined) delete process.env.DEBUG;
-    else process.env.DEBUG = before;
+    createDebug.log = before.log;
+    createDebug.enable(before.DEBUG ?? '');
   }
 }
 
 describe('a failure while stevedore:manager debugging is off', () => {
   test("is reported from the error's message: its stack is never formatted", () => {
-    const { names, mapped, warnings, stackReads } = reportTwoFailures(undefined);
-    expect(names).toEqual(['fine']);
-    expect(mapped).toEqual([]);
-    expect(warnings).toContainEqual([
-      expect.stringContaining("Could not load 'broken'"),
-      expect.objectContaining({ code: 'STEVEDORE_LOAD_FAILED' }),
-    ]);
-    expect(warnings).toContainEqual([
-      "error calling 'fine': cannot run",
-      expect.objectContaining({ code: 'STEVEDORE_MAP_ERROR' }),
-    ]);
-    expect(stackReads).toEqual([0, 0]);
+    const { result, logged } = withDebugOutput('', reportTwoFailures);
+    expect(result.names).toEqual(['fine']);
+    expect(result.mapped).toEqual([]);
+    expect(result.warnings).toContainEqual({
+      code: 'STEVEDORE_LOAD_FAILED',
+      message: expect.stringContaining("Could not load 'broken'"),
+    });
+    expect(result.warnings).toContainEqual({
+      code: 'STEVEDORE_MAP_ERROR',
+      message: "error calling 'fine': cannot run",
+    });
+    expect(result.stackReads).toEqual([0, 0]);
+    expect(logged).toBe('');
   });
 });
 
 describe('a failure while stevedore:manager debugging is on', () => {
   test('is logged there with its stack', () => {
-    // The `debug` package the library loads (this file's copy), its output caught.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const createDebug = require('debug') as {
-      log: (...args: unknown[]) => void;
-      enable: (namespaces: string) => void;
-      disable: () => string;
-    };
-    const before = { DEBUG: process.env.DEBUG, log: createDebug.log };
-    const logged: string[] = [];
-    createDebug.log = (...args: unknown[]) => void logged.push(format(...args));
-    createDebug.enable('stevedore:manager');
-    try {
-      const { stackReads } = reportTwoFailures('stevedore:manager');
-      const lines = logged.join('\n');
-      expect(lines).toMatch(/failed to load .*broken.*: Error: cannot load\n {4}at somewhere \(plugin\.js:1:1\)/);
-      expect(lines).toMatch(/error calling fine: Error: cannot run\n {4}at somewhere \(plugin\.js:1:1\)/);
-      expect(stackReads).toEqual([1, 1]);
-    } finally {
-      // disable() also clears DEBUG: put back what there was.
-      createDebug.disable();
-      createDebug.log = before.log;
-      if (before.DEBUG !== undefined) process.env.DEBUG = before.DEBUG;
-    }
+    const { result, logged } = withDebugOutput('stevedore:manager', reportTwoFailures);
+    expect(logged).toMatch(/failed to load .*broken.*: Error: cannot load\n {4}at somewhere \(plugin\.js:1:1\)/);
+    expect(logged).toMatch(/error calling fine: Error: cannot run\n {4}at somewhere \(plugin\.js:1:1\)/);
+    expect(result.stackReads).toEqual([1, 1]);
   });
 });
 
@@ -173,16 +163,13 @@ describe('a plugin that throws a value String() refuses', () => {
     registry.register('describe.error', 'fine', function fine() {
       return 'ok';
     });
-    const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    try {
-      const manager = new ExtensionManager('describe.error', { registry, invokeOnLoad: true });
-      expect(manager.names()).toEqual(['fine']);
-      expect(warning).toHaveBeenCalledWith(
-        expect.stringContaining("Could not load 'hostile'"),
-        expect.objectContaining({ code: 'STEVEDORE_LOAD_FAILED' }),
-      );
-    } finally {
-      warning.mockRestore();
-    }
+    const { result: names, warnings } = withWarnings(() =>
+      new ExtensionManager('describe.error', { registry, invokeOnLoad: true }).names(),
+    );
+    expect(names).toEqual(['fine']);
+    expect(warnings).toContainEqual({
+      code: 'STEVEDORE_LOAD_FAILED',
+      message: expect.stringContaining("Could not load 'hostile'"),
+    });
   });
 });
